@@ -1,0 +1,122 @@
+package controller
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"net"
+	"time"
+
+	"go.uber.org/zap"
+)
+
+// Schedule tells when the next scheduled pass is due (robfig/cron's
+// Schedule satisfies it).
+type Schedule interface {
+	Next(time.Time) time.Time
+}
+
+// Backoff bounds the retry delay after soft errors: Base doubles with each
+// consecutive soft failure up to Max, with jitter.
+type Backoff struct {
+	Base time.Duration
+	Max  time.Duration
+}
+
+// Loop runs passes: one at start, then on the schedule, on a trigger, and
+// sooner after a soft error (429, 5xx, timeouts) with exponential backoff.
+// Hard errors wait for the next scheduled pass. It never exits on a failed
+// pass, only when ctx is cancelled.
+type Loop struct {
+	Pass     func(ctx context.Context) error
+	Schedule Schedule
+	Backoff  Backoff
+	// Trigger asks for a pass now; may be nil.
+	Trigger <-chan struct{}
+	Log     *zap.Logger
+	// Now defaults to time.Now.
+	Now func() time.Time
+}
+
+// Run blocks until ctx is cancelled and returns nil then. A pass in flight
+// sees the cancellation through its context.
+func (l *Loop) Run(ctx context.Context) error {
+	now := l.Now
+	if now == nil {
+		now = time.Now
+	}
+	softFailures := 0
+	for {
+		err := l.Pass(ctx)
+		if ctx.Err() != nil {
+			return nil
+		}
+		softFailures = l.nextFailures(err, softFailures)
+		wait := l.Schedule.Next(now()).Sub(now())
+		if softFailures > 0 {
+			wait = min(wait, l.Backoff.delay(softFailures))
+		}
+		l.Log.Debug("next pass scheduled", zap.Duration("in", wait))
+		if !l.sleep(ctx, wait) {
+			return nil
+		}
+	}
+}
+
+// nextFailures logs the pass result and returns the new count of
+// consecutive soft failures.
+func (l *Loop) nextFailures(err error, soft int) int {
+	switch {
+	case err == nil:
+		return 0
+	case IsSoft(err):
+		l.Log.Warn("pass failed, retrying with backoff", zap.Error(err), zap.Int("consecutive_soft_errors", soft+1))
+		return soft + 1
+	default:
+		l.Log.Error("pass failed", zap.Error(err))
+		return 0
+	}
+}
+
+// sleep waits d, a trigger, or cancellation; it reports false on cancellation.
+func (l *Loop) sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+	case <-l.Trigger:
+		l.Log.Info("pass triggered")
+	}
+	return true
+}
+
+// delay returns the backoff before retry n (1-based): Base*2^(n-1) capped
+// at Max, with "equal jitter" (between half and all of it).
+func (b Backoff) delay(n int) time.Duration {
+	d := b.Base
+	for i := 1; i < n && d < b.Max; i++ {
+		d *= 2
+	}
+	d = min(d, b.Max)
+	if d <= 1 {
+		return d
+	}
+	half := d / 2
+	return half + rand.N(d-half)
+}
+
+// IsSoft reports whether err is transient (rate limiting, server errors,
+// timeouts, dropped connections): worth retrying soon.
+func IsSoft(err error) bool {
+	var tmp interface{ Temporary() bool }
+	if errors.As(err, &tmp) && tmp.Temporary() {
+		return true
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return true
+	}
+	return errors.Is(err, context.DeadlineExceeded)
+}

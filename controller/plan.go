@@ -1,0 +1,226 @@
+package controller
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Warning is something a plan deliberately left alone and that a user
+// should hear about (an unowned duplicate, a CNAME kept because detection
+// failed, a policy that forbids a change).
+type Warning struct {
+	Zone    string `json:"zone"`
+	Name    string `json:"name"`
+	Message string `json:"message"`
+}
+
+// PlanResult is the outcome of Plan: ordered changes and warnings.
+type PlanResult struct {
+	Changes  []Change  `json:"changes"`
+	Warnings []Warning `json:"warnings,omitempty"`
+}
+
+// Empty reports whether the plan changes nothing.
+func (p PlanResult) Empty() bool { return len(p.Changes) == 0 }
+
+// ByZone returns the changes grouped by zone ID, keeping their order.
+func (p PlanResult) ByZone() map[string][]Change {
+	out := make(map[string][]Change)
+	for _, c := range p.Changes {
+		out[c.Zone.ID] = append(out[c.Zone.ID], c)
+	}
+	return out
+}
+
+// Plan compares the desired state with the observed records and returns the
+// changes that make Cloudflare match it, within the policy. It is pure and
+// deterministic. Its contract:
+//   - only records at the desired names, in their zone, are considered;
+//   - a record is modified or deleted only if its comment carries the
+//     ownership marker, or it is the one record of its type adopted at a
+//     configured name (it then gets the marker);
+//   - a family whose address is unknown keeps its records untouched;
+//   - a CNAME is replaced (delete + create, applied atomically) only when
+//     takeover is on, the policy is sync, and every enabled family is known;
+//   - upsert-only never deletes; create-only only creates.
+func Plan(d Desired, observed []Record, p Policy) PlanResult {
+	var res PlanResult
+	for _, n := range d.Names {
+		at := recordsAt(observed, n)
+		planName(&res, n, at, d.Addrs, p)
+	}
+	sortChanges(res.Changes)
+	return res
+}
+
+// recordsAt returns the observed records of the name in its zone.
+func recordsAt(observed []Record, n DesiredName) []Record {
+	var out []Record
+	for _, r := range observed {
+		if r.ZoneID == n.Zone.ID && NormalizeName(r.Name) == n.Name {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func planName(res *PlanResult, n DesiredName, at []Record, addrs map[Family]Target, p Policy) {
+	if cnames := ofType(at, TypeCNAME); len(cnames) > 0 {
+		planTakeover(res, n, cnames, addrs, p)
+		return
+	}
+	for _, f := range Families {
+		planFamily(res, n, f, ofType(at, f.RecordType()), addrs[f], p)
+	}
+}
+
+func ofType(recs []Record, typ string) []Record {
+	var out []Record
+	for _, r := range recs {
+		if strings.EqualFold(r.Type, typ) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// planFamily plans the A or AAAA records of one name.
+func planFamily(res *PlanResult, n DesiredName, f Family, recs []Record, t Target, p Policy) {
+	switch t.State {
+	case StateKnown:
+		planKnown(res, n, f, recs, t, p)
+	case StateUnknown:
+		// Detection failed: whatever is there stays.
+	default:
+		planDisabled(res, n, f, recs, p)
+	}
+}
+
+// planDisabled removes owned records of a family the config no longer enables.
+func planDisabled(res *PlanResult, n DesiredName, f Family, recs []Record, p Policy) {
+	for _, r := range recs {
+		if !p.owns(r) {
+			continue
+		}
+		if p.Mode != ModeSync {
+			res.warn(n, fmt.Sprintf("%s is disabled but owned record %s remains (policy %s does not delete)", f, r.Content, p.Mode))
+			continue
+		}
+		res.add(deleteChange(n, r, f.String()+" is disabled in the config"))
+	}
+}
+
+// planKnown makes exactly one record of the family carry the address.
+func planKnown(res *PlanResult, n DesiredName, f Family, recs []Record, t Target, p Policy) {
+	want := t.Addr.String()
+	if len(recs) == 0 {
+		rec := n.newRecord(f.RecordType(), want, p.Marker, nil)
+		res.add(Change{Action: ActionCreate, Zone: n.Zone, Name: n.Name, Type: rec.Type, After: &rec,
+			Reason: "missing " + rec.Type + " record"})
+		return
+	}
+	keep := pickKeeper(recs, want, p)
+	planKeeper(res, n, keep, want, p)
+	for _, r := range recs {
+		if r.ID != keep.ID {
+			planDuplicate(res, n, r, p)
+		}
+	}
+}
+
+// pickKeeper chooses the record to keep: owned before unowned, and within
+// those one that already has the wanted content.
+func pickKeeper(recs []Record, want string, p Policy) Record {
+	rank := func(r Record) int {
+		score := 0
+		if !p.owns(r) {
+			score += 2
+		}
+		if r.Content != want {
+			score++
+		}
+		return score
+	}
+	best := recs[0]
+	for _, r := range recs[1:] {
+		if rank(r) < rank(best) {
+			best = r
+		}
+	}
+	return best
+}
+
+// planKeeper updates the kept record in place when it differs.
+func planKeeper(res *PlanResult, n DesiredName, keep Record, want string, p Policy) {
+	next := n.converge(keep, want, p.Marker)
+	reason := diffReason(keep, next, p)
+	if reason == "" {
+		return
+	}
+	if p.Mode == ModeCreateOnly {
+		res.warn(n, fmt.Sprintf("%s record %s differs (%s); policy create-only leaves it", keep.Type, keep.Content, reason))
+		return
+	}
+	res.add(Change{Action: ActionUpdate, Zone: n.Zone, Name: n.Name, Type: keep.Type,
+		Before: ptr(keep), After: &next, Reason: reason})
+}
+
+// planDuplicate deletes an extra record of the family if flarewarden owns it.
+func planDuplicate(res *PlanResult, n DesiredName, r Record, p Policy) {
+	switch {
+	case !p.owns(r):
+		res.warn(n, fmt.Sprintf("unowned duplicate %s record %s left as is", r.Type, r.Content))
+	case p.Mode != ModeSync:
+		res.warn(n, fmt.Sprintf("owned duplicate %s record %s kept (policy %s does not delete)", r.Type, r.Content, p.Mode))
+	default:
+		res.add(deleteChange(n, r, "duplicate "+r.Type+" record"))
+	}
+}
+
+func deleteChange(n DesiredName, r Record, reason string) Change {
+	return Change{Action: ActionDelete, Zone: n.Zone, Name: n.Name, Type: r.Type, Before: ptr(r), Reason: reason}
+}
+
+// diffReason names what differs between the observed and the converged
+// record, or returns "" when they are equal.
+func diffReason(before, after Record, p Policy) string {
+	var parts []string
+	if before.Content != after.Content {
+		parts = append(parts, "content drift")
+	}
+	if before.Proxied != after.Proxied {
+		parts = append(parts, "proxied drift")
+	}
+	if before.TTL != after.TTL {
+		parts = append(parts, "ttl drift")
+	}
+	if !p.owns(before) {
+		parts = append(parts, "adopt")
+	}
+	return strings.Join(parts, ", ")
+}
+
+func (res *PlanResult) add(c Change) { res.Changes = append(res.Changes, c) }
+
+func (res *PlanResult) warn(n DesiredName, msg string) {
+	res.Warnings = append(res.Warnings, Warning{Zone: n.Zone.Name, Name: n.Name, Message: msg})
+}
+
+func ptr(r Record) *Record { return &r }
+
+var actionOrder = map[Action]int{ActionDelete: 0, ActionUpdate: 1, ActionCreate: 2}
+
+// sortChanges orders changes by zone, name, then deletes before updates
+// before creates (the order the batch endpoint executes them in).
+func sortChanges(cs []Change) {
+	slices.SortStableFunc(cs, func(a, b Change) int {
+		return cmp.Or(
+			cmp.Compare(a.Zone.Name, b.Zone.Name),
+			cmp.Compare(a.Name, b.Name),
+			cmp.Compare(actionOrder[a.Action], actionOrder[b.Action]),
+			cmp.Compare(a.Type, b.Type),
+		)
+	})
+}

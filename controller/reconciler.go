@@ -1,0 +1,112 @@
+package controller
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"go.uber.org/zap"
+)
+
+// Reconciler runs passes: detect, observe, plan, apply. It holds no state
+// between passes; Cloudflare is the source of truth.
+type Reconciler struct {
+	Detector Detector
+	DNS      DNS
+	Names    []NameSpec
+	Policy   Policy
+	Log      *zap.Logger
+}
+
+// PassOptions tune one pass.
+type PassOptions struct {
+	// DryRun plans but writes nothing.
+	DryRun bool
+}
+
+// Report is what one pass saw and did.
+type Report struct {
+	Detection Detection  `json:"detection"`
+	Plan      PlanResult `json:"plan"`
+	DryRun    bool       `json:"dry_run"`
+	// Failed lists the zones whose listing or writes failed in this pass.
+	Failed []string `json:"failed_zones,omitempty"`
+}
+
+// RunOnce runs one pass. A zone whose records cannot be read gets no writes;
+// a failure in one zone does not stop the others. The returned error joins
+// every failure of the pass; the report is valid even when err != nil.
+func (r *Reconciler) RunOnce(ctx context.Context, opt PassOptions) (Report, error) {
+	rep := Report{DryRun: opt.DryRun}
+	rep.Detection = r.Detector.Detect(ctx)
+	r.logDetection(rep.Detection)
+
+	zones, err := r.DNS.Zones(ctx)
+	if err != nil {
+		return rep, fmt.Errorf("list zones: %w", err)
+	}
+	names, errs := MatchZones(r.Names, zones)
+	observed, names, listErrs := r.observe(ctx, names, &rep)
+	errs = append(errs, listErrs...)
+
+	rep.Plan = Plan(Desired{Names: names, Addrs: DesiredFromDetection(rep.Detection)}, observed, r.Policy)
+	r.logPlan(rep.Plan)
+	if !opt.DryRun {
+		errs = append(errs, r.apply(ctx, rep.Plan, &rep)...)
+	}
+	return rep, errors.Join(errs...)
+}
+
+// observe lists the records of every zone that holds a managed name, once
+// per zone. Names of zones that could not be listed are dropped, so nothing
+// is planned for them.
+func (r *Reconciler) observe(ctx context.Context, names []DesiredName, rep *Report) ([]Record, []DesiredName, []error) {
+	var observed []Record
+	var errs []error
+	listed := map[string]bool{}
+	for _, z := range distinctZones(names, func(n DesiredName) Zone { return n.Zone }) {
+		recs, err := r.DNS.Records(ctx, z)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("list dns records in zone %s: %w", z.Name, err))
+			rep.Failed = append(rep.Failed, z.Name)
+			continue
+		}
+		listed[z.ID] = true
+		observed = append(observed, recs...)
+	}
+	kept := slices.DeleteFunc(slices.Clone(names), func(n DesiredName) bool { return !listed[n.Zone.ID] })
+	return observed, kept, errs
+}
+
+// apply writes the plan zone by zone.
+func (r *Reconciler) apply(ctx context.Context, p PlanResult, rep *Report) []error {
+	var errs []error
+	byZone := p.ByZone()
+	for _, z := range distinctZones(p.Changes, func(c Change) Zone { return c.Zone }) {
+		changes := byZone[z.ID]
+		if err := r.DNS.Apply(ctx, z, changes); err != nil {
+			errs = append(errs, fmt.Errorf("apply %d changes in zone %s: %w", len(changes), z.Name, err))
+			rep.Failed = append(rep.Failed, z.Name)
+			r.Log.Error("zone changes failed", zap.String("zone", z.Name), zap.Int("changes", len(changes)), zap.Error(err))
+			continue
+		}
+		for _, c := range changes {
+			r.Log.Info("record changed", changeFields(c)...)
+		}
+	}
+	return errs
+}
+
+// distinctZones returns the distinct zones of items, in first-seen order.
+func distinctZones[T any](items []T, zoneOf func(T) Zone) []Zone {
+	var out []Zone
+	seen := map[string]bool{}
+	for _, it := range items {
+		if z := zoneOf(it); !seen[z.ID] {
+			seen[z.ID] = true
+			out = append(out, z)
+		}
+	}
+	return out
+}

@@ -1,0 +1,69 @@
+package controller
+
+import "strings"
+
+// owns reports whether the record carries the ownership marker.
+func (p Policy) owns(r Record) bool {
+	return p.Marker != "" && strings.Contains(r.Comment, p.Marker)
+}
+
+// Owns reports whether flarewarden owns the record under this policy.
+func (p Policy) Owns(r Record) bool { return p.owns(r) }
+
+// newRecord builds a record to create at the name. Settings the config
+// leaves unset come from the record it replaces (from), or default to
+// proxied=false and TTL 1 (automatic).
+func (n DesiredName) newRecord(typ, content, comment string, from *Record) Record {
+	rec := Record{ZoneID: n.Zone.ID, Name: n.Name, Type: typ, Content: content, TTL: 1, Comment: comment}
+	if from != nil {
+		rec.Proxied, rec.TTL, rec.Tags = from.Proxied, from.TTL, from.Tags
+	}
+	return n.applySettings(rec)
+}
+
+// converge returns the record as it should be: the wanted content, the
+// configured proxied/TTL, the ownership marker; everything else kept.
+func (n DesiredName) converge(r Record, content, marker string) Record {
+	r.Content = content
+	r.Comment = withMarker(r.Comment, marker)
+	return n.applySettings(r)
+}
+
+// applySettings sets the configured proxied and TTL. A proxied record's TTL
+// is always automatic at Cloudflare, so a configured TTL only applies to
+// records that are not proxied.
+func (n DesiredName) applySettings(r Record) Record {
+	if n.Proxied != nil {
+		r.Proxied = *n.Proxied
+	}
+	switch {
+	case r.Proxied:
+		r.TTL = 1
+	case n.TTL != nil:
+		r.TTL = *n.TTL
+	case r.TTL == 0:
+		r.TTL = 1
+	}
+	return r
+}
+
+// withMarker prefixes the marker to a comment that lacks it, clipped to
+// Cloudflare's limit (the marker survives the clipping).
+func withMarker(comment, marker string) string {
+	if marker == "" || strings.Contains(comment, marker) {
+		return comment
+	}
+	if comment == "" {
+		return marker
+	}
+	return clip(marker + "; " + comment)
+}
+
+// clip shortens s to MaxCommentLen characters, ending in "..." when cut.
+func clip(s string) string {
+	r := []rune(s)
+	if len(r) <= MaxCommentLen {
+		return s
+	}
+	return string(r[:MaxCommentLen-3]) + "..."
+}

@@ -1,0 +1,92 @@
+// Package controller holds flarewarden's domain types, the ports it consumes
+// and the pure planning logic. It performs no I/O of its own: providers
+// implement the ports, cmd wires them together.
+package controller
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+)
+
+// Family is an IP address family.
+type Family int
+
+// The two address families flarewarden manages.
+const (
+	IPv4 Family = 4
+	IPv6 Family = 6
+)
+
+// Families lists the families in the order flarewarden handles them.
+var Families = []Family{IPv4, IPv6}
+
+// String returns "ipv4" or "ipv6".
+func (f Family) String() string {
+	if f == IPv6 {
+		return "ipv6"
+	}
+	return "ipv4"
+}
+
+// RecordType returns the DNS record type that carries addresses of f.
+func (f Family) RecordType() string {
+	if f == IPv6 {
+		return TypeAAAA
+	}
+	return TypeA
+}
+
+// Matches reports whether addr belongs to family f.
+func (f Family) Matches(addr netip.Addr) bool {
+	if f == IPv6 {
+		return addr.Is6() && !addr.Is4In6()
+	}
+	return addr.Is4()
+}
+
+// DNS record types flarewarden reads or writes.
+const (
+	TypeA     = "A"
+	TypeAAAA  = "AAAA"
+	TypeCNAME = "CNAME"
+)
+
+// MaxCommentLen is Cloudflare's limit on a DNS record comment (Free plan), in characters.
+const MaxCommentLen = 100
+
+// Zone is a Cloudflare zone.
+type Zone struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// Record is a DNS record as Cloudflare holds it. Name is a lower-case FQDN
+// without a trailing dot.
+type Record struct {
+	ID      string   `json:"id,omitempty"`
+	ZoneID  string   `json:"zone_id,omitempty"`
+	Name    string   `json:"name"`
+	Type    string   `json:"type"`
+	Content string   `json:"content"`
+	Proxied bool     `json:"proxied"`
+	TTL     int      `json:"ttl"`
+	Comment string   `json:"comment,omitempty"`
+	Tags    []string `json:"tags,omitempty"`
+}
+
+// String renders r for logs and errors: "home.example.com A 203.0.113.7".
+func (r Record) String() string {
+	return fmt.Sprintf("%s %s %s", r.Name, r.Type, r.Content)
+}
+
+// NormalizeName lower-cases a DNS name and strips a trailing dot.
+func NormalizeName(name string) string {
+	return strings.TrimSuffix(strings.ToLower(strings.TrimSpace(name)), ".")
+}
+
+// InZone reports whether name is the zone apex or a name below it.
+func InZone(name, zone string) bool {
+	name, zone = NormalizeName(name), NormalizeName(zone)
+	return name == zone || strings.HasSuffix(name, "."+zone)
+}

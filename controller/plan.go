@@ -47,23 +47,24 @@ func (p PlanResult) ByZone() map[string][]Change {
 //   - upsert-only never deletes; create-only only creates.
 func Plan(d Desired, observed []Record, p Policy) PlanResult {
 	var res PlanResult
+	index := indexRecords(observed)
 	for _, n := range d.Names {
-		at := recordsAt(observed, n)
-		planName(&res, n, at, d.Addrs, p)
+		planName(&res, n, index[recordKey{n.Zone.ID, n.Name}], d.Addrs, p)
 	}
 	sortChanges(res.Changes)
 	return res
 }
 
-// recordsAt returns the observed records of the name in its zone.
-func recordsAt(observed []Record, n DesiredName) []Record {
-	var out []Record
+type recordKey struct{ zoneID, name string }
+
+// indexRecords groups observed records by zone and normalized name.
+func indexRecords(observed []Record) map[recordKey][]Record {
+	index := make(map[recordKey][]Record, len(observed))
 	for _, r := range observed {
-		if r.ZoneID == n.Zone.ID && NormalizeName(r.Name) == n.Name {
-			out = append(out, r)
-		}
+		k := recordKey{r.ZoneID, NormalizeName(r.Name)}
+		index[k] = append(index[k], r)
 	}
-	return out
+	return index
 }
 
 func planName(res *PlanResult, n DesiredName, at []Record, addrs map[Family]Target, p Policy) {

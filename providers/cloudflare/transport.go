@@ -1,0 +1,296 @@
+package cloudflare
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.uber.org/zap"
+)
+
+// maxErrorBody bounds how much of an error answer the transport reads.
+const maxErrorBody = 1 << 20
+
+// retryTransport is the http.RoundTripper under the SDK (whose own retries
+// are off). Its contract:
+//   - a 429 is retried for any method (Cloudflare did not execute it), after
+//     its Retry-After (seconds or HTTP date) or, without one, a backoff;
+//   - a 5xx or a connection failure is retried only for GET and HEAD, after
+//     an exponential backoff with full jitter;
+//   - a Retry-After longer than maxRetryAfter is not waited for;
+//   - when it gives up, and for every 429 or 5xx it does not retry, it
+//     returns an *httpError carrying the status and Retry-After, so the SDK
+//     never sees such an answer;
+//   - a 4xx whose body is not JSON also becomes an *httpError, so its status
+//     survives the SDK (which would drop it);
+//   - waits end early when the request's context ends.
+//
+// It never logs headers, bodies or the query string.
+type retryTransport struct {
+	base           http.RoundTripper
+	log            *zap.Logger
+	maxRetries     int
+	backoffBase    time.Duration
+	backoffCap     time.Duration
+	maxRetryAfter  time.Duration
+	attemptTimeout time.Duration // 0: no limit per attempt
+}
+
+// httpError is what retryTransport returns when it gives up on a request.
+// Status is 0 when no answer was received.
+type httpError struct {
+	Method     string
+	Path       string
+	Status     int
+	RetryAfter time.Duration
+	Attempts   int
+	Codes      []int
+	Messages   []string
+	Reason     string // why the transport gave up, for humans
+	Err        error  // the connection error, if any
+}
+
+// Error describes the request and why it failed; it never contains headers.
+func (e *httpError) Error() string {
+	s := fmt.Sprintf("%s %s: ", e.Method, e.Path)
+	if e.Status != 0 {
+		s += fmt.Sprintf("HTTP %d: ", e.Status)
+	}
+	return s + e.Reason
+}
+
+// Unwrap returns the connection error, if any.
+func (e *httpError) Unwrap() error { return e.Err }
+
+// RoundTrip sends req, retrying as the type's contract says.
+func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	for attempt := 1; ; attempt++ {
+		r, err := replay(req, attempt)
+		if err != nil {
+			return nil, t.giveUp(req, attempt, 0, err.Error(), err)
+		}
+		resp, cancel, err := t.send(r)
+		if err != nil {
+			if ctxErr := req.Context().Err(); ctxErr != nil {
+				return nil, ctxErr
+			}
+			if e := t.connectionFailed(req, attempt, err); e != nil {
+				return nil, e
+			}
+			continue
+		}
+		switch {
+		case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
+			e := t.errorStatus(req, resp, attempt)
+			cancel()
+			if e != nil {
+				return nil, e
+			}
+		case resp.StatusCode >= 400:
+			defer cancel()
+			return checkJSON(req, resp, attempt)
+		default:
+			resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+			return resp, nil
+		}
+	}
+}
+
+// send performs one attempt within the per-attempt timeout. The returned
+// cancel releases the attempt's context; the caller calls it once the
+// answer's body is no longer needed.
+func (t *retryTransport) send(r *http.Request) (*http.Response, context.CancelFunc, error) {
+	cancel := context.CancelFunc(func() {})
+	if t.attemptTimeout > 0 {
+		var ctx context.Context
+		ctx, cancel = context.WithTimeout(r.Context(), t.attemptTimeout)
+		r = r.WithContext(ctx)
+	}
+	resp, err := t.base.RoundTrip(r)
+	if err != nil {
+		if errors.Is(r.Context().Err(), context.DeadlineExceeded) {
+			err = fmt.Errorf("no answer within %s: %w", t.attemptTimeout, err)
+		}
+		cancel()
+		return nil, nil, err
+	}
+	return resp, cancel, nil
+}
+
+// connectionFailed handles an attempt that got no answer: it waits and
+// returns nil when the request may be retried, or the final error.
+func (t *retryTransport) connectionFailed(req *http.Request, attempt int, cause error) *httpError {
+	if !idempotent(req.Method) {
+		return t.giveUp(req, attempt, 0, req.Method+" not retried, it may have been executed: "+cause.Error(), cause)
+	}
+	if attempt > t.maxRetries {
+		return t.giveUp(req, attempt, 0, fmt.Sprintf("no answer after %d %s: %v", attempt, plural(attempt, "attempt", "attempts"), cause), cause)
+	}
+	delay := t.backoff(attempt)
+	t.log.Warn("cloudflare request retry", zap.String("method", req.Method), zap.String("path", req.URL.Path),
+		zap.Int("status", 0), zap.Int("attempt", attempt), zap.Duration("delay", delay), zap.String("error", cause.Error()))
+	return t.wait(req, attempt, 0, delay)
+}
+
+// errorStatus handles a 429 or 5xx answer: it consumes the body, waits and
+// returns nil when the request may be retried, or the final error.
+func (t *retryTransport) errorStatus(req *http.Request, resp *http.Response, attempt int) *httpError {
+	codes, msgs := readErrorBody(resp)
+	retryAfter, hasRetryAfter := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+	fail := func(reason string) *httpError {
+		e := t.giveUp(req, attempt, resp.StatusCode, reason, nil)
+		e.RetryAfter, e.Codes, e.Messages = retryAfter, codes, msgs
+		return e
+	}
+	switch {
+	case hasRetryAfter && retryAfter > t.maxRetryAfter:
+		return fail(fmt.Sprintf("retry after %s, longer than this client waits (%s)", retryAfter, t.maxRetryAfter))
+	case resp.StatusCode != http.StatusTooManyRequests && !idempotent(req.Method):
+		return fail(req.Method + " not retried: it may have been executed")
+	case attempt > t.maxRetries:
+		return fail(fmt.Sprintf("gave up after %d %s", attempt, plural(attempt, "attempt", "attempts")))
+	}
+	delay := retryAfter
+	if !hasRetryAfter {
+		delay = t.backoff(attempt)
+	}
+	t.log.Warn("cloudflare request retry", zap.String("method", req.Method), zap.String("path", req.URL.Path),
+		zap.Int("status", resp.StatusCode), zap.Int("attempt", attempt), zap.Duration("delay", delay))
+	if e := t.wait(req, attempt, resp.StatusCode, delay); e != nil {
+		e.RetryAfter, e.Codes, e.Messages = retryAfter, codes, msgs
+		return e
+	}
+	return nil
+}
+
+// wait sleeps for d unless the request's context ends first, in which case
+// it returns the final error.
+func (t *retryTransport) wait(req *http.Request, attempt, status int, d time.Duration) *httpError {
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return nil
+	case <-req.Context().Done():
+		err := req.Context().Err()
+		return t.giveUp(req, attempt, status, "gave up waiting to retry: "+err.Error(), err)
+	}
+}
+
+func (t *retryTransport) giveUp(req *http.Request, attempt, status int, reason string, err error) *httpError {
+	return &httpError{Method: req.Method, Path: req.URL.Path, Status: status, Attempts: attempt, Reason: reason, Err: err}
+}
+
+// backoff returns the delay before retry number attempt: uniformly random
+// in [0, min(cap, base*2^(attempt-1))] ("full jitter").
+func (t *retryTransport) backoff(attempt int) time.Duration {
+	ceiling := t.backoffBase
+	for i := 1; i < attempt && ceiling < t.backoffCap; i++ {
+		ceiling *= 2
+	}
+	ceiling = min(ceiling, t.backoffCap)
+	if ceiling <= 0 {
+		return 0
+	}
+	return time.Duration(rand.Int64N(int64(ceiling) + 1))
+}
+
+// replay returns the request for the given attempt: req itself first, then
+// clones with a fresh body from req.GetBody.
+func replay(req *http.Request, attempt int) (*http.Request, error) {
+	if attempt == 1 {
+		return req, nil
+	}
+	r := req.Clone(req.Context())
+	if req.Body == nil || req.Body == http.NoBody {
+		return r, nil
+	}
+	if req.GetBody == nil {
+		return nil, errors.New("request body cannot be replayed")
+	}
+	body, err := req.GetBody()
+	if err != nil {
+		return nil, fmt.Errorf("replay request body: %w", err)
+	}
+	r.Body = body
+	return r, nil
+}
+
+func idempotent(method string) bool {
+	return method == http.MethodGet || method == http.MethodHead
+}
+
+// parseRetryAfter reads a Retry-After value: delay-seconds or an HTTP date
+// (a date in the past means 0). ok is false when the value is absent or invalid.
+func parseRetryAfter(v string, now time.Time) (d time.Duration, ok bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if secs < 0 {
+			return 0, false
+		}
+		return time.Duration(min(secs, 1<<32)) * time.Second, true
+	}
+	at, err := http.ParseTime(v)
+	if err != nil {
+		return 0, false
+	}
+	return max(at.Sub(now), 0), true
+}
+
+// readErrorBody reads and closes the body of an error answer and returns
+// the Cloudflare error codes and messages it carries, if it is an envelope.
+func readErrorBody(resp *http.Response) ([]int, []string) {
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+	var env struct {
+		Errors []struct {
+			Code    int    `json:"code"`
+			Message string `json:"message"`
+		} `json:"errors"`
+	}
+	if json.Unmarshal(body, &env) != nil {
+		return nil, nil
+	}
+	var codes []int
+	var msgs []string
+	for _, e := range env.Errors {
+		codes, msgs = append(codes, e.Code), append(msgs, e.Message)
+	}
+	return codes, msgs
+}
+
+// checkJSON passes a 4xx answer on to the SDK when its body is JSON and
+// turns it into an *httpError otherwise.
+func checkJSON(req *http.Request, resp *http.Response, attempt int) (*http.Response, error) {
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+	resp.Body.Close()
+	if err == nil && json.Valid(body) {
+		resp.Body = io.NopCloser(bytes.NewReader(body))
+		return resp, nil
+	}
+	return nil, &httpError{Method: req.Method, Path: req.URL.Path, Status: resp.StatusCode, Attempts: attempt,
+		Reason: "error answer is not JSON"}
+}
+
+// cancelOnClose releases an attempt's context when the body is closed.
+type cancelOnClose struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (b *cancelOnClose) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel()
+	return err
+}

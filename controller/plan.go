@@ -189,7 +189,7 @@ func deleteChange(n DesiredName, r Record, reason string) Change {
 func diffReason(before, after Record, p Policy) string {
 	var parts []string
 	if before.Content != after.Content {
-		parts = append(parts, "content drift")
+		parts = append(parts, "stale address")
 	}
 	if before.Proxied != after.Proxied {
 		parts = append(parts, "proxied drift")

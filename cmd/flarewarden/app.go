@@ -1,0 +1,116 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"time"
+
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+
+	"github.com/flarewarden/flarewarden/cmd/flarewarden/config"
+	"github.com/flarewarden/flarewarden/controller"
+	"github.com/flarewarden/flarewarden/providers/cloudflare"
+	"github.com/flarewarden/flarewarden/providers/ipdetect"
+)
+
+// app is the wired program: configuration, logger and components.
+type app struct {
+	cfg      *config.Config
+	log      *zap.Logger
+	cf       *cloudflare.Client
+	detector *ipdetect.Detector
+	rec      *controller.Reconciler
+}
+
+// loadConfig reads the config named by --config or FLAREWARDEN_CONFIG.
+func (c *cli) loadConfig() (*config.Config, error) {
+	path := c.configPath
+	if path == "" {
+		path, _ = c.env(config.EnvConfig)
+	}
+	if path == "" {
+		return nil, fmt.Errorf("no config file: pass --config or set %s", config.EnvConfig)
+	}
+	return config.Load(path)
+}
+
+// newApp loads the config, resolves the token and builds every component.
+// It makes no network call.
+func (c *cli) newApp() (*app, error) {
+	cfg, err := c.loadConfig()
+	if err != nil {
+		return nil, err
+	}
+	token, err := config.ApplyEnv(cfg, c.env, os.ReadFile)
+	if err != nil {
+		return nil, err
+	}
+	log, err := newLogger(c.stderr, cfg.Log, c.logLevel)
+	if err != nil {
+		return nil, err
+	}
+	return buildApp(cfg, token, log)
+}
+
+// buildApp wires the components of a validated config.
+func buildApp(cfg *config.Config, token string, log *zap.Logger) (*app, error) {
+	det, err := ipdetect.New(cfg.DetectorConfig())
+	if err != nil {
+		return nil, fmt.Errorf("detect: %w", err)
+	}
+	cf, err := cloudflare.New(cloudflare.Options{
+		Token: token, BaseURL: cfg.Cloudflare.APIBaseURL, RateLimit: cfg.Cloudflare.RateLimit,
+		HTTPClient: &http.Client{Timeout: time.Duration(cfg.Cloudflare.Timeout)}, Logger: log.Named("cloudflare"),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("cloudflare client: %w", err)
+	}
+	rec := &controller.Reconciler{Detector: det, DNS: cf, Names: nameSpecs(cfg.Records),
+		Policy: controller.Policy{Mode: controller.Mode(cfg.Policy), Marker: cfg.Ownership.CommentMarker},
+		Log:    log}
+	return &app{cfg: cfg, log: log, cf: cf, detector: det, rec: rec}, nil
+}
+
+// verify checks the token before anything is written.
+func (a *app) verify(ctx context.Context) error {
+	if err := a.cf.Verify(ctx); err != nil {
+		return err
+	}
+	a.log.Debug("api token verified")
+	return nil
+}
+
+// close flushes the logger; a failed flush at exit has no remedy.
+func (a *app) close() { _ = a.log.Sync() }
+
+func nameSpecs(recs []config.Record) []controller.NameSpec {
+	out := make([]controller.NameSpec, len(recs))
+	for i, r := range recs {
+		out[i] = controller.NameSpec{Field: fmt.Sprintf("records[%d]", i), Name: r.Name, Zone: r.Zone,
+			Proxied: r.Proxied, TTL: r.TTL, TakeoverCNAME: r.TakeoverCNAME == nil || *r.TakeoverCNAME}
+	}
+	return out
+}
+
+// newLogger builds the one logger of the process, writing to w.
+func newLogger(w io.Writer, cfg config.Log, levelOverride string) (*zap.Logger, error) {
+	name := cfg.Level
+	if levelOverride != "" {
+		name = levelOverride
+	}
+	level, err := zapcore.ParseLevel(name)
+	if err != nil {
+		return nil, fmt.Errorf("log level: %w", err)
+	}
+	enc := zap.NewProductionEncoderConfig()
+	enc.EncodeTime = zapcore.ISO8601TimeEncoder
+	var encoder zapcore.Encoder = zapcore.NewJSONEncoder(enc)
+	if cfg.Format == "console" {
+		encoder = zapcore.NewConsoleEncoder(enc)
+	}
+	return zap.New(zapcore.NewCore(encoder, zapcore.AddSync(w), level)), nil
+}

@@ -1,0 +1,92 @@
+// Package config loads and validates flarewarden's YAML configuration. It
+// does no I/O beyond what the caller hands it: Parse takes bytes, ApplyEnv a
+// lookup function.
+package config
+
+import "time"
+
+// Config is the whole configuration file. Field tags are the contract.
+type Config struct {
+	Cloudflare Cloudflare `yaml:"cloudflare"`
+	Detect     Detect     `yaml:"detect"`
+	Records    []Record   `yaml:"records"`
+	Policy     string     `yaml:"policy"`
+	Ownership  Ownership  `yaml:"ownership"`
+	Schedule   string     `yaml:"schedule"`
+	Retry      Retry      `yaml:"retry"`
+	Log        Log        `yaml:"log"`
+}
+
+// Cloudflare says how to reach the API. The token itself never lives in the
+// config file: it comes from api_token_file or the environment.
+type Cloudflare struct {
+	APITokenFile string `yaml:"api_token_file,omitempty"`
+	APIBaseURL   string `yaml:"api_base_url"`
+	// RateLimit caps API requests per second (Cloudflare allows 1,200 per 5 minutes).
+	RateLimit float64 `yaml:"rate_limit"`
+	// Timeout bounds each API request.
+	Timeout Duration `yaml:"timeout"`
+	// TokenSource is where the token was found; filled in by ApplyEnv, shown redacted.
+	TokenSource string `yaml:"api_token,omitempty"`
+}
+
+// Detect configures public IP detection.
+type Detect struct {
+	Timeout Duration `yaml:"timeout"`
+	IPv4    Family   `yaml:"ipv4"`
+	IPv6    Family   `yaml:"ipv6"`
+}
+
+// Family configures detection of one address family.
+type Family struct {
+	Enabled      *bool    `yaml:"enabled,omitempty"`
+	Sources      []string `yaml:"sources,omitempty"`
+	Quorum       int      `yaml:"quorum,omitempty"`
+	AllowPrivate bool     `yaml:"allow_private,omitempty"`
+}
+
+// On reports whether the family is enabled.
+func (f Family) On() bool { return f.Enabled != nil && *f.Enabled }
+
+// Record is one managed name.
+type Record struct {
+	Name string `yaml:"name"`
+	Zone string `yaml:"zone,omitempty"`
+	// Proxied and TTL unset keep what the record has (new records: false, 1).
+	Proxied       *bool `yaml:"proxied,omitempty"`
+	TTL           *int  `yaml:"ttl,omitempty"`
+	TakeoverCNAME *bool `yaml:"takeover_cname,omitempty"`
+}
+
+// Ownership says how flarewarden marks what it owns.
+type Ownership struct {
+	CommentMarker string `yaml:"comment_marker"`
+}
+
+// Retry bounds the backoff after soft errors (429, 5xx, timeouts).
+type Retry struct {
+	Base Duration `yaml:"base"`
+	Max  Duration `yaml:"max"`
+}
+
+// Log configures the logger.
+type Log struct {
+	Level  string `yaml:"level"`
+	Format string `yaml:"format"`
+}
+
+// Duration is a time.Duration written as "30s" in YAML.
+type Duration time.Duration
+
+// UnmarshalText parses a Go duration string.
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil {
+		return err
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// MarshalText renders the duration as Go does ("5m0s").
+func (d Duration) MarshalText() ([]byte, error) { return []byte(time.Duration(d).String()), nil }

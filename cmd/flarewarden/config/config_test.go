@@ -1,0 +1,171 @@
+package config
+
+import (
+	"os"
+	"strings"
+	"testing"
+)
+
+const minimal = `
+records:
+  - name: home.example.com
+`
+
+func TestParseDefaults(t *testing.T) {
+	c, err := Parse([]byte(minimal))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Cloudflare.APIBaseURL != DefaultBaseURL || c.Policy != "sync" || c.Schedule != "@every 5m" ||
+		c.Ownership.CommentMarker != DefaultMarker {
+		t.Errorf("defaults not applied: %+v", c)
+	}
+	if !c.Detect.IPv4.On() || c.Detect.IPv6.On() || c.Detect.IPv4.Quorum != 2 || len(c.Detect.IPv4.Sources) != 2 {
+		t.Errorf("detect defaults = %+v", c.Detect)
+	}
+	if tk := c.Records[0].TakeoverCNAME; tk == nil || !*tk {
+		t.Errorf("takeover_cname default = %v, want true", tk)
+	}
+}
+
+func TestParseErrorsNameTheField(t *testing.T) {
+	tests := []struct {
+		name, yaml string
+		want       []string
+	}{
+		{"unknown key", "records: [{name: a.example.com, nmae: x}]\nschedul: x\n",
+			[]string{"records[0].nmae: unknown key (line 1)", "schedul: unknown key (line 2)"}},
+		{"nested unknown key", "detect: {ipv4: {quorom: 2}}\nrecords: [{name: a.example.com}]",
+			[]string{"detect.ipv4.quorom: unknown key"}},
+		{"bad record name", "records: [{name: a.example.com}, {name: 'bad name!'}]",
+			[]string{`records[1].name: "bad name!" is not a valid DNS name`}},
+		{"duplicate", "records: [{name: a.example.com}, {name: A.example.com.}]",
+			[]string{"records[1].name: a.example.com is already managed by records[0]"}},
+		{"outside pinned zone", "records: [{name: a.example.com, zone: example.org}]",
+			[]string{"records[0].name: a.example.com is not inside its zone example.org"}},
+		{"ttl", "records: [{name: a.example.com, ttl: 30}, {name: b.example.com, ttl: 300, proxied: true}]",
+			[]string{"records[0].ttl: 30 must be 1", "records[1].ttl: a proxied record always has ttl 1"}},
+		{"policy and schedule", "policy: mirror\nschedule: 'every five'\nrecords: [{name: a.example.com}]",
+			[]string{`policy: "mirror" is not one of`, "schedule: "}},
+		{"no records", "policy: sync", []string{"records: list at least one name"}},
+		{"base url", "cloudflare: {api_base_url: 'ftp://x'}\nrecords: [{name: a.example.com}]",
+			[]string{`cloudflare.api_base_url: "ftp://x" is not an http(s) URL`}},
+		{"bad source", "detect: {ipv4: {sources: [cloudflare-trace, 'carrier-pigeon']}}\nrecords: [{name: a.example.com}]",
+			[]string{"detect.ipv4.sources[1]:"}},
+		{"quorum", "detect: {ipv4: {sources: ['static:203.0.113.7'], quorum: 2}}\nrecords: [{name: a.example.com}]",
+			[]string{"detect.ipv4.quorum:"}},
+		{"no family", "detect: {ipv4: {enabled: false}}\nrecords: [{name: a.example.com}]",
+			[]string{"detect: enable at least one"}},
+		{"type error", "records: [{name: a.example.com, ttl: soon}]", []string{"line 1"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse([]byte(tt.yaml))
+			if err == nil {
+				t.Fatal("Parse succeeded, want an error")
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q\ndoes not contain %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func env(m map[string]string) Env {
+	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+}
+
+func TestApplyEnvTokenSources(t *testing.T) {
+	files := map[string]string{"/run/secrets/cf": "file-token\n", "/env/file": "env-file-token"}
+	read := func(p string) ([]byte, error) {
+		if v, ok := files[p]; ok {
+			return []byte(v), nil
+		}
+		return nil, os.ErrNotExist
+	}
+	tests := []struct {
+		name, file string
+		env        map[string]string
+		want       string
+		wantErr    string
+	}{
+		{name: "env token wins", file: "/run/secrets/cf", env: map[string]string{EnvToken: "env-token"}, want: "env-token"},
+		{name: "env file beats config file", file: "/run/secrets/cf", env: map[string]string{EnvTokenFile: "/env/file"}, want: "env-file-token"},
+		{name: "config file", file: "/run/secrets/cf", want: "file-token"},
+		{name: "missing file", file: "/nope", wantErr: "cloudflare.api_token_file: read token file"},
+		{name: "none", wantErr: "no api token"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := Parse([]byte(minimal))
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.Cloudflare.APITokenFile = tt.file
+			got, err := ApplyEnv(c, env(tt.env), read)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || got != tt.want {
+				t.Fatalf("token = %q, %v; want %q", got, err, tt.want)
+			}
+			out, _ := c.YAML()
+			if strings.Contains(string(out), got) || !strings.Contains(string(out), "[redacted]") {
+				t.Errorf("effective config leaks or lacks the redaction:\n%s", out)
+			}
+		})
+	}
+}
+
+func TestApplyEnvBaseURL(t *testing.T) {
+	c, _ := Parse([]byte(minimal))
+	_, err := ApplyEnv(c, env(map[string]string{EnvToken: "t", EnvBaseURL: "http://127.0.0.1:8787/client/v4"}), nil)
+	if err != nil || c.Cloudflare.APIBaseURL != "http://127.0.0.1:8787/client/v4" {
+		t.Fatalf("base url = %q, %v", c.Cloudflare.APIBaseURL, err)
+	}
+	_, err = ApplyEnv(c, env(map[string]string{EnvToken: "t", EnvBaseURL: "nope"}), nil)
+	if err == nil || !strings.Contains(err.Error(), EnvBaseURL) {
+		t.Fatalf("bad base url error = %v", err)
+	}
+}
+
+// FuzzParse checks that no input makes the loader panic, and that what it
+// accepts is valid and survives a round trip through its own output.
+func FuzzParse(f *testing.F) {
+	f.Add([]byte(minimal))
+	f.Add([]byte("records: [{name: a.example.com, ttl: 300, proxied: false, zone: example.com}]\npolicy: upsert-only"))
+	f.Add([]byte("detect: {ipv6: {enabled: true, sources: ['static:2001:db8::1'], quorum: 1}}\nrecords: [{name: x.io}]"))
+	f.Add([]byte("{}"))
+	f.Add([]byte("records: *a"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c, err := Parse(data)
+		if err != nil {
+			return
+		}
+		if len(c.Records) == 0 {
+			t.Fatal("accepted a config without records")
+		}
+		out, err := c.YAML()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Parse(out); err != nil {
+			t.Fatalf("effective config does not parse again: %v\n%s", err, out)
+		}
+	})
+}
+
+func TestExampleConfigIsValid(t *testing.T) {
+	c, err := Load("../../../deploy/flarewarden.example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Records) != 2 || c.Detect.IPv4.Quorum != 2 || c.Cloudflare.APITokenFile != "/run/secrets/cloudflare_token" {
+		t.Errorf("example config = %+v", c)
+	}
+}

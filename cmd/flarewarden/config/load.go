@@ -1,0 +1,103 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"reflect"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Parse decodes, defaults and validates a configuration. Every problem is
+// reported, each naming its field path; a Config is returned only when
+// there is none.
+func Parse(data []byte) (*Config, error) {
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, fmt.Errorf("parse config: %w", err)
+	}
+	if root.Kind == 0 {
+		return nil, errors.New("config is empty: at least records is required")
+	}
+	if errs := checkKeys(&root, reflect.TypeFor[Config](), ""); len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	var c Config
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&c); err != nil {
+		return nil, fmt.Errorf("parse config: %w", err)
+	}
+	c.applyDefaults()
+	if errs := c.validate(); len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return &c, nil
+}
+
+// Env is a lookup in the process environment (os.LookupEnv in main).
+type Env func(key string) (string, bool)
+
+// Environment variables that override the file.
+const (
+	EnvToken     = "CLOUDFLARE_API_TOKEN"
+	EnvTokenFile = "CLOUDFLARE_API_TOKEN_FILE"
+	EnvBaseURL   = "CLOUDFLARE_API_BASE_URL"
+	EnvConfig    = "FLAREWARDEN_CONFIG"
+)
+
+// ApplyEnv applies environment overrides to c and returns the API token:
+// CLOUDFLARE_API_TOKEN, else the file named by CLOUDFLARE_API_TOKEN_FILE,
+// else cloudflare.api_token_file. readFile reads that file. The token is
+// returned, never stored in c; c only records where it came from.
+func ApplyEnv(c *Config, env Env, readFile func(string) ([]byte, error)) (string, error) {
+	if v, ok := env(EnvBaseURL); ok && v != "" {
+		c.Cloudflare.APIBaseURL = v
+		if err := checkBaseURL(v); err != nil {
+			return "", fmt.Errorf("%s: %w", EnvBaseURL, err)
+		}
+	}
+	if v, ok := env(EnvToken); ok && strings.TrimSpace(v) != "" {
+		c.Cloudflare.TokenSource = "[redacted] from " + EnvToken
+		return strings.TrimSpace(v), nil
+	}
+	file, field := c.Cloudflare.APITokenFile, "cloudflare.api_token_file"
+	if v, ok := env(EnvTokenFile); ok && v != "" {
+		file, field = v, EnvTokenFile
+	}
+	if file == "" {
+		return "", fmt.Errorf("no api token: set %s, %s or cloudflare.api_token_file", EnvToken, EnvTokenFile)
+	}
+	b, err := readFile(file)
+	if err != nil {
+		return "", fmt.Errorf("%s: read token file: %w", field, err)
+	}
+	tok := strings.TrimSpace(string(b))
+	if tok == "" {
+		return "", fmt.Errorf("%s: token file %s is empty", field, file)
+	}
+	c.Cloudflare.TokenSource = "[redacted] from " + file
+	return tok, nil
+}
+
+// Load reads and parses the file at path.
+func Load(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read config: %w", err)
+	}
+	c, err := Parse(data)
+	if err != nil {
+		return nil, fmt.Errorf("config %s: %w", path, err)
+	}
+	return c, nil
+}
+
+// YAML renders the effective configuration. It holds no secret: the token
+// is never part of Config.
+func (c *Config) YAML() ([]byte, error) {
+	return yaml.Marshal(c)
+}

@@ -1,0 +1,146 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/robfig/cron/v3"
+
+	"github.com/flarewarden/flarewarden/controller"
+	"github.com/flarewarden/flarewarden/providers/ipdetect"
+)
+
+// CronParser parses schedules: five-field cron specs and descriptors such
+// as "@every 5m" or "@hourly".
+var CronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+
+var hostnameRE = regexp.MustCompile(`^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$`)
+
+// maxMarkerLen leaves room in Cloudflare's 100-character comment for the
+// takeover note.
+const maxMarkerLen = 50
+
+// validate returns every problem of a defaulted config, each naming its field.
+func (c *Config) validate() []error {
+	var errs []error
+	add := func(field, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", field, fmt.Sprintf(format, args...)))
+	}
+	if err := checkBaseURL(c.Cloudflare.APIBaseURL); err != nil {
+		add("cloudflare.api_base_url", "%v", err)
+	}
+	if c.Cloudflare.RateLimit < 0 {
+		add("cloudflare.rate_limit", "must be positive")
+	}
+	errs = append(errs, c.validateDetect()...)
+	c.validateRecords(add)
+	switch controller.Mode(c.Policy) {
+	case controller.ModeSync, controller.ModeUpsertOnly, controller.ModeCreateOnly:
+	default:
+		add("policy", "%q is not one of sync, upsert-only, create-only", c.Policy)
+	}
+	if m := c.Ownership.CommentMarker; len(m) > maxMarkerLen || strings.TrimSpace(m) != m {
+		add("ownership.comment_marker", "must be 1 to %d characters without surrounding spaces", maxMarkerLen)
+	}
+	if _, err := CronParser.Parse(c.Schedule); err != nil {
+		add("schedule", "%v", err)
+	}
+	if c.Retry.Base <= 0 || c.Retry.Max < c.Retry.Base {
+		add("retry", "base must be positive and max at least base")
+	}
+	c.Log.validate(add)
+	return errs
+}
+
+type adder func(field, format string, args ...any)
+
+func checkBaseURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return fmt.Errorf("%q is not an http(s) URL", raw)
+	}
+	if u.User != nil {
+		return fmt.Errorf("must not carry credentials")
+	}
+	return nil
+}
+
+// validateDetect checks the detect section by building the detector from
+// it (which parses every source); each of its errors gets the "detect."
+// prefix so that it names the full field path.
+func (c *Config) validateDetect() []error {
+	if !c.Detect.IPv4.On() && !c.Detect.IPv6.On() {
+		return []error{errors.New("detect: enable at least one of ipv4 and ipv6")}
+	}
+	_, err := ipdetect.New(c.DetectorConfig())
+	if err == nil {
+		return nil
+	}
+	var errs []error
+	for _, line := range strings.Split(err.Error(), "\n") {
+		if line != "" {
+			errs = append(errs, errors.New("detect."+line))
+		}
+	}
+	return errs
+}
+
+// DetectorConfig converts the detect section for the ipdetect provider.
+func (c *Config) DetectorConfig() ipdetect.Config {
+	fam := func(f Family) ipdetect.FamilyConfig {
+		return ipdetect.FamilyConfig{Enabled: f.On(), Sources: f.Sources, Quorum: f.Quorum, AllowPrivate: f.AllowPrivate}
+	}
+	return ipdetect.Config{V4: fam(c.Detect.IPv4), V6: fam(c.Detect.IPv6), Timeout: time.Duration(c.Detect.Timeout)}
+}
+
+func (c *Config) validateRecords(add adder) {
+	if len(c.Records) == 0 {
+		add("records", "list at least one name to manage")
+	}
+	seen := map[string]int{}
+	for i, r := range c.Records {
+		field := fmt.Sprintf("records[%d]", i)
+		name := controller.NormalizeName(r.Name)
+		switch {
+		case name == "":
+			add(field+".name", "required")
+		case !hostnameRE.MatchString(name):
+			add(field+".name", "%q is not a valid DNS name", r.Name)
+		case r.Zone != "" && !controller.InZone(name, r.Zone):
+			add(field+".name", "%s is not inside its zone %s", name, controller.NormalizeName(r.Zone))
+		}
+		if j, dup := seen[name]; dup && name != "" {
+			add(field+".name", "%s is already managed by records[%d]", name, j)
+		}
+		seen[name] = i
+		r.validateTTL(field, add)
+	}
+}
+
+func (r Record) validateTTL(field string, add adder) {
+	if r.TTL == nil {
+		return
+	}
+	ttl := *r.TTL
+	switch {
+	case ttl != 1 && (ttl < 60 || ttl > 86400):
+		add(field+".ttl", "%d must be 1 (automatic) or 60..86400 seconds", ttl)
+	case ttl != 1 && r.Proxied != nil && *r.Proxied:
+		add(field+".ttl", "a proxied record always has ttl 1 (automatic), got %d", ttl)
+	}
+}
+
+func (l Log) validate(add adder) {
+	switch l.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		add("log.level", "%q is not one of debug, info, warn, error", l.Level)
+	}
+	if l.Format != "json" && l.Format != "console" {
+		add("log.format", "%q is not one of json, console", l.Format)
+	}
+}

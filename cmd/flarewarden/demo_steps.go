@@ -1,0 +1,126 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+
+	"github.com/flarewarden/flarewarden/providers/cloudflare/sim"
+)
+
+// demoSteps is the story the demo plays, each act with the state that must
+// hold after flarewarden's pass.
+func demoSteps(e *demoEnv) []demoStep {
+	return []demoStep{
+		{
+			title: "the DDNS provider behind home.example.com is down (Cloudflare would answer 530, error 1016).\n" +
+				"        flarewarden replaces the CNAME with an A record in one atomic batch, and creates the missing vpn record.",
+			check: expect(
+				want{"home.example.com", "A", "203.0.113.7"}, want{"vpn.example.com", "A", "203.0.113.7"},
+				want{"www.example.com", "A", "198.51.100.20"}, absent{"home.example.com", "CNAME"}),
+		},
+		{
+			title:    "a second pass right after: nothing to do, and only reads.",
+			check:    expect(want{"home.example.com", "A", "203.0.113.7"}),
+			readOnly: true,
+		},
+		{
+			title:  "the ISP changes the public IP to 203.0.113.8: the records are updated in place.",
+			before: func() error { e.publicIP.Store("203.0.113.8"); return nil },
+			check:  expect(want{"home.example.com", "A", "203.0.113.8"}, want{"vpn.example.com", "A", "203.0.113.8"}),
+		},
+		{
+			title:  "someone edits home.example.com in the dashboard (content 198.51.100.99, proxy off): the drift is reverted.",
+			before: func() error { return e.editDashboard("home.example.com", "198.51.100.99") },
+			check:  expect(want{"home.example.com", "A", "203.0.113.8"}, proxied{"home.example.com", true}),
+		},
+	}
+}
+
+// editDashboard changes a record behind flarewarden's back.
+func (e *demoEnv) editDashboard(name, content string) error {
+	for _, r := range e.sim.Records(demoZone) {
+		if r.Name == name && r.Type == "A" {
+			return e.sim.UpdateRecord(demoZone, r.ID, func(r *sim.Record) { r.Content, r.Proxied = content, false })
+		}
+	}
+	return fmt.Errorf("no A record at %s to edit", name)
+}
+
+// A demo expectation about the zone's records.
+type expectation interface {
+	holds(recs []sim.Record) error
+}
+
+type want struct{ name, typ, content string }
+
+func (w want) holds(recs []sim.Record) error {
+	for _, r := range recs {
+		if r.Name == w.name && r.Type == w.typ {
+			if r.Content != w.content {
+				return fmt.Errorf("%s %s is %s, want %s", w.name, w.typ, r.Content, w.content)
+			}
+			return nil
+		}
+	}
+	return fmt.Errorf("%s has no %s record", w.name, w.typ)
+}
+
+type absent struct{ name, typ string }
+
+func (a absent) holds(recs []sim.Record) error {
+	for _, r := range recs {
+		if r.Name == a.name && r.Type == a.typ {
+			return fmt.Errorf("%s still has a %s record", a.name, a.typ)
+		}
+	}
+	return nil
+}
+
+type proxied struct {
+	name string
+	on   bool
+}
+
+func (p proxied) holds(recs []sim.Record) error {
+	for _, r := range recs {
+		if r.Name == p.name && r.Proxied != p.on {
+			return fmt.Errorf("%s %s proxied=%t, want %t", r.Name, r.Type, r.Proxied, p.on)
+		}
+	}
+	return nil
+}
+
+func expect(es ...expectation) func([]sim.Record) error {
+	return func(recs []sim.Record) error {
+		for _, e := range es {
+			if err := e.holds(recs); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+// indentWriter prefixes every line with four spaces.
+type indentWriter struct {
+	w     io.Writer
+	start bool
+}
+
+func indent(w io.Writer) io.Writer { return &indentWriter{w: w, start: true} }
+
+func (iw *indentWriter) Write(p []byte) (int, error) {
+	var buf bytes.Buffer
+	for _, b := range p {
+		if iw.start {
+			buf.WriteString("    ")
+		}
+		buf.WriteByte(b)
+		iw.start = b == '\n'
+	}
+	if _, err := iw.w.Write(buf.Bytes()); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}

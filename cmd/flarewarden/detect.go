@@ -1,0 +1,53 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/flarewarden/flarewarden/controller"
+	"github.com/flarewarden/flarewarden/providers/ipdetect"
+)
+
+func newDetectCmd(c *cli) *cobra.Command {
+	var output string
+	cmd := &cobra.Command{
+		Use:   "detect",
+		Short: "Ask every configured IP source and print the answers and the quorum verdict",
+		Long: `Ask every configured IP source, print each answer (or its error) and the quorum
+verdict per family. Makes no Cloudflare API call. Exits 1 when an enabled family
+is unknown.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return c.detect(cmd.Context(), output) },
+	}
+	cmd.Flags().StringVarP(&output, "output", "o", "table", "table or json")
+	return cmd
+}
+
+func (c *cli) detect(ctx context.Context, output string) error {
+	cfg, err := c.loadConfig()
+	if err != nil {
+		return err
+	}
+	det, err := ipdetect.New(cfg.DetectorConfig())
+	if err != nil {
+		return fmt.Errorf("detect: %w", err)
+	}
+	d := det.Detect(ctx)
+	if output == "json" {
+		if err := writeJSON(c.stdout, d); err != nil {
+			return err
+		}
+	} else {
+		writeAnswers(c.stdout, d)
+		fmt.Fprintln(c.stdout)
+		writeDetection(c.stdout, d)
+	}
+	for _, f := range controller.Families {
+		if d.Get(f).State == controller.StateUnknown {
+			return exitCodeError{code: exitError}
+		}
+	}
+	return nil
+}

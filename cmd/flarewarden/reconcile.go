@@ -1,0 +1,65 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/flarewarden/flarewarden/controller"
+)
+
+type reconcileOpts struct {
+	dryRun       bool
+	detailedExit bool
+	output       string
+}
+
+func newReconcileCmd(c *cli) *cobra.Command {
+	var o reconcileOpts
+	cmd := &cobra.Command{
+		Use:   "reconcile",
+		Short: "Run one pass: detect, plan, apply",
+		Long: `Run one pass: detect the public IP, read the managed records, plan and apply.
+--dry-run prints the plan and writes nothing. Exit codes: 0 success (with
+--detailed-exitcode: nothing to change), 2 changes planned or applied (only with
+--detailed-exitcode), 1 error.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return c.reconcile(cmd, o) },
+	}
+	cmd.Flags().BoolVar(&o.dryRun, "dry-run", false, "print the plan, write nothing")
+	cmd.Flags().BoolVar(&o.detailedExit, "detailed-exitcode", false, "exit 2 when changes were planned or applied")
+	cmd.Flags().StringVarP(&o.output, "output", "o", "table", "plan output: table or json")
+	return cmd
+}
+
+func (c *cli) reconcile(cmd *cobra.Command, o reconcileOpts) error {
+	if o.output != "table" && o.output != "json" {
+		return fmt.Errorf("--output: %q is not one of table, json", o.output)
+	}
+	a, err := c.newApp()
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	ctx := cmd.Context()
+	if err := a.verify(ctx); err != nil {
+		return err
+	}
+	rep, passErr := a.rec.RunOnce(ctx, controller.PassOptions{DryRun: o.dryRun})
+	if o.output == "json" {
+		if err := writeJSON(c.stdout, rep); err != nil {
+			return err
+		}
+	} else {
+		writeDetection(c.stdout, rep.Detection)
+		fmt.Fprintln(c.stdout)
+		writePlan(c.stdout, rep.Plan, o.dryRun)
+	}
+	if passErr != nil {
+		return passErr
+	}
+	if o.detailedExit && !rep.Plan.Empty() {
+		return exitCodeError{code: exitChanges}
+	}
+	return nil
+}

@@ -1,0 +1,60 @@
+package main
+
+import (
+	"context"
+	"time"
+
+	"github.com/spf13/cobra"
+	"go.uber.org/zap"
+
+	"github.com/flarewarden/flarewarden/cmd/flarewarden/config"
+	"github.com/flarewarden/flarewarden/controller"
+)
+
+func newRunCmd(c *cli) *cobra.Command {
+	return &cobra.Command{
+		Use:   "run",
+		Short: "Run as a daemon: a pass at start, then on the schedule",
+		Long: `Run as a daemon: a pass at start, then on the cron schedule ("@every 5m" by
+default; any five-field cron spec or descriptor). Soft errors (429, 5xx,
+timeouts) are retried with exponential backoff and jitter. SIGINT/SIGTERM stop
+it cleanly: the pass in flight is cancelled, and every write is atomic per zone.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return c.run(cmd.Context()) },
+	}
+}
+
+func (c *cli) run(ctx context.Context) error {
+	a, err := c.newApp()
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	if err := a.verify(ctx); err != nil {
+		return err
+	}
+	sched, err := config.CronParser.Parse(a.cfg.Schedule)
+	if err != nil {
+		return err
+	}
+	loop := &controller.Loop{
+		Pass:     a.pass,
+		Schedule: sched,
+		Backoff:  controller.Backoff{Base: time.Duration(a.cfg.Retry.Base), Max: time.Duration(a.cfg.Retry.Max)},
+		Log:      a.log,
+	}
+	a.log.Info("daemon started", zap.String("schedule", a.cfg.Schedule), zap.Int("records", len(a.cfg.Records)),
+		zap.String("policy", a.cfg.Policy))
+	err = loop.Run(ctx)
+	a.log.Info("daemon stopped")
+	return err
+}
+
+// pass runs one reconcile pass for the daemon.
+func (a *app) pass(ctx context.Context) error {
+	start := time.Now()
+	rep, err := a.rec.RunOnce(ctx, controller.PassOptions{})
+	a.log.Info("pass finished", zap.Duration("duration", time.Since(start)), zap.Int("changes", len(rep.Plan.Changes)),
+		zap.Bool("ok", err == nil))
+	return err
+}

@@ -1,0 +1,17 @@
+// Package sim is an in-process simulator of the Cloudflare API v4, faithful
+// enough to test flarewarden's Cloudflare adapter end to end.
+//
+// A Server is an http.Handler: serve it with httptest.NewServer (tests), an
+// http.Server (the `sim` subcommand) or in the demo, and point
+// cloudflare-go at it with cloudflare.BaseURL(url + "/client/v4").
+//
+// It covers token verification, zones, DNS records (single calls and the
+// all-or-nothing batch endpoint) with the API's validation and error codes,
+// bearer-token authentication with per-token zone visibility and read-only
+// tokens, injectable faults (status codes, Retry-After, latency, dropped
+// connections, malformed bodies) and a log of every request for assertions.
+//
+// The package is independent of the controller: it is a fake Cloudflare,
+// not a client of it. Routes live in one table (routes.go); each concern
+// (auth, zones, records, batch, faults, log, state file) has its own file.
+package sim

@@ -1,0 +1,97 @@
+package sim
+
+import (
+	"fmt"
+	"net/http"
+)
+
+// Error codes the simulator answers with. Codes marked "sim" are the
+// simulator's own choice where the real code is undocumented.
+const (
+	codeInvalidToken     = 1000  // GET /user/tokens/verify with a token the endpoint does not know
+	codeInvalidParam     = 1001  // sim: a malformed query parameter (page, per_page, order, ...)
+	codeBadHeaders       = 6003  // missing or malformed Authorization header
+	codeNoRoute          = 7000  // unknown route
+	codeBadObjectID      = 7003  // unknown or malformed zone identifier
+	codeRateLimited      = 971   // 429 from the rate limiter
+	codeBadName          = 9000  // record name invalid or outside the zone
+	codeBadType          = 9002  // sim: missing or unsupported record type
+	codeNotProxiable     = 9004  // proxied on a type that cannot be proxied
+	codeBadContent       = 9005  // content invalid for the record type
+	codeBadTTL           = 9021  // TTL not 1 and not within 60..86400
+	codeCommentTooLong   = 9022  // sim: comment longer than maxCommentLength
+	codeBadBody          = 9207  // request body is not valid JSON of the expected shape
+	codeBatchTooLarge    = 9208  // sim: more operations in one batch than allowed
+	codeAuth             = 10000 // unknown token, or a read-only token on a write
+	codeMethodNotAllowed = 10405 // route exists but not for this method
+	codeRecordNotFound   = 81044 // unknown DNS record id
+	codeHostTaken        = 81053 // a CNAME onto a name that has an A, AAAA or CNAME
+	codeCNAMEExists      = 81054 // an A or AAAA onto a name that has a CNAME
+	codeIdentical        = 81058 // same name, type and content as another record
+)
+
+// apiError is an API failure: the HTTP status and the single entry of the
+// envelope's "errors" array. It is also the error the Go API returns.
+type apiError struct {
+	Status  int
+	Code    int
+	Message string
+}
+
+// Error implements error.
+func (e *apiError) Error() string {
+	return fmt.Sprintf("cloudflare sim: %s (code %d, HTTP %d)", e.Message, e.Code, e.Status)
+}
+
+func newError(status, code int, format string, args ...any) *apiError {
+	return &apiError{Status: status, Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+func errNoRoute() *apiError {
+	return newError(http.StatusNotFound, codeNoRoute, "No route for that URI")
+}
+
+func errMethodNotAllowed() *apiError {
+	return newError(http.StatusMethodNotAllowed, codeMethodNotAllowed, "Method not allowed")
+}
+
+func errBadObjectID(path string) *apiError {
+	return newError(http.StatusBadRequest, codeBadObjectID,
+		"Could not route to %s, perhaps your object identifier is invalid?", path)
+}
+
+func errBadHeaders() *apiError {
+	return newError(http.StatusBadRequest, codeBadHeaders, "Invalid request headers")
+}
+
+func errAuth() *apiError {
+	return newError(http.StatusForbidden, codeAuth, "Authentication error")
+}
+
+func errInvalidToken() *apiError {
+	return newError(http.StatusUnauthorized, codeInvalidToken, "Invalid API Token")
+}
+
+func errBadBody() *apiError {
+	return newError(http.StatusBadRequest, codeBadBody, "Request body is invalid.")
+}
+
+func errInvalidParam(name, want string) *apiError {
+	return newError(http.StatusBadRequest, codeInvalidParam, "Invalid request: %s must be %s", name, want)
+}
+
+func errRecordNotFound() *apiError {
+	return newError(http.StatusNotFound, codeRecordNotFound, "Record does not exist.")
+}
+
+// errFault is the envelope error of an injected fault status.
+func errFault(status int) *apiError {
+	switch status {
+	case http.StatusTooManyRequests:
+		return newError(status, codeRateLimited, "Please wait and consider throttling your request speed")
+	case http.StatusUnauthorized, http.StatusForbidden:
+		return newError(status, codeAuth, "Authentication error")
+	default:
+		return newError(status, 10000+status, "%s", http.StatusText(status))
+	}
+}

@@ -1,0 +1,147 @@
+package sim
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+)
+
+// apiPrefix is the path prefix of the real API; requests may omit it.
+const apiPrefix = "/client/v4"
+
+// maxBodyBytes bounds a request body; larger bodies are answered as invalid.
+const maxBodyBytes = 8 << 20
+
+// Server is a simulated Cloudflare API v4. It is an http.Handler and is safe
+// for concurrent use; the zero value is not usable, call New.
+type Server struct {
+	clock      func() time.Time
+	batch      bool
+	maxPerPage int
+	batchLimit int
+
+	mu        sync.Mutex // guards everything below
+	tokens    map[string]*token
+	zones     map[string]*zoneState // by zone id
+	recordSeq uint64
+	tokenSeq  uint64
+	raySeq    uint64
+	log       []*Request
+	faults    []*activeFault
+}
+
+// New returns an empty simulator (no tokens, no zones) configured by opts.
+func New(opts ...Option) *Server {
+	s := &Server{
+		clock:      time.Now,
+		batch:      true,
+		maxPerPage: 5000,
+		batchLimit: 200,
+		tokens:     map[string]*token{},
+		zones:      map[string]*zoneState{},
+	}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
+}
+
+// call is one API request on its way through dispatch.
+type call struct {
+	method string
+	path   string // without the /client/v4 prefix
+	query  url.Values
+	header http.Header
+	body   []byte
+	params map[string]string
+	token  *token     // nil when the bearer token is unknown
+	zone   *zoneState // set when the path names a zone
+}
+
+// ServeHTTP answers one API request. Paths may carry the /client/v4 prefix
+// or not. The request is logged on arrival, then injected faults are
+// applied, then it is routed, authenticated and handled.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, readErr := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	entry, fault, ray := s.arrive(r, body)
+	if fault != nil {
+		if status, answered := applyFault(w, r, *fault, ray); answered {
+			s.setStatus(entry, status)
+			return
+		}
+	}
+	resp := s.handle(r, body, readErr)
+	s.setStatus(entry, resp.status)
+	resp.write(w, ray)
+}
+
+// arrive logs r and picks the fault (if any) that applies to it.
+func (s *Server) arrive(r *http.Request, body []byte) (*Request, *Fault, string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.raySeq++
+	ray := fmt.Sprintf("%016x-SIM", s.raySeq)
+	return s.appendLog(r, body), s.takeFault(r.Method, r.URL.Path), ray
+}
+
+// handle routes and answers a request that no fault intercepted.
+func (s *Server) handle(r *http.Request, body []byte, readErr error) response {
+	if readErr != nil {
+		return errorResponse(errBadBody())
+	}
+	c := &call{
+		method: r.Method,
+		path:   trimPrefix(r.URL.Path),
+		query:  r.URL.Query(),
+		header: r.Header,
+		body:   body,
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rep, err := s.dispatch(c)
+	if err != nil {
+		return errorResponse(err)
+	}
+	return successResponse(rep)
+}
+
+// dispatch applies, in order: routing, the Authorization header, the token,
+// the zone named by the path, the 404/405 of an unmatched route, write
+// permission, and finally the route's handler. The caller holds s.mu.
+func (s *Server) dispatch(c *call) (reply, *apiError) {
+	rt, routeErr := routes.match(c)
+	secret, err := bearerToken(c.header)
+	if err != nil {
+		return reply{}, err
+	}
+	c.token = s.tokens[secret]
+	if c.token == nil && (routeErr != nil || !rt.selfAuth) {
+		return reply{}, errAuth()
+	}
+	if err := s.resolveZone(c); err != nil {
+		return reply{}, err
+	}
+	if routeErr != nil {
+		return reply{}, routeErr
+	}
+	if c.method != http.MethodGet && c.token.readOnly {
+		return reply{}, errAuth()
+	}
+	return rt.handle(s, c)
+}
+
+func trimPrefix(path string) string {
+	if rest, ok := strings.CutPrefix(path, apiPrefix); ok && (rest == "" || rest[0] == '/') {
+		return rest
+	}
+	return path
+}
+
+// now is the simulator clock in UTC.
+func (s *Server) now() time.Time {
+	return s.clock().UTC()
+}

@@ -1,0 +1,88 @@
+package sim
+
+import (
+	"maps"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Zone is a simulated zone as the Go API reports it. Over HTTP it is
+// rendered as the API's full zone object (plan, owner, name servers, ...).
+type Zone struct {
+	ID        string    // 32 lower-hex chars derived from Name
+	Name      string    // lower case, no trailing dot
+	Status    string    // always "active"
+	CreatedOn time.Time // UTC; also reported as modified_on and activated_on
+}
+
+// zoneState is a zone and its DNS records, keyed by record id.
+type zoneState struct {
+	zone    Zone
+	records map[string]Record
+}
+
+// clone copies z so a batch can work on it; records are values, and their
+// tag slices are never modified in place, so a shallow map copy suffices.
+func (z *zoneState) clone() *zoneState {
+	return &zoneState{zone: z.zone, records: maps.Clone(z.records)}
+}
+
+// AddZone adds an active zone named name (case-insensitive, a trailing dot
+// ignored) and returns it. The ID is derived from the name, so it is the
+// same in every run. Adding an existing zone returns it unchanged. The name
+// is not validated (ParseState does that for state files).
+func (s *Server) AddZone(name string) Zone {
+	name = normalizeZoneName(name)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id := hexID("zone", name)
+	if z, ok := s.zones[id]; ok {
+		return z.zone
+	}
+	z := &zoneState{zone: Zone{ID: id, Name: name, Status: "active", CreatedOn: s.now()}, records: map[string]Record{}}
+	s.zones[id] = z
+	return z.zone
+}
+
+// Zones returns all zones sorted by name.
+func (s *Server) Zones() []Zone {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Zone, 0, len(s.zones))
+	for _, z := range s.sortedZones() {
+		out = append(out, z.zone)
+	}
+	return out
+}
+
+// sortedZones lists the zones by name. The caller holds s.mu.
+func (s *Server) sortedZones() []*zoneState {
+	zs := slices.Collect(maps.Values(s.zones))
+	slices.SortFunc(zs, func(a, b *zoneState) int { return strings.Compare(a.zone.Name, b.zone.Name) })
+	return zs
+}
+
+// zoneByName finds a zone by name, or nil. The caller holds s.mu.
+func (s *Server) zoneByName(name string) *zoneState {
+	return s.zones[hexID("zone", normalizeZoneName(name))]
+}
+
+// resolveZone sets c.zone when the path is under /zones/{id}. An id that is
+// malformed, unknown or not visible to the token is a 400 (code 7003).
+func (s *Server) resolveZone(c *call) *apiError {
+	segs := segments(c.path)
+	if len(segs) < 2 || segs[0] != "zones" {
+		return nil
+	}
+	z := s.zones[segs[1]]
+	if !isHexID(segs[1]) || z == nil || c.token == nil || !c.token.canSee(z.zone.Name) {
+		return errBadObjectID(c.path)
+	}
+	c.zone = z
+	return nil
+}
+
+func normalizeZoneName(name string) string {
+	return strings.TrimSuffix(strings.ToLower(strings.TrimSpace(name)), ".")
+}

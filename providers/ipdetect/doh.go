@@ -7,7 +7,6 @@ import (
 	"mime"
 	"net/http"
 	"net/netip"
-	"net/url"
 
 	"github.com/flarewarden/flarewarden/controller"
 	"github.com/miekg/dns"
@@ -25,31 +24,15 @@ const dnsMessageType = "application/dns-message"
 // dohSource asks whoami.cloudflare. over DNS-over-HTTPS
 // ("cloudflare-doh[:URL]").
 type dohSource struct {
-	name string
-	url  *url.URL // nil: the per-family default
-	rt   transportFunc
+	httpEndpoint
 }
 
 func newDoHSource(name, arg string, hasArg bool, rt transportFunc) (Source, error) {
-	s := &dohSource{name: name, rt: rt}
-	if hasArg {
-		u, err := parseHTTPURL(arg)
-		if err != nil {
-			return nil, err
-		}
-		s.url = u
+	e, err := newHTTPEndpoint(name, arg, hasArg, rt, defaultDoHV4, defaultDoHV6)
+	if err != nil {
+		return nil, err
 	}
-	return s, nil
-}
-
-// Name returns the spec as configured.
-func (s *dohSource) Name() string { return s.name }
-
-func (s *dohSource) checkConfig(f controller.Family, _ bool) error {
-	if s.url == nil {
-		return nil
-	}
-	return checkLiteralFamily("URL host", s.url.Hostname(), f)
+	return &dohSource{e}, nil
 }
 
 // Lookup POSTs the whoami query as an application/dns-message over family
@@ -68,7 +51,7 @@ func (s *dohSource) lookup(ctx context.Context, f controller.Family) (netip.Addr
 	if err != nil {
 		return netip.Addr{}, err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.target(f), bytes.NewReader(packed))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.target(f).String(), bytes.NewReader(packed))
 	if err != nil {
 		return netip.Addr{}, err
 	}
@@ -99,15 +82,4 @@ func decodeDNSMessage(reply httpReply) (*dns.Msg, error) {
 		return nil, fmt.Errorf("answer is not a DNS message: %w", err)
 	}
 	return m, nil
-}
-
-// target returns the configured URL or the default of family f.
-func (s *dohSource) target(f controller.Family) string {
-	switch {
-	case s.url != nil:
-		return s.url.String()
-	case f == controller.IPv6:
-		return defaultDoHV6
-	}
-	return defaultDoHV4
 }

@@ -108,8 +108,8 @@ func TestDoHDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	ds := s.(*dohSource)
-	if ds.target(controller.IPv4) != "https://1.1.1.1/dns-query" ||
-		ds.target(controller.IPv6) != "https://[2606:4700:4700::1111]/dns-query" {
-		t.Fatalf("defaults %s %s", ds.target(controller.IPv4), ds.target(controller.IPv6))
+	if ds.target(controller.IPv4).String() != "https://1.1.1.1/dns-query" ||
+		ds.target(controller.IPv6).String() != "https://[2606:4700:4700::1111]/dns-query" {
+		t.Fatalf("defaults %s %s", ds.target(controller.IPv4).String(), ds.target(controller.IPv6).String())
 	}
 }

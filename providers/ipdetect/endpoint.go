@@ -65,3 +65,51 @@ func checkLiteralFamily(what, host string, f controller.Family) error {
 	}
 	return fmt.Errorf("%s %s is not an %s address", what, host, f)
 }
+
+// httpEndpoint is what the HTTP sources share: the spec they were
+// configured with, an optional URL (nil: a per-family default) and the
+// transports to reach it over each family.
+type httpEndpoint struct {
+	name      string
+	url       *url.URL
+	rt        transportFunc
+	defaultV4 string
+	defaultV6 string
+}
+
+// newHTTPEndpoint parses the optional URL argument of an HTTP source.
+func newHTTPEndpoint(name, arg string, hasArg bool, rt transportFunc, defaultV4, defaultV6 string) (httpEndpoint, error) {
+	e := httpEndpoint{name: name, rt: rt, defaultV4: defaultV4, defaultV6: defaultV6}
+	if hasArg {
+		u, err := parseHTTPURL(arg)
+		if err != nil {
+			return e, err
+		}
+		e.url = u
+	}
+	return e, nil
+}
+
+// Name returns the spec as configured.
+func (e *httpEndpoint) Name() string { return e.name }
+
+// checkConfig refuses a URL whose host is an IP literal of the other family.
+func (e *httpEndpoint) checkConfig(f controller.Family, _ bool) error {
+	if e.url == nil {
+		return nil
+	}
+	return checkLiteralFamily("URL host", e.url.Hostname(), f)
+}
+
+// target returns the configured URL or the default of family f.
+func (e *httpEndpoint) target(f controller.Family) *url.URL {
+	if e.url != nil {
+		return e.url
+	}
+	raw := e.defaultV4
+	if f == controller.IPv6 {
+		raw = e.defaultV6
+	}
+	u, _ := url.Parse(raw) // the defaults are constants that parse
+	return u
+}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/netip"
-	"net/url"
 	"strings"
 
 	"github.com/flarewarden/flarewarden/controller"
@@ -21,31 +20,15 @@ const (
 
 // traceSource reads Cloudflare's /cdn-cgi/trace ("cloudflare-trace[:URL]").
 type traceSource struct {
-	name string
-	url  *url.URL // nil: the per-family default
-	rt   transportFunc
+	httpEndpoint
 }
 
 func newTraceSource(name, arg string, hasArg bool, rt transportFunc) (Source, error) {
-	s := &traceSource{name: name, rt: rt}
-	if hasArg {
-		u, err := parseHTTPURL(arg)
-		if err != nil {
-			return nil, err
-		}
-		s.url = u
+	e, err := newHTTPEndpoint(name, arg, hasArg, rt, defaultTraceV4, defaultTraceV6)
+	if err != nil {
+		return nil, err
 	}
-	return s, nil
-}
-
-// Name returns the spec as configured.
-func (s *traceSource) Name() string { return s.name }
-
-func (s *traceSource) checkConfig(f controller.Family, _ bool) error {
-	if s.url == nil {
-		return nil
-	}
-	return checkLiteralFamily("URL host", s.url.Hostname(), f)
+	return &traceSource{e}, nil
 }
 
 // Lookup GETs the trace over family f and returns its ip= value, checked
@@ -66,19 +49,6 @@ func (s *traceSource) Lookup(ctx context.Context, f controller.Family) (netip.Ad
 		return netip.Addr{}, sourceError(s.name, err)
 	}
 	return addr, nil
-}
-
-// target returns the configured URL or the default of family f.
-func (s *traceSource) target(f controller.Family) *url.URL {
-	if s.url != nil {
-		return s.url
-	}
-	raw := defaultTraceV4
-	if f == controller.IPv6 {
-		raw = defaultTraceV6
-	}
-	u, _ := url.Parse(raw) // constant, parses
-	return u
 }
 
 // ParseTrace extracts the client address from a /cdn-cgi/trace body, which

@@ -7,34 +7,24 @@ import (
 	"fmt"
 	"net/http"
 	"net/netip"
-	"net/url"
 
 	"github.com/flarewarden/flarewarden/controller"
 )
 
 // urlSource GETs a URL whose body is one address ("url:URL").
 type urlSource struct {
-	name string
-	url  *url.URL
-	rt   transportFunc
+	httpEndpoint
 }
 
 func newURLSource(name, arg string, rt transportFunc) (Source, error) {
 	if arg == "" {
 		return nil, errors.New(`url source needs a URL ("url:https://...")`)
 	}
-	u, err := parseHTTPURL(arg)
+	e, err := newHTTPEndpoint(name, arg, true, rt, "", "")
 	if err != nil {
 		return nil, err
 	}
-	return &urlSource{name: name, url: u, rt: rt}, nil
-}
-
-// Name returns the spec as configured.
-func (s *urlSource) Name() string { return s.name }
-
-func (s *urlSource) checkConfig(f controller.Family, _ bool) error {
-	return checkLiteralFamily("URL host", s.url.Hostname(), f)
+	return &urlSource{e}, nil
 }
 
 // Lookup GETs the URL over family f, following redirects, and parses the

@@ -30,19 +30,20 @@ func (c *cli) run(ctx context.Context) error {
 		return err
 	}
 	defer a.close()
-	if err := a.verify(ctx); err != nil {
+	backoff := controller.Backoff{Base: time.Duration(a.cfg.Retry.Base), Max: time.Duration(a.cfg.Retry.Max)}
+	// At boot the network may not be up yet: retry soft failures; a
+	// rejected token ends the daemon before anything is written.
+	if err := controller.RetrySoft(ctx, backoff, a.log, "verify api token", a.verify); err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
 		return err
 	}
 	sched, err := config.CronParser.Parse(a.cfg.Schedule)
 	if err != nil {
 		return err
 	}
-	loop := &controller.Loop{
-		Pass:     a.pass,
-		Schedule: sched,
-		Backoff:  controller.Backoff{Base: time.Duration(a.cfg.Retry.Base), Max: time.Duration(a.cfg.Retry.Max)},
-		Log:      a.log,
-	}
+	loop := &controller.Loop{Pass: a.pass, Schedule: sched, Backoff: backoff, Log: a.log}
 	a.log.Info("daemon started", zap.String("schedule", a.cfg.Schedule), zap.Int("records", len(a.cfg.Records)),
 		zap.String("policy", a.cfg.Policy))
 	err = loop.Run(ctx)

@@ -114,14 +114,18 @@ func TestFailedBatchAppliesNothingAndNextPassConverges(t *testing.T) {
 }
 
 func TestInvalidTokenFailsBeforeAnyWrite(t *testing.T) {
-	w := newWorld(t)
-	const bad = "not-a-valid-token-93jd8"
-	r := w.cli(context.Background(), bad, "reconcile")
-	if r.code != exitError || !strings.Contains(r.stderr, "token rejected") {
-		t.Fatalf("exit %d, want 1 with a token error\n%s", r.code, r.stderr)
-	}
-	if len(w.writes()) != 0 {
-		t.Fatalf("writes with an invalid token: %v", w.writes())
+	for _, command := range []string{"reconcile", "run"} {
+		t.Run(command, func(t *testing.T) {
+			w := newWorld(t)
+			const bad = "not-a-valid-token-93jd8"
+			r := w.cli(context.Background(), bad, command)
+			if r.code != exitError || !strings.Contains(r.stderr, "token rejected") {
+				t.Fatalf("exit %d, want 1 with a token error\n%s", r.code, r.stderr)
+			}
+			if len(w.writes()) != 0 {
+				t.Fatalf("writes with an invalid token: %v", w.writes())
+			}
+		})
 	}
 }
 

@@ -23,7 +23,7 @@ func Parse(data []byte) (*Config, error) {
 		return nil, errors.New("config is empty: at least records is required")
 	}
 	if errs := checkKeys(&root, reflect.TypeFor[Config](), ""); len(errs) > 0 {
-		return nil, errors.Join(errs...)
+		return nil, &Problems{Errs: errs}
 	}
 	var c Config
 	dec := yaml.NewDecoder(bytes.NewReader(data))
@@ -33,10 +33,29 @@ func Parse(data []byte) (*Config, error) {
 	}
 	c.applyDefaults()
 	if errs := c.validate(); len(errs) > 0 {
-		return nil, errors.Join(errs...)
+		return nil, &Problems{Errs: errs}
 	}
 	return &c, nil
 }
+
+// Problems lists everything wrong with a config, each naming its field.
+type Problems struct{ Errs []error }
+
+// Error renders one problem on its own line, or several as an indented list.
+func (p *Problems) Error() string {
+	if len(p.Errs) == 1 {
+		return p.Errs[0].Error()
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d problems:", len(p.Errs))
+	for _, e := range p.Errs {
+		b.WriteString("\n  - " + e.Error())
+	}
+	return b.String()
+}
+
+// Unwrap returns the individual problems.
+func (p *Problems) Unwrap() []error { return p.Errs }
 
 // Env is a lookup in the process environment (os.LookupEnv in main).
 type Env func(key string) (string, bool)

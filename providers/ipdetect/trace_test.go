@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/netip"
 	"net/url"
 	"testing"
@@ -107,28 +108,26 @@ func traceHandler(t *testing.T, ip string) http.HandlerFunc {
 
 func TestTraceSource(t *testing.T) {
 	ctx := context.Background()
-	t.Run("ipv4", func(t *testing.T) {
-		srv := newServer(t, traceHandler(t, "203.0.113.7"))
-		s, err := ParseSource("cloudflare-trace:" + srv.URL + "/cdn-cgi/trace")
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, err := s.Lookup(ctx, controller.IPv4)
-		if err != nil || got != netip.MustParseAddr("203.0.113.7") {
-			t.Fatalf("Lookup = %v, %v", got, err)
-		}
-	})
-	t.Run("ipv6", func(t *testing.T) {
-		srv := newServer6(t, traceHandler(t, "2001:db8::7"))
-		s, err := ParseSource("cloudflare-trace:" + srv.URL + "/cdn-cgi/trace")
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, err := s.Lookup(ctx, controller.IPv6)
-		if err != nil || got != netip.MustParseAddr("2001:db8::7") {
-			t.Fatalf("Lookup = %v, %v", got, err)
-		}
-	})
+	for _, tt := range []struct {
+		family controller.Family
+		serve  func(*testing.T, http.Handler) *httptest.Server
+		addr   string
+	}{
+		{controller.IPv4, newServer, "203.0.113.7"},
+		{controller.IPv6, newServer6, "2001:db8::7"},
+	} {
+		t.Run(tt.family.String(), func(t *testing.T) {
+			srv := tt.serve(t, traceHandler(t, tt.addr))
+			s, err := ParseSource("cloudflare-trace:" + srv.URL + "/cdn-cgi/trace")
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := s.Lookup(ctx, tt.family)
+			if err != nil || got != netip.MustParseAddr(tt.addr) {
+				t.Fatalf("Lookup = %v, %v", got, err)
+			}
+		})
+	}
 	t.Run("other host answered", func(t *testing.T) {
 		srv := newServer(t, textHandler(200, "h=1.1.1.1\nip=203.0.113.7\n"))
 		s, _ := ParseSource("cloudflare-trace:" + srv.URL + "/cdn-cgi/trace")

@@ -18,7 +18,8 @@ func (r *Reconciler) logPlan(p PlanResult) {
 	for _, w := range p.Warnings {
 		r.Log.Warn("record left as is", zap.String("zone", w.Zone), zap.String("name", w.Name), zap.String("reason", w.Message))
 	}
-	r.Log.Info("plan ready", zap.Int("changes", len(p.Changes)), zap.Int("warnings", len(p.Warnings)))
+	r.Log.Info("plan ready", zap.Int("changes", p.Count()), zap.Int("dns_changes", len(p.Changes)),
+		zap.Int("warnings", len(p.Warnings)))
 }
 
 func changeFields(c Change) []zap.Field {

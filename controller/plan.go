@@ -18,12 +18,20 @@ type Warning struct {
 
 // PlanResult is the outcome of Plan: ordered changes and warnings.
 type PlanResult struct {
-	Changes  []Change  `json:"changes"`
-	Warnings []Warning `json:"warnings,omitempty"`
+	Changes     []Change           `json:"changes"`
+	Rules       []RuleChange       `json:"skip_rules,omitempty"`
+	AccessRules []AccessRuleChange `json:"access_rules,omitempty"`
+	ListItems   []ListItemChange   `json:"list_items,omitempty"`
+	Warnings    []Warning          `json:"warnings,omitempty"`
 }
 
 // Empty reports whether the plan changes nothing.
-func (p PlanResult) Empty() bool { return len(p.Changes) == 0 }
+func (p PlanResult) Empty() bool { return p.Count() == 0 }
+
+// Count is the number of planned changes of every kind.
+func (p PlanResult) Count() int {
+	return len(p.Changes) + len(p.Rules) + len(p.AccessRules) + len(p.ListItems)
+}
 
 // ByZone returns the changes grouped by zone ID, keeping their order.
 func (p PlanResult) ByZone() map[string][]Change {

@@ -17,6 +17,15 @@ type Reconciler struct {
 	Names    []NameSpec
 	Policy   Policy
 	Log      *zap.Logger
+
+	// WAF is the configured WAF state; the ports below are needed only
+	// when it is not empty.
+	WAF      WAFSpec
+	Sources  SourceResolver
+	Rulesets Rulesets
+	Settings SecuritySettings
+	Access   AccessRules
+	Lists    IPLists
 }
 
 // PassOptions tune one pass.
@@ -32,13 +41,17 @@ type Report struct {
 	DryRun    bool       `json:"dry_run"`
 	// Failed lists the zones whose listing or writes failed in this pass.
 	Failed []string `json:"failed_zones,omitempty"`
+	// Sources holds the resolved WAF source lists, by config field.
+	Sources map[string]SourceSet `json:"waf_sources,omitempty"`
+	// Security holds each WAF zone's security level and exemptions.
+	Security []SecurityStatus `json:"security,omitempty"`
 }
 
 // RunOnce runs one pass. A zone whose records cannot be read gets no writes;
 // a failure in one zone does not stop the others. The returned error joins
 // every failure of the pass; the report is valid even when err != nil.
 func (r *Reconciler) RunOnce(ctx context.Context, opt PassOptions) (Report, error) {
-	rep := Report{DryRun: opt.DryRun}
+	rep := Report{DryRun: opt.DryRun, Sources: map[string]SourceSet{}}
 	rep.Detection = r.Detector.Detect(ctx)
 	r.logDetection(rep.Detection)
 
@@ -47,14 +60,24 @@ func (r *Reconciler) RunOnce(ctx context.Context, opt PassOptions) (Report, erro
 		return rep, fmt.Errorf("list zones: %w", err)
 	}
 	names, errs := MatchZones(r.Names, zones)
+	managed := distinctZones(names, func(n DesiredName) Zone { return n.Zone })
 	observed, names, listErrs := r.observe(ctx, names, &rep)
 	errs = append(errs, listErrs...)
-
 	rep.Plan = Plan(Desired{Names: names, Addrs: DesiredFromDetection(rep.Detection)}, observed, r.Policy)
+
+	w := &wafPass{}
+	if !r.WAF.Empty() {
+		var wafErrs []error
+		w, wafErrs = r.desireWAF(ctx, rep.Detection, zones, managed, &rep)
+		errs = append(errs, wafErrs...)
+		errs = append(errs, r.planWAF(ctx, w, &rep)...)
+	}
 	r.logPlan(rep.Plan)
 	if !opt.DryRun {
 		errs = append(errs, r.apply(ctx, rep.Plan, &rep)...)
+		errs = append(errs, r.applyWAF(ctx, w, rep.Plan, &rep)...)
 	}
+	r.reportSecurity(w, &rep)
 	return rep, errors.Join(errs...)
 }
 

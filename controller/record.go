@@ -3,8 +3,11 @@ package controller
 import "strings"
 
 // owns reports whether the record carries the ownership marker.
-func (p Policy) owns(r Record) bool {
-	return p.Marker != "" && strings.Contains(r.Comment, p.Marker)
+func (p Policy) owns(r Record) bool { return p.ownsText(r.Comment) }
+
+// ownsText reports whether a comment or notes text carries the marker.
+func (p Policy) ownsText(s string) bool {
+	return p.Marker != "" && strings.Contains(s, p.Marker)
 }
 
 // Owns reports whether flarewarden owns the record under this policy.

@@ -13,6 +13,7 @@ type Config struct {
 	Policy     string     `yaml:"policy"`
 	Ownership  Ownership  `yaml:"ownership"`
 	Schedule   string     `yaml:"schedule"`
+	WAF        WAF        `yaml:"waf"`
 	Retry      Retry      `yaml:"retry"`
 	Log        Log        `yaml:"log"`
 }

@@ -35,6 +35,7 @@ func (c *Config) applyDefaults() {
 	c.Schedule = or(c.Schedule, DefaultSchedule)
 	c.Retry.Base = orDur(c.Retry.Base, 5*time.Second)
 	c.Retry.Max = orDur(c.Retry.Max, 5*time.Minute)
+	c.WAF.applyDefaults()
 	c.Log.Level = or(c.Log.Level, "info")
 	c.Log.Format = or(c.Log.Format, "json")
 }

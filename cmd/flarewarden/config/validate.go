@@ -38,6 +38,7 @@ func (c *Config) validate() []error {
 	}
 	errs = append(errs, c.validateDetect()...)
 	c.validateRecords(add)
+	c.WAF.validate(add)
 	switch controller.Mode(c.Policy) {
 	case controller.ModeSync, controller.ModeUpsertOnly, controller.ModeCreateOnly:
 	default:

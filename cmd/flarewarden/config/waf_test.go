@@ -1,0 +1,59 @@
+package config
+
+import (
+	"strings"
+	"testing"
+)
+
+const wafBase = "records: [{name: home.example.com}]\n"
+
+func TestWAFDefaults(t *testing.T) {
+	c, err := Parse([]byte(wafBase + "waf: {skip_rules: [{name: scripts, sources: [203.0.113.7, self]}]}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := c.WAF.SkipRules[0]
+	if r.Skip.Ruleset != "current" || len(r.Skip.Phases) != 3 || len(r.Skip.Products) != 7 || !*r.Log {
+		t.Errorf("skip rule defaults = %+v %+v", r, r.Skip)
+	}
+	if !c.WAF.ReportsUnderAttack() {
+		t.Error("under attack reporting should default on with skip rules")
+	}
+}
+
+func TestWAFErrorsNameTheField(t *testing.T) {
+	tests := []struct {
+		name, waf string
+		want      string
+	}{
+		{"broad cidr", "{skip_rules: [{name: s, sources: [10.0.0.0/8]}]}", "waf.skip_rules[0].sources[0]: 10.0.0.0/8 is broader than /16"},
+		{"broad cidr allowed", "{skip_rules: [{name: s, sources: [10.0.0.0/8], allow_broad: true}]}", ""},
+		{"everything", "{skip_rules: [{name: s, sources: ['::/0'], allow_broad: true}]}", "waf.skip_rules[0].sources[0]: ::/0 matches every address"},
+		{"sdk product spelling", "{skip_rules: [{name: s, sources: [self], skip: {products: [zonelockdown]}}]}",
+			`waf.skip_rules[0].skip.products[0]: "zonelockdown" must be spelled "zoneLockdown" exactly`},
+		{"unknown phase", "{skip_rules: [{name: s, sources: [self], skip: {phases: [http_request_origin]}}]}", "waf.skip_rules[0].skip.phases[0]"},
+		{"empty skip", "{skip_rules: [{name: s, sources: [self], skip: {}}]}", "waf.skip_rules[0].skip: skip at least one"},
+		{"bad name", "{skip_rules: [{name: My Rule, sources: [self]}]}", `waf.skip_rules[0].name: "My Rule" must be`},
+		{"duplicate name", "{skip_rules: [{name: s, sources: [self]}, {name: s, sources: [self]}]}", "waf.skip_rules[1].name: s is already used"},
+		{"no sources", "{skip_rules: [{name: s}]}", "waf.skip_rules[0].sources: list at least one"},
+		{"unknown inline key", "{skip_rules: [{name: s, sources: [self], sourcez: [x]}]}", "waf.skip_rules[0].sourcez: unknown key"},
+		{"access range", "{access_rules: [{name: a, sources: [198.51.100.0/28]}]}", "IP Access Rules take IPv4 /16 or /24"},
+		{"access v6 prefix", "{access_rules: [{name: a, sources: [self], ipv6_prefix: 56}]}", "waf.access_rules[0].ipv6_prefix"},
+		{"list account", "{ip_lists: [{account_id: nope, name: home_ips, sources: [self]}]}", "waf.ip_lists[0].account_id"},
+		{"resolver", "{resolver: nowhere, skip_rules: [{name: s, sources: [self]}]}", "waf.resolver"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse([]byte(wafBase + "waf: " + tt.waf))
+			if tt.want == "" {
+				if err != nil {
+					t.Fatalf("unexpected error %v", err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("error %v\nwant it to contain %q", err, tt.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,124 @@
+package controller
+
+import (
+	"errors"
+	"net/netip"
+)
+
+// CustomRulesPhase is the phase of a zone's custom WAF rules entrypoint.
+const CustomRulesPhase = "http_request_firewall_custom"
+
+// RefPrefix marks the rules flarewarden owns: a rule's ref is RefPrefix
+// followed by the configured rule name.
+const RefPrefix = "flarewarden_"
+
+// SecurityLevelUnderAttack is the security_level value of "I'm Under Attack" mode.
+const SecurityLevelUnderAttack = "under_attack"
+
+// Skip products exactly as the API spells them (the SDK's lower-case
+// constants are rejected with code 20119).
+var SkipProducts = []string{"zoneLockdown", "uaBlock", "bic", "hot", "securityLevel", "rateLimit", "waf"}
+
+// SkipPhases are the phases a custom skip rule may skip.
+var SkipPhases = []string{"http_ratelimit", "http_request_firewall_managed", "http_request_sbfm"}
+
+// ErrRuleLimit is wrapped by errors of a rule write the API refused because
+// the zone has as many custom rules as its plan allows (Free plan: 5).
+var ErrRuleLimit = errors.New("custom rule limit of the zone's plan reached")
+
+// SkipParams are the action parameters of a skip rule.
+type SkipParams struct {
+	Ruleset  string   `json:"ruleset,omitempty"`
+	Phases   []string `json:"phases,omitempty"`
+	Products []string `json:"products,omitempty"`
+}
+
+// Rule is one rule of a zone's custom rules entrypoint ruleset. Skip is
+// set only for skip rules. Foreign rules are read to know their ids and
+// order, and are never sent back in any write.
+type Rule struct {
+	ID          string      `json:"id,omitempty"`
+	Ref         string      `json:"ref"`
+	Description string      `json:"description,omitempty"`
+	Expression  string      `json:"expression"`
+	Action      string      `json:"action"`
+	Skip        *SkipParams `json:"action_parameters,omitempty"`
+	Enabled     bool        `json:"enabled"`
+	Logging     bool        `json:"logging"`
+}
+
+// Owned reports whether flarewarden owns the rule (its ref has RefPrefix).
+func (r Rule) Owned() bool { return len(r.Ref) > len(RefPrefix) && r.Ref[:len(RefPrefix)] == RefPrefix }
+
+// Ruleset is a zone's custom rules entrypoint. ID is "" when the zone has
+// none yet (the API answers 404, code 10003).
+type Ruleset struct {
+	ID    string `json:"id,omitempty"`
+	Rules []Rule `json:"rules"`
+}
+
+// Position says where a created or moved rule goes: before the rule with
+// ID Before ("" = at the top). A nil *Position appends.
+type Position struct {
+	Before string `json:"before"`
+}
+
+// RuleChange is one planned write to a zone's custom rules. RulesetID ""
+// means the zone has no entrypoint yet: the adapter creates it holding
+// exactly the rules of such changes, in order. Rule is what to send for a
+// create or update, and the rule to remove for a delete.
+type RuleChange struct {
+	Action    Action    `json:"action"`
+	Zone      Zone      `json:"zone"`
+	RulesetID string    `json:"ruleset_id,omitempty"`
+	Rule      Rule      `json:"rule"`
+	Before    *Rule     `json:"before,omitempty"`
+	Position  *Position `json:"position,omitempty"`
+	Reason    string    `json:"reason"`
+}
+
+// AccessRule is a zone IP Access Rule. Target is "ip", "ip6" or "ip_range".
+type AccessRule struct {
+	ID     string `json:"id,omitempty"`
+	Mode   string `json:"mode"`
+	Target string `json:"target"`
+	Value  string `json:"value"`
+	Notes  string `json:"notes,omitempty"`
+}
+
+// AccessRuleChange creates or deletes one IP Access Rule.
+type AccessRuleChange struct {
+	Action Action     `json:"action"`
+	Zone   Zone       `json:"zone"`
+	Rule   AccessRule `json:"rule"`
+	Reason string     `json:"reason"`
+}
+
+// IPList is an account IP list. ID is "" when no list of that name exists
+// yet: the adapter creates it (kind ip) before adding items.
+type IPList struct {
+	AccountID string     `json:"account_id"`
+	ID        string     `json:"id,omitempty"`
+	Name      string     `json:"name"`
+	Items     []ListItem `json:"items,omitempty"`
+}
+
+// ListItem is one item of an IP list: an address or a CIDR.
+type ListItem struct {
+	ID      string `json:"id,omitempty"`
+	IP      string `json:"ip"`
+	Comment string `json:"comment,omitempty"`
+}
+
+// ListItemChange adds or removes one item of an IP list.
+type ListItemChange struct {
+	Action Action   `json:"action"`
+	List   IPList   `json:"list"`
+	Item   ListItem `json:"item"`
+	Reason string   `json:"reason"`
+}
+
+// PrefixOf returns the single-address prefix of addr (/32 or /128).
+func PrefixOf(addr netip.Addr) netip.Prefix {
+	return netip.PrefixFrom(addr, addr.BitLen())
+}

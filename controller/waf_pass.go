@@ -1,0 +1,221 @@
+package controller
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"go.uber.org/zap"
+)
+
+// zoneWAF is the WAF state of one zone during a pass.
+type zoneWAF struct {
+	zone    Zone
+	skip    []DesiredSkipRule
+	access  []DesiredAccessRule
+	ruleset Ruleset
+	level   string
+	// observedAccess holds the zone's allow rules when access rules are configured.
+	observedAccess []AccessRule
+	failed         bool
+}
+
+// wafPass is the WAF part of one pass.
+type wafPass struct {
+	zones []*zoneWAF
+	lists []DesiredIPList
+}
+
+func (w *wafPass) zoneFor(z Zone) *zoneWAF {
+	for _, zw := range w.zones {
+		if zw.zone.ID == z.ID {
+			return zw
+		}
+	}
+	zw := &zoneWAF{zone: z}
+	w.zones = append(w.zones, zw)
+	return zw
+}
+
+// desireWAF resolves every configured source list and assigns the desired
+// rules to their zones.
+func (r *Reconciler) desireWAF(ctx context.Context, det Detection, visible, managed []Zone, rep *Report) (*wafPass, []error) {
+	w := &wafPass{}
+	var errs []error
+	resolve := func(field string) SourceSet {
+		set := r.Sources.Resolve(ctx, field, det)
+		rep.Sources[field] = set
+		return set
+	}
+	for _, s := range r.WAF.SkipRules {
+		zones, zerrs := wafZones(s.Field, s.Zones, visible, managed)
+		errs = append(errs, zerrs...)
+		d := DesiredSkipRule{Name: s.Name, Set: resolve(s.Field), Skip: s.Skip, Log: s.Log}
+		for _, z := range zones {
+			zw := w.zoneFor(z)
+			zw.skip = append(zw.skip, d)
+		}
+	}
+	for _, a := range r.WAF.AccessRules {
+		zones, zerrs := wafZones(a.Field, a.Zones, visible, managed)
+		errs = append(errs, zerrs...)
+		d := DesiredAccessRule{Name: a.Name, Set: resolve(a.Field)}
+		for _, z := range zones {
+			zw := w.zoneFor(z)
+			zw.access = append(zw.access, d)
+		}
+	}
+	if r.WAF.ReportUnderAttack {
+		for _, z := range managed {
+			w.zoneFor(z)
+		}
+	}
+	for _, l := range r.WAF.IPLists {
+		w.lists = append(w.lists, DesiredIPList{AccountID: l.AccountID, Name: l.Name, Set: resolve(l.Field)})
+	}
+	return w, errs
+}
+
+// observeZone reads what the zone's WAF entries need: its custom rules,
+// its security level, its allow rules. A failed read marks the zone failed:
+// nothing is planned for it.
+func (r *Reconciler) observeZone(ctx context.Context, zw *zoneWAF) error {
+	var err error
+	if len(zw.skip) > 0 || r.WAF.ReportUnderAttack {
+		if zw.ruleset, err = r.Rulesets.Entrypoint(ctx, zw.zone); err != nil {
+			return fmt.Errorf("read custom rules of zone %s: %w", zw.zone.Name, err)
+		}
+		if zw.level, err = r.Settings.SecurityLevel(ctx, zw.zone); err != nil {
+			return fmt.Errorf("read security level of zone %s: %w", zw.zone.Name, err)
+		}
+	}
+	if len(zw.access) > 0 {
+		if zw.observedAccess, err = r.Access.AccessRules(ctx, zw.zone); err != nil {
+			return fmt.Errorf("read ip access rules of zone %s: %w", zw.zone.Name, err)
+		}
+	}
+	return nil
+}
+
+// planWAF observes and plans every zone and list, adding the changes and
+// warnings to the report's plan.
+func (r *Reconciler) planWAF(ctx context.Context, w *wafPass, rep *Report) []error {
+	var errs []error
+	for _, zw := range w.zones {
+		if err := r.observeZone(ctx, zw); err != nil {
+			zw.failed = true
+			rep.Failed = append(rep.Failed, zw.zone.Name)
+			errs = append(errs, err)
+			continue
+		}
+		rules, warns := PlanRules(zw.zone, zw.skip, zw.ruleset, r.Policy)
+		access, awarns := PlanAccessRules(zw.zone, zw.access, zw.observedAccess, r.Policy)
+		rep.Plan.Rules = append(rep.Plan.Rules, rules...)
+		rep.Plan.AccessRules = append(rep.Plan.AccessRules, access...)
+		rep.Plan.Warnings = append(rep.Plan.Warnings, append(warns, awarns...)...)
+	}
+	for _, d := range w.lists {
+		observed, err := r.Lists.IPList(ctx, d.AccountID, d.Name)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("read ip list %s of account %s: %w", d.Name, d.AccountID, err))
+			continue
+		}
+		items, warns := PlanListItems(d, observed, r.Policy)
+		rep.Plan.ListItems = append(rep.Plan.ListItems, items...)
+		rep.Plan.Warnings = append(rep.Plan.Warnings, warns...)
+	}
+	return errs
+}
+
+// applyWAF writes the WAF changes zone by zone, then list by list. A
+// failure (such as the Free plan's rule limit) is reported and the rest
+// goes on.
+func (r *Reconciler) applyWAF(ctx context.Context, w *wafPass, p PlanResult, rep *Report) []error {
+	var errs []error
+	for _, zw := range w.zones {
+		rules := filterZone(p.Rules, zw.zone, func(c RuleChange) Zone { return c.Zone })
+		if err := r.applyZoneRules(ctx, zw, rules, p); err != nil {
+			zw.failed = true
+			rep.Failed = append(rep.Failed, zw.zone.Name)
+			errs = append(errs, err)
+		}
+	}
+	for _, d := range w.lists {
+		items := filterList(p.ListItems, d)
+		if len(items) == 0 {
+			continue
+		}
+		if err := r.Lists.ApplyIPList(ctx, items[0].List, items); err != nil {
+			errs = append(errs, fmt.Errorf("apply %d changes to ip list %s: %w", len(items), d.Name, err))
+			continue
+		}
+		r.Log.Info("ip list changed", zap.String("list", d.Name), zap.Int("changes", len(items)))
+	}
+	return errs
+}
+
+func (r *Reconciler) applyZoneRules(ctx context.Context, zw *zoneWAF, rules []RuleChange, p PlanResult) error {
+	if len(rules) > 0 {
+		if err := r.Rulesets.ApplyRules(ctx, zw.zone, rules); err != nil {
+			if errors.Is(err, ErrRuleLimit) {
+				r.Log.Error("custom rule limit reached", zap.String("zone", zw.zone.Name), zap.Error(err))
+			}
+			return fmt.Errorf("apply skip rules in zone %s: %w", zw.zone.Name, err)
+		}
+		zw.ruleset = appliedRules(zw.ruleset, rules)
+		for _, c := range rules {
+			r.Log.Info("skip rule changed", zap.String("zone", zw.zone.Name), zap.String("ref", c.Rule.Ref),
+				zap.String("action", string(c.Action)), zap.String("reason", c.Reason))
+		}
+	}
+	access := filterZone(p.AccessRules, zw.zone, func(c AccessRuleChange) Zone { return c.Zone })
+	if len(access) == 0 {
+		return nil
+	}
+	if err := r.Access.ApplyAccessRules(ctx, zw.zone, access); err != nil {
+		return fmt.Errorf("apply ip access rules in zone %s: %w", zw.zone.Name, err)
+	}
+	r.Log.Info("ip access rules changed", zap.String("zone", zw.zone.Name), zap.Int("changes", len(access)))
+	return nil
+}
+
+func filterZone[T any](cs []T, z Zone, zoneOf func(T) Zone) []T {
+	var out []T
+	for _, c := range cs {
+		if zoneOf(c).ID == z.ID {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func filterList(cs []ListItemChange, d DesiredIPList) []ListItemChange {
+	var out []ListItemChange
+	for _, c := range cs {
+		if c.List.AccountID == d.AccountID && c.List.Name == d.Name {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// appliedRules returns the ruleset as it is after the changes were
+// written (order aside: only membership and content matter to callers).
+func appliedRules(rs Ruleset, changes []RuleChange) Ruleset {
+	out := Ruleset{ID: rs.ID}
+	gone := map[string]bool{}
+	for _, c := range changes {
+		gone[c.Rule.Ref] = true
+	}
+	for _, r := range rs.Rules {
+		if !gone[r.Ref] {
+			out.Rules = append(out.Rules, r)
+		}
+	}
+	for _, c := range changes {
+		if c.Action != ActionDelete {
+			out.Rules = append(out.Rules, c.Rule)
+		}
+	}
+	return out
+}

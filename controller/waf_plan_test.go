@@ -1,0 +1,221 @@
+package controller
+
+import (
+	"net/netip"
+	"strings"
+	"testing"
+)
+
+func set(ps ...string) SourceSet {
+	var out []netip.Prefix
+	for _, s := range ps {
+		p, err := ParsePrefixOrAddr(s)
+		if err != nil {
+			panic(err)
+		}
+		out = append(out, p)
+	}
+	return SourceSet{Prefixes: SortPrefixes(out)}
+}
+
+var allSkip = SkipParams{Ruleset: "current", Phases: SkipPhases, Products: SkipProducts}
+
+func scripts(s SourceSet) DesiredSkipRule {
+	return DesiredSkipRule{Name: "scripts", Set: s, Skip: allSkip, Log: true}
+}
+
+func owned(id string, s SourceSet) Rule {
+	r := scripts(s).rule()
+	r.ID = id
+	return r
+}
+
+func foreign(id string) Rule {
+	return Rule{ID: id, Ref: id, Expression: `(http.request.uri.path contains "/wp-login")`, Action: "block", Enabled: true}
+}
+
+// ruleStep is an expected rule change: action, ref, and the id of the rule
+// it must be placed before ("-" for no position, "" for the top).
+type ruleStep struct {
+	action Action
+	ref    string
+	before string
+}
+
+func TestPlanRules(t *testing.T) {
+	sync := Policy{Mode: ModeSync, Marker: marker}
+	home := set("203.0.113.7", "198.51.100.0/28")
+	tests := []struct {
+		name     string
+		desired  []DesiredSkipRule
+		observed Ruleset
+		policy   Policy
+		want     []ruleStep
+		warnings []string
+	}{
+		{name: "no entrypoint: create it", desired: []DesiredSkipRule{scripts(home)}, policy: sync,
+			want: []ruleStep{{ActionCreate, "flarewarden_scripts", "-"}}},
+		{name: "create before the first foreign rule", desired: []DesiredSkipRule{scripts(home)}, policy: sync,
+			observed: Ruleset{ID: "rs", Rules: []Rule{foreign("f1"), foreign("f2")}},
+			want:     []ruleStep{{ActionCreate, "flarewarden_scripts", "f1"}}},
+		{name: "create in an empty entrypoint", desired: []DesiredSkipRule{scripts(home)}, policy: sync,
+			observed: Ruleset{ID: "rs"},
+			want:     []ruleStep{{ActionCreate, "flarewarden_scripts", "-"}}},
+		{name: "nothing to do, foreign rules untouched", desired: []DesiredSkipRule{scripts(home)}, policy: sync,
+			observed: Ruleset{ID: "rs", Rules: []Rule{owned("o", home), foreign("f1")}}},
+		{name: "update expression in place", desired: []DesiredSkipRule{scripts(set("203.0.113.8"))}, policy: sync,
+			observed: Ruleset{ID: "rs", Rules: []Rule{owned("o", home), foreign("f1")}},
+			want:     []ruleStep{{ActionUpdate, "flarewarden_scripts", "-"}}},
+		{name: "move back to first", desired: []DesiredSkipRule{scripts(home)}, policy: sync,
+			observed: Ruleset{ID: "rs", Rules: []Rule{foreign("f1"), owned("o", home), foreign("f2")}},
+			want:     []ruleStep{{ActionUpdate, "flarewarden_scripts", "f1"}}},
+		{name: "two rules keep config order", policy: sync,
+			desired:  []DesiredSkipRule{scripts(home), {Name: "monitor", Set: set("192.0.2.1"), Skip: allSkip}},
+			observed: Ruleset{ID: "rs", Rules: []Rule{foreign("f1")}},
+			want:     []ruleStep{{ActionCreate, "flarewarden_scripts", "f1"}, {ActionCreate, "flarewarden_monitor", "f1"}}},
+		{name: "removed from config: deleted under sync", policy: sync,
+			observed: Ruleset{ID: "rs", Rules: []Rule{owned("o", home), foreign("f1")}},
+			want:     []ruleStep{{ActionDelete, "flarewarden_scripts", "-"}}},
+		{name: "removed from config: kept under upsert-only", policy: Policy{Mode: ModeUpsertOnly, Marker: marker},
+			observed: Ruleset{ID: "rs", Rules: []Rule{owned("o", home), foreign("f1")}},
+			warnings: []string{"policy upsert-only keeps it"}},
+		{name: "create-only does not update", desired: []DesiredSkipRule{scripts(set("203.0.113.8"))},
+			policy: Policy{Mode: ModeCreateOnly, Marker: marker}, observed: Ruleset{ID: "rs", Rules: []Rule{owned("o", home)}},
+			warnings: []string{"create-only leaves it"}},
+		{name: "unknown sources keep the rule", desired: []DesiredSkipRule{scripts(SourceSet{Unknown: "self: ipv4 unknown"})},
+			policy: sync, observed: Ruleset{ID: "rs", Rules: []Rule{owned("o", home)}},
+			warnings: []string{"kept as it is: self: ipv4 unknown"}},
+		{name: "unknown sources still move the rule first", desired: []DesiredSkipRule{scripts(SourceSet{Unknown: "x"})},
+			policy: sync, observed: Ruleset{ID: "rs", Rules: []Rule{foreign("f1"), owned("o", home)}},
+			want:     []ruleStep{{ActionUpdate, "flarewarden_scripts", "f1"}},
+			warnings: []string{"kept as it is"}},
+		{name: "empty set never creates a rule", desired: []DesiredSkipRule{scripts(SourceSet{})}, policy: sync,
+			observed: Ruleset{ID: "rs", Rules: []Rule{foreign("f1")}},
+			warnings: []string{"resolve to no address"}},
+		{name: "drifted products restored", desired: []DesiredSkipRule{scripts(home)}, policy: sync,
+			observed: Ruleset{ID: "rs", Rules: []Rule{func() Rule {
+				r := owned("o", home)
+				r.Skip = &SkipParams{Ruleset: "current", Products: []string{"waf"}}
+				return r
+			}()}},
+			want: []ruleStep{{ActionUpdate, "flarewarden_scripts", "-"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, warns := PlanRules(zone, tt.desired, tt.observed, tt.policy)
+			if len(got) != len(tt.want) {
+				t.Fatalf("changes = %+v, want %+v", got, tt.want)
+			}
+			for i, w := range tt.want {
+				g := got[i]
+				before := "-"
+				if g.Position != nil {
+					before = g.Position.Before
+				}
+				if g.Action != w.action || g.Rule.Ref != w.ref || before != w.before {
+					t.Errorf("change %d = %s %s before %q, want %s %s before %q", i, g.Action, g.Rule.Ref, before, w.action, w.ref, w.before)
+				}
+				if g.Rule.Ref != "" && !g.Rule.Owned() {
+					t.Errorf("change %d touches foreign rule %s", i, g.Rule.Ref)
+				}
+			}
+			assertWarnings(t, warns, tt.warnings)
+		})
+	}
+}
+
+func TestPlanRulesNoEntrypointSendsOnlyOwnedRules(t *testing.T) {
+	got, _ := PlanRules(zone, []DesiredSkipRule{scripts(set("203.0.113.7"))}, Ruleset{}, Policy{Mode: ModeSync, Marker: marker})
+	if len(got) != 1 || got[0].RulesetID != "" {
+		t.Fatalf("changes = %+v, want one create without ruleset id", got)
+	}
+	r := got[0].Rule
+	if r.Expression != "(ip.src in {203.0.113.7})" || r.Action != "skip" || !r.Enabled || !r.Logging ||
+		strings.Join(r.Skip.Products, ",") != "zoneLockdown,uaBlock,bic,hot,securityLevel,rateLimit,waf" {
+		t.Errorf("rule = %+v %+v", r, r.Skip)
+	}
+}
+
+func TestSkipExpression(t *testing.T) {
+	s := set("2001:db8::1", "198.51.100.0/28", "203.0.113.7", "198.51.100.5", "203.0.113.7", "2001:db8::/64")
+	want := "(ip.src in {198.51.100.0/28 203.0.113.7 2001:db8::/64})"
+	if got := SkipExpression(s.Prefixes); got != want {
+		t.Fatalf("SkipExpression = %q, want %q", got, want)
+	}
+	back, ok := ParseSkipExpression(want)
+	if !ok || SkipExpression(back) != want {
+		t.Fatalf("ParseSkipExpression round trip = %v %v", back, ok)
+	}
+	for _, bad := range []string{"true", "(ip.src in {})", "(ip.src in {x})", `(ip.src in {1.2.3.4}) or true`} {
+		if _, ok := ParseSkipExpression(bad); ok {
+			t.Errorf("ParseSkipExpression(%q) accepted", bad)
+		}
+	}
+}
+
+func TestPlanAccessRules(t *testing.T) {
+	sync := Policy{Mode: ModeSync, Marker: marker}
+	notes := marker + "; scripts-allow"
+	own := func(id, target, value string) AccessRule {
+		return AccessRule{ID: id, Mode: AccessRuleMode, Target: target, Value: value, Notes: notes}
+	}
+	tests := []struct {
+		name     string
+		set      SourceSet
+		observed []AccessRule
+		policy   Policy
+		want     []string // "create ip 203.0.113.7"
+	}{
+		{"create per prefix", set("203.0.113.7", "2001:db8::1", "198.51.100.0/24"), nil, sync,
+			[]string{"create ip_range 198.51.100.0/24", "create ip 203.0.113.7", "create ip6 2001:db8::1"}},
+		{"present is kept", set("203.0.113.7"), []AccessRule{own("a", "ip", "203.0.113.7")}, sync, nil},
+		{"unowned allow counts as present", set("203.0.113.7"),
+			[]AccessRule{{ID: "u", Mode: AccessRuleMode, Target: "ip", Value: "203.0.113.7", Notes: "by hand"}}, sync, nil},
+		{"stale owned deleted", set("203.0.113.8"), []AccessRule{own("a", "ip", "203.0.113.7")}, sync,
+			[]string{"create ip 203.0.113.8", "delete ip 203.0.113.7"}},
+		{"stale owned kept by upsert-only", set("203.0.113.8"), []AccessRule{own("a", "ip", "203.0.113.7")},
+			Policy{Mode: ModeUpsertOnly, Marker: marker}, []string{"create ip 203.0.113.8"}},
+		{"unknown set keeps its rules", SourceSet{Unknown: "dns down"}, []AccessRule{own("a", "ip", "203.0.113.7")}, sync, nil},
+		{"unowned never deleted", set("203.0.113.8"),
+			[]AccessRule{{ID: "u", Mode: AccessRuleMode, Target: "ip", Value: "192.0.2.1", Notes: "office"}}, sync,
+			[]string{"create ip 203.0.113.8"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, _ := PlanAccessRules(zone, []DesiredAccessRule{{Name: "scripts-allow", Set: tt.set}}, tt.observed, tt.policy)
+			var steps []string
+			for _, c := range got {
+				steps = append(steps, string(c.Action)+" "+c.Rule.Target+" "+c.Rule.Value)
+				if c.Action == ActionCreate && c.Rule.Notes != notes {
+					t.Errorf("created rule notes = %q", c.Rule.Notes)
+				}
+			}
+			if strings.Join(steps, "|") != strings.Join(tt.want, "|") {
+				t.Errorf("changes = %v, want %v", steps, tt.want)
+			}
+		})
+	}
+}
+
+func TestPlanListItems(t *testing.T) {
+	sync := Policy{Mode: ModeSync, Marker: marker}
+	obs := IPList{AccountID: "acc", ID: "l1", Name: "home_ips", Items: []ListItem{
+		{ID: "i1", IP: "203.0.113.7", Comment: marker},
+		{ID: "i2", IP: "192.0.2.0/24", Comment: "office"},
+		{ID: "i3", IP: "198.51.100.9/32", Comment: marker},
+	}}
+	got, _ := PlanListItems(DesiredIPList{AccountID: "acc", Name: "home_ips", Set: set("203.0.113.7", "198.51.100.10")}, obs, sync)
+	var steps []string
+	for _, c := range got {
+		steps = append(steps, string(c.Action)+" "+c.Item.IP)
+		if c.List.ID != "l1" || c.List.AccountID != "acc" {
+			t.Errorf("change list = %+v", c.List)
+		}
+	}
+	if want := "create 198.51.100.10|delete 198.51.100.9/32"; strings.Join(steps, "|") != want {
+		t.Errorf("changes = %v, want %s", steps, want)
+	}
+	if got, _ := PlanListItems(DesiredIPList{Name: "home_ips", Set: SourceSet{Unknown: "x"}}, obs, sync); len(got) != 0 {
+		t.Errorf("unknown set changed items: %+v", got)
+	}
+}

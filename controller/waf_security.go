@@ -1,0 +1,68 @@
+package controller
+
+import (
+	"net/netip"
+	"slices"
+
+	"go.uber.org/zap"
+)
+
+// SecurityStatus is a zone's security level and, for each configured
+// skip-rule source, whether flarewarden's rule exempts it from the
+// security level challenge (Under Attack mode).
+type SecurityStatus struct {
+	Zone        string      `json:"zone"`
+	Level       string      `json:"security_level"`
+	UnderAttack bool        `json:"under_attack"`
+	Exemptions  []Exemption `json:"exemptions,omitempty"`
+}
+
+// Exemption tells whether one source is exempted by its skip rule.
+type Exemption struct {
+	Rule     string `json:"rule"`
+	Source   string `json:"source"`
+	Exempted bool   `json:"exempted"`
+}
+
+// securityStatus reports a zone's level and exemptions, from its custom
+// rules as they are after this pass's writes.
+func securityStatus(zw *zoneWAF) SecurityStatus {
+	st := SecurityStatus{Zone: zw.zone.Name, Level: zw.level, UnderAttack: zw.level == SecurityLevelUnderAttack}
+	for _, d := range zw.skip {
+		i := slices.IndexFunc(zw.ruleset.Rules, func(r Rule) bool { return r.Ref == d.Ref() })
+		var have []netip.Prefix
+		exempting := false
+		if i >= 0 {
+			rule := zw.ruleset.Rules[i]
+			have, _ = ParseSkipExpression(rule.Expression)
+			exempting = rule.Enabled && rule.Skip != nil && slices.Contains(rule.Skip.Products, "securityLevel")
+		}
+		for _, src := range d.Set.Sources {
+			ok := exempting && len(src.Prefixes) > 0 && Covers(have, src.Prefixes)
+			st.Exemptions = append(st.Exemptions, Exemption{Rule: d.Ref(), Source: src.Source, Exempted: ok})
+		}
+	}
+	return st
+}
+
+// reportSecurity fills the report's security statuses and warns about
+// zones under attack.
+func (r *Reconciler) reportSecurity(w *wafPass, rep *Report) {
+	for _, zw := range w.zones {
+		if zw.failed || zw.level == "" {
+			continue
+		}
+		st := securityStatus(zw)
+		rep.Security = append(rep.Security, st)
+		if !st.UnderAttack {
+			continue
+		}
+		r.Log.Warn("zone is in under attack mode", zap.String("zone", st.Zone))
+		for _, e := range st.Exemptions {
+			if !e.Exempted {
+				r.Log.Warn("script source not exempted from under attack challenges", zap.String("zone", st.Zone),
+					zap.String("rule", e.Rule), zap.String("source", e.Source))
+			}
+		}
+	}
+}

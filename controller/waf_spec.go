@@ -1,0 +1,73 @@
+package controller
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// SourceResolver resolves a configured source list for one pass. The list
+// is named by its config field ("waf.skip_rules[0]"); det gives "self".
+type SourceResolver interface {
+	Resolve(ctx context.Context, list string, det Detection) SourceSet
+}
+
+// WAFSpec is the configured WAF state.
+type WAFSpec struct {
+	SkipRules   []SkipRuleSpec
+	AccessRules []AccessRuleSpec
+	IPLists     []IPListSpec
+	// ReportUnderAttack reads each zone's security level every pass and
+	// warns when it is under_attack.
+	ReportUnderAttack bool
+}
+
+// Empty reports whether nothing WAF-related is configured.
+func (w WAFSpec) Empty() bool {
+	return len(w.SkipRules) == 0 && len(w.AccessRules) == 0 && len(w.IPLists) == 0 && !w.ReportUnderAttack
+}
+
+// SkipRuleSpec is one configured skip rule. Field names it in errors and
+// in the SourceResolver; Zones empty means every zone with a managed record.
+type SkipRuleSpec struct {
+	Field string
+	Name  string
+	Zones []string
+	Skip  SkipParams
+	Log   bool
+}
+
+// AccessRuleSpec is one configured set of allow IP Access Rules.
+type AccessRuleSpec struct {
+	Field string
+	Name  string
+	Zones []string
+}
+
+// IPListSpec is one configured account IP list.
+type IPListSpec struct {
+	Field     string
+	AccountID string
+	Name      string
+}
+
+// wafZones resolves the zones a WAF entry applies to: the named ones, or
+// by default the zones of the managed names. Unknown zone names are errors
+// naming their field.
+func wafZones(field string, names []string, visible, managed []Zone) ([]Zone, []error) {
+	if len(names) == 0 {
+		return managed, nil
+	}
+	var out []Zone
+	var errs []error
+	for i, n := range names {
+		j := slices.IndexFunc(visible, func(z Zone) bool { return strings.EqualFold(z.Name, NormalizeName(n)) })
+		if j < 0 {
+			errs = append(errs, fmt.Errorf("%s.zones[%d]: zone %s is not visible to the api token", field, i, NormalizeName(n)))
+			continue
+		}
+		out = append(out, visible[j])
+	}
+	return out, errs
+}

@@ -1,0 +1,172 @@
+package sources
+
+import (
+	"context"
+	"net"
+	"net/netip"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/miekg/dns"
+
+	"github.com/flarewarden/flarewarden/controller"
+)
+
+func TestParse(t *testing.T) {
+	tests := []struct {
+		in         string
+		allowBroad bool
+		kind       Kind
+		wantErr    string
+	}{
+		{in: "203.0.113.7", kind: KindPrefix},
+		{in: "2001:db8::7", kind: KindPrefix},
+		{in: "198.51.100.0/28", kind: KindPrefix},
+		{in: "10.0.0.0/16", kind: KindPrefix},
+		{in: "10.0.0.0/8", wantErr: "broader than /16"},
+		{in: "10.0.0.0/8", allowBroad: true, kind: KindPrefix},
+		{in: "2001:db8::/16", wantErr: "broader than /32"},
+		{in: "0.0.0.0/0", allowBroad: true, wantErr: "never allowed"},
+		{in: "::/0", allowBroad: true, wantErr: "never allowed"},
+		{in: "scripts.example.net", kind: KindHost},
+		{in: "Scripts.Example.NET.", kind: KindHost},
+		{in: "self", kind: KindSelf},
+		{in: "203.0.113.999", wantErr: "not a valid address"},
+		{in: "not a host", wantErr: "is not an address"},
+		{in: "", wantErr: "empty"},
+	}
+	for _, tt := range tests {
+		s, err := Parse(tt.in, tt.allowBroad)
+		if tt.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("Parse(%q) err = %v, want %q", tt.in, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil || s.Kind != tt.kind {
+			t.Errorf("Parse(%q) = %+v, %v; want kind %d", tt.in, s, err, tt.kind)
+		}
+	}
+}
+
+// dnsServer is a DNS server on loopback whose answers a test changes.
+type dnsServer struct {
+	mu      sync.Mutex
+	answers map[string][]string // host -> addresses; absent = SERVFAIL
+	addr    string
+}
+
+func newDNSServer(t *testing.T) *dnsServer {
+	t.Helper()
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds := &dnsServer{answers: map[string][]string{}, addr: pc.LocalAddr().String()}
+	srv := &dns.Server{PacketConn: pc, Handler: dns.HandlerFunc(ds.serve)}
+	go func() { _ = srv.ActivateAndServe() }()
+	t.Cleanup(func() { _ = srv.Shutdown() })
+	return ds
+}
+
+func (ds *dnsServer) set(host string, addrs ...string) {
+	ds.mu.Lock()
+	defer ds.mu.Unlock()
+	if addrs == nil {
+		delete(ds.answers, host)
+		return
+	}
+	ds.answers[host] = addrs
+}
+
+func (ds *dnsServer) serve(w dns.ResponseWriter, q *dns.Msg) {
+	m := new(dns.Msg)
+	m.SetReply(q)
+	ds.mu.Lock()
+	addrs, ok := ds.answers[strings.TrimSuffix(q.Question[0].Name, ".")]
+	ds.mu.Unlock()
+	if !ok {
+		m.Rcode = dns.RcodeServerFailure
+	}
+	for _, a := range addrs {
+		ip := netip.MustParseAddr(a)
+		hdr := dns.RR_Header{Name: q.Question[0].Name, Class: dns.ClassINET, Ttl: 1}
+		switch {
+		case ip.Is4() && q.Question[0].Qtype == dns.TypeA:
+			hdr.Rrtype = dns.TypeA
+			m.Answer = append(m.Answer, &dns.A{Hdr: hdr, A: ip.AsSlice()})
+		case ip.Is6() && q.Question[0].Qtype == dns.TypeAAAA:
+			hdr.Rrtype = dns.TypeAAAA
+			m.Answer = append(m.Answer, &dns.AAAA{Hdr: hdr, AAAA: ip.AsSlice()})
+		}
+	}
+	_ = w.WriteMsg(m)
+}
+
+func specs(t *testing.T, raws ...string) []Spec {
+	t.Helper()
+	var out []Spec
+	for _, r := range raws {
+		s, err := Parse(r, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func exprOf(s controller.SourceSet) string { return controller.SkipExpression(s.Prefixes) }
+
+var noDetection = controller.Detection{V4: controller.FamilyResult{State: controller.StateDisabled}, V6: controller.FamilyResult{State: controller.StateDisabled}}
+
+func TestResolveHostnameFollowsDNSAndKeepsLastKnown(t *testing.T) {
+	ds := newDNSServer(t)
+	ds.set("scripts.example.net", "203.0.113.10", "2001:db8::10")
+	r := New(Options{Server: ds.addr, Timeout: 2 * time.Second})
+	ctx := context.Background()
+	sp := specs(t, "198.51.100.0/28", "scripts.example.net")
+
+	got := r.Resolve(ctx, sp, noDetection, 0)
+	if got.Unknown != "" || exprOf(got) != "(ip.src in {198.51.100.0/28 203.0.113.10 2001:db8::10})" {
+		t.Fatalf("first resolve = %s unknown=%q", exprOf(got), got.Unknown)
+	}
+	ds.set("scripts.example.net", "203.0.113.11")
+	if got = r.Resolve(ctx, sp, noDetection, 0); exprOf(got) != "(ip.src in {198.51.100.0/28 203.0.113.11})" {
+		t.Fatalf("after DNS change = %s", exprOf(got))
+	}
+	ds.set("scripts.example.net") // SERVFAIL from now on
+	got = r.Resolve(ctx, sp, noDetection, 0)
+	if got.Unknown != "" || exprOf(got) != "(ip.src in {198.51.100.0/28 203.0.113.11})" || !got.Sources[1].Stale {
+		t.Fatalf("failing host = %s unknown=%q sources=%+v, want the last known address", exprOf(got), got.Unknown, got.Sources)
+	}
+}
+
+func TestResolveNeverResolvedHostIsUnknown(t *testing.T) {
+	ds := newDNSServer(t)
+	r := New(Options{Server: ds.addr, Timeout: 2 * time.Second})
+	got := r.Resolve(context.Background(), specs(t, "203.0.113.7", "gone.example.net"), noDetection, 0)
+	if !strings.Contains(got.Unknown, "gone.example.net did not resolve") || got.Sources[1].Err == "" {
+		t.Fatalf("set = %+v, want unknown naming the host", got)
+	}
+}
+
+func TestResolveSelfAndIPv6Widening(t *testing.T) {
+	ds := newDNSServer(t)
+	ds.set("v6.example.net", "2001:db8:1:2::99")
+	r := New(Options{Server: ds.addr, Timeout: 2 * time.Second})
+	det := controller.Detection{
+		V4: controller.FamilyResult{State: controller.StateKnown, Addr: netip.MustParseAddr("203.0.113.7")},
+		V6: controller.FamilyResult{State: controller.StateKnown, Addr: netip.MustParseAddr("2001:db8:5:6::1")},
+	}
+	got := r.Resolve(context.Background(), specs(t, "self", "v6.example.net", "2001:db8:9::1"), det, 64)
+	if want := "(ip.src in {203.0.113.7 2001:db8:1:2::/64 2001:db8:5:6::/64 2001:db8:9::1})"; exprOf(got) != want {
+		t.Fatalf("got %s, want %s (configured addresses stay as given)", exprOf(got), want)
+	}
+	det.V6.State = controller.StateUnknown
+	if got := r.Resolve(context.Background(), specs(t, "self"), det, 0); got.Unknown != "self: ipv6 address unknown" {
+		t.Fatalf("unknown self = %q", got.Unknown)
+	}
+}

@@ -65,7 +65,7 @@ func (r *Reconciler) desireWAF(ctx context.Context, det Detection, visible, mana
 			zw.access = append(zw.access, d)
 		}
 	}
-	if r.WAF.ReportUnderAttack {
+	if r.WAF.manageSkip() || r.WAF.manageAccess() || r.WAF.ReportUnderAttack {
 		for _, z := range managed {
 			w.zoneFor(z)
 		}
@@ -76,20 +76,22 @@ func (r *Reconciler) desireWAF(ctx context.Context, det Detection, visible, mana
 	return w, errs
 }
 
-// observeZone reads what the zone's WAF entries need: its custom rules,
-// its security level, its allow rules. A failed read marks the zone failed:
+// observeZone reads what the configured WAF kinds need: the zone's custom
+// rules, its security level, its allow rules. A failed read marks the zone failed:
 // nothing is planned for it.
 func (r *Reconciler) observeZone(ctx context.Context, zw *zoneWAF) error {
 	var err error
-	if len(zw.skip) > 0 || r.WAF.ReportUnderAttack {
+	if r.WAF.manageSkip() || r.WAF.ReportUnderAttack {
 		if zw.ruleset, err = r.Rulesets.Entrypoint(ctx, zw.zone); err != nil {
 			return fmt.Errorf("read custom rules of zone %s: %w", zw.zone.Name, err)
 		}
+	}
+	if r.WAF.ReportUnderAttack {
 		if zw.level, err = r.Settings.SecurityLevel(ctx, zw.zone); err != nil {
 			return fmt.Errorf("read security level of zone %s: %w", zw.zone.Name, err)
 		}
 	}
-	if len(zw.access) > 0 {
+	if r.WAF.manageAccess() {
 		if zw.observedAccess, err = r.Access.AccessRules(ctx, zw.zone); err != nil {
 			return fmt.Errorf("read ip access rules of zone %s: %w", zw.zone.Name, err)
 		}
@@ -108,11 +110,16 @@ func (r *Reconciler) planWAF(ctx context.Context, w *wafPass, rep *Report) []err
 			errs = append(errs, err)
 			continue
 		}
-		rules, warns := PlanRules(zw.zone, zw.skip, zw.ruleset, r.Policy)
-		access, awarns := PlanAccessRules(zw.zone, zw.access, zw.observedAccess, r.Policy)
-		rep.Plan.Rules = append(rep.Plan.Rules, rules...)
-		rep.Plan.AccessRules = append(rep.Plan.AccessRules, access...)
-		rep.Plan.Warnings = append(rep.Plan.Warnings, append(warns, awarns...)...)
+		if r.WAF.manageSkip() {
+			rules, warns := PlanRules(zw.zone, zw.skip, zw.ruleset, r.Policy)
+			rep.Plan.Rules = append(rep.Plan.Rules, rules...)
+			rep.Plan.Warnings = append(rep.Plan.Warnings, warns...)
+		}
+		if r.WAF.manageAccess() {
+			access, warns := PlanAccessRules(zw.zone, zw.access, zw.observedAccess, r.Policy)
+			rep.Plan.AccessRules = append(rep.Plan.AccessRules, access...)
+			rep.Plan.Warnings = append(rep.Plan.Warnings, warns...)
+		}
 	}
 	for _, d := range w.lists {
 		observed, err := r.Lists.IPList(ctx, d.AccountID, d.Name)

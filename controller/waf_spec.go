@@ -21,12 +21,20 @@ type WAFSpec struct {
 	// ReportUnderAttack reads each zone's security level every pass and
 	// warns when it is under_attack.
 	ReportUnderAttack bool
+	// ManageSkipRules / ManageAccessRules reconcile the owned rules of that
+	// kind in the zones of the managed names even when none is configured,
+	// so that removing the last one from the config removes it.
+	ManageSkipRules   bool
+	ManageAccessRules bool
 }
 
 // Empty reports whether nothing WAF-related is configured.
 func (w WAFSpec) Empty() bool {
-	return len(w.SkipRules) == 0 && len(w.AccessRules) == 0 && len(w.IPLists) == 0 && !w.ReportUnderAttack
+	return !w.manageSkip() && !w.manageAccess() && len(w.IPLists) == 0 && !w.ReportUnderAttack
 }
+
+func (w WAFSpec) manageSkip() bool   { return w.ManageSkipRules || len(w.SkipRules) > 0 }
+func (w WAFSpec) manageAccess() bool { return w.ManageAccessRules || len(w.AccessRules) > 0 }
 
 // SkipRuleSpec is one configured skip rule. Field names it in errors and
 // in the SourceResolver; Zones empty means every zone with a managed record.

@@ -72,6 +72,9 @@ func buildApp(cfg *config.Config, token string, log *zap.Logger) (*app, error) {
 	rec := &controller.Reconciler{Detector: det, DNS: cf, Names: nameSpecs(cfg.Records),
 		Policy: controller.Policy{Mode: controller.Mode(cfg.Policy), Marker: cfg.Ownership.CommentMarker},
 		Log:    log}
+	if err := wireWAF(rec, cfg, cf); err != nil {
+		return nil, err
+	}
 	return &app{cfg: cfg, log: log, cf: cf, detector: det, rec: rec}, nil
 }
 

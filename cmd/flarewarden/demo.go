@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"sync/atomic"
+	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 	"go.uber.org/zap"
@@ -46,7 +47,10 @@ type demoEnv struct {
 	publicIP atomic.Value // string
 	apiURL   string
 	ipURL    string
+	edgeURL  string
 	closers  []func()
+	stderr   io.Writer
+	verbose  bool
 }
 
 func (c *cli) demo(ctx context.Context, verbose bool) error {
@@ -55,7 +59,8 @@ func (c *cli) demo(ctx context.Context, verbose bool) error {
 		return err
 	}
 	defer env.close()
-	a, err := env.app(c.stderr, verbose)
+	env.stderr, env.verbose = c.stderr, verbose
+	a, err := env.app("")
 	if err != nil {
 		return err
 	}
@@ -66,12 +71,18 @@ func (c *cli) demo(ctx context.Context, verbose bool) error {
 	fmt.Fprintf(w, "flarewarden demo: a simulated Cloudflare account at %s, nothing leaves this machine.\n\n", env.apiURL)
 	env.printRecords(w, "Zone example.com at the start")
 	for i, s := range demoSteps(env) {
+		if s.config != "" {
+			if a, err = env.app(s.config); err != nil {
+				return err
+			}
+		}
 		if err := env.playStep(ctx, w, a, i+1, s); err != nil {
 			return err
 		}
 	}
 	env.printRecords(w, "Zone example.com at the end")
-	fmt.Fprintln(w, "www.example.com was never touched: it is not in the config and carries no ownership marker.")
+	env.printRules(w)
+	fmt.Fprintln(w, "www.example.com and block_wp_login were never touched: they carry no ownership marker.")
 	return nil
 }
 
@@ -83,6 +94,11 @@ type demoStep struct {
 	check  func(recs []sim.Record) error
 	// readOnly says the pass must make no write call.
 	readOnly bool
+	// config is extra YAML the user adds to the config before this step.
+	config string
+	// probe is a client IP whose request through the edge is shown before
+	// and after the pass; it must be answered 200 after it.
+	probe string
 }
 
 func (e *demoEnv) playStep(ctx context.Context, w io.Writer, a *app, n int, s demoStep) error {
@@ -92,12 +108,18 @@ func (e *demoEnv) playStep(ctx context.Context, w io.Writer, a *app, n int, s de
 			return fmt.Errorf("demo step %d: %w", n, err)
 		}
 	}
+	if s.probe != "" {
+		if _, err := e.probeEdge(indent(w), s.probe, "before"); err != nil {
+			return err
+		}
+	}
 	e.sim.ResetLog()
 	rep, err := a.rec.RunOnce(ctx, controller.PassOptions{})
 	if err != nil {
 		return fmt.Errorf("demo step %d: %w", n, err)
 	}
 	writeDetection(indent(w), rep.Detection)
+	writeSecurity(indent(w), rep.Security)
 	fmt.Fprintln(w)
 	writePlan(indent(w), rep.Plan, false)
 	reqs := e.sim.Requests()
@@ -109,7 +131,37 @@ func (e *demoEnv) playStep(ctx context.Context, w io.Writer, a *app, n int, s de
 	if err := s.check(e.sim.Records(demoZone)); err != nil {
 		return fmt.Errorf("demo step %d did not end as expected: %w", n, err)
 	}
-	return nil
+	if s.probe == "" {
+		return nil
+	}
+	status, err := e.probeEdge(indent(w), s.probe, "after")
+	if err == nil && status != http.StatusOK {
+		err = fmt.Errorf("demo step %d: the script is still answered %d", n, status)
+	}
+	fmt.Fprintln(w)
+	return err
+}
+
+// probeEdge sends the script's request through the simulated edge and
+// prints the answer.
+func (e *demoEnv) probeEdge(w io.Writer, client, when string) (int, error) {
+	req, err := http.NewRequest(http.MethodGet, e.edgeURL+"/api/status", nil)
+	if err != nil {
+		return 0, err
+	}
+	req.Host = "home.example.com"
+	req.Header.Set("X-Sim-Client-IP", client)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, fmt.Errorf("demo edge probe: %w", err)
+	}
+	_ = resp.Body.Close()
+	extra := ""
+	if m := resp.Header.Get("cf-mitigated"); m != "" {
+		extra = " (cf-mitigated: " + m + ")"
+	}
+	fmt.Fprintf(w, "script %s -> https://home.example.com/api/status %s the pass: HTTP %d%s\n", client, when, resp.StatusCode, extra)
+	return resp.StatusCode, nil
 }
 
 func (e *demoEnv) printRecords(w io.Writer, title string) {
@@ -120,6 +172,19 @@ func (e *demoEnv) printRecords(w io.Writer, title string) {
 			TTL: r.TTL, Comment: r.Comment})
 	}
 	writeRecords(indent(w), recs)
+	fmt.Fprintln(w)
+}
+
+// printRules prints the zone's custom rules in order.
+func (e *demoEnv) printRules(w io.Writer) {
+	rs, _ := e.sim.Ruleset(demoZone, controller.CustomRulesPhase)
+	fmt.Fprintln(w, "Custom rules of example.com at the end, in order:")
+	tw := tabwriter.NewWriter(indent(w), 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "#\tREF\tACTION\tEXPRESSION")
+	for i, r := range rs.Rules {
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", i+1, r.Ref, r.Action, r.Expression)
+	}
+	tw.Flush()
 	fmt.Fprintln(w)
 }
 
@@ -145,7 +210,12 @@ func startDemoEnv() (*demoEnv, error) {
 		e.close()
 		return nil, err
 	}
-	e.apiURL, e.ipURL = apiURL+"/client/v4", ipURL
+	edgeURL, err := e.serve(e.sim.Edge())
+	if err != nil {
+		e.close()
+		return nil, err
+	}
+	e.apiURL, e.ipURL, e.edgeURL = apiURL+"/client/v4", ipURL, edgeURL
 	return e, nil
 }
 
@@ -167,8 +237,9 @@ func (e *demoEnv) close() {
 	}
 }
 
-// app builds flarewarden as a user would configure it, pointed at the demo.
-func (e *demoEnv) app(stderr io.Writer, verbose bool) (*app, error) {
+// app builds flarewarden as a user would configure it, pointed at the
+// demo, with extra YAML appended to the config.
+func (e *demoEnv) app(extra string) (*app, error) {
 	cfgYAML := fmt.Sprintf(`
 cloudflare: {api_base_url: %q, rate_limit: 100}
 detect:
@@ -176,14 +247,14 @@ detect:
 records:
   - {name: home.example.com, proxied: true}
   - {name: vpn.example.com}
-`, e.apiURL, e.ipURL, e.ipURL)
+%s`, e.apiURL, e.ipURL, e.ipURL, extra)
 	cfg, err := config.Parse([]byte(cfgYAML))
 	if err != nil {
 		return nil, fmt.Errorf("demo config: %w", err)
 	}
 	log := zap.NewNop()
-	if verbose {
-		if log, err = newLogger(stderr, config.Log{Level: "debug", Format: "console"}, ""); err != nil {
+	if e.verbose {
+		if log, err = newLogger(e.stderr, config.Log{Level: "debug", Format: "console"}, ""); err != nil {
 			return nil, err
 		}
 	}

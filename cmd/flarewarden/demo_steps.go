@@ -34,7 +34,29 @@ func demoSteps(e *demoEnv) []demoStep {
 			before: func() error { return e.editDashboard("home.example.com", "198.51.100.99") },
 			check:  expect(want{"home.example.com", "A", "203.0.113.8"}, proxied{"home.example.com", true}),
 		},
+		{
+			title: "the zone is put in Under Attack mode: your uptime script at 198.51.100.50 now gets 403 challenges.\n" +
+				"        You add it to waf.skip_rules; flarewarden puts a skip rule first in the custom rules,\n" +
+				"        before the hand-made block rule, which it leaves exactly as it is.",
+			before: func() error { return e.sim.SetSecurityLevel(demoZone, "under_attack") },
+			config: "waf: {skip_rules: [{name: scripts, sources: [198.51.100.50]}]}",
+			probe:  "198.51.100.50",
+			check:  e.skipRuleFirst,
+		},
 	}
+}
+
+// skipRuleFirst checks that flarewarden's rule leads the custom rules and
+// that the hand-made rule is still there, unchanged.
+func (e *demoEnv) skipRuleFirst([]sim.Record) error {
+	rs, ok := e.sim.Ruleset(demoZone, "http_request_firewall_custom")
+	if !ok || len(rs.Rules) != 2 {
+		return fmt.Errorf("custom rules = %+v, want the skip rule and the hand-made rule", rs.Rules)
+	}
+	if rs.Rules[0].Ref != "flarewarden_scripts" || rs.Rules[1].Ref != "block_wp_login" || rs.Rules[1].Version != "1" {
+		return fmt.Errorf("custom rules are %s, %s (version %s)", rs.Rules[0].Ref, rs.Rules[1].Ref, rs.Rules[1].Version)
+	}
+	return nil
 }
 
 // editDashboard changes a record behind flarewarden's back.

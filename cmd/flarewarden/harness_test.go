@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -29,9 +30,9 @@ type world struct {
 	config   string
 }
 
-func newWorld(t *testing.T) *world {
+func newWorld(t *testing.T, opts ...sim.Option) *world {
 	t.Helper()
-	w := &world{t: t, sim: sim.New()}
+	w := &world{t: t, sim: sim.New(opts...)}
 	w.publicIP.Store("203.0.113.7")
 	w.sim.AddToken(testToken, sim.TokenOptions{})
 	w.sim.AddZone("example.com")
@@ -142,3 +143,5 @@ func (w *world) record(name, typ string) string {
 	}
 	return ""
 }
+
+func mustAddr(s string) netip.Addr { return netip.MustParseAddr(s) }

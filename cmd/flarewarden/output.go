@@ -59,6 +59,35 @@ func writeAnswers(w io.Writer, d controller.Detection) {
 	tw.Flush()
 }
 
+// planRow is one line of the plan table.
+type planRow struct{ zone, name, typ, action, old, new, reason string }
+
+// planRows flattens every kind of change into table rows, DNS first.
+func planRows(p controller.PlanResult) []planRow {
+	var rows []planRow
+	for _, c := range p.Changes {
+		rows = append(rows, planRow{c.Zone.Name, c.Name, c.Type, string(c.Action), c.Old(), c.New(), c.Reason})
+	}
+	for _, c := range p.Rules {
+		var old string
+		if c.Before != nil {
+			old = c.Before.Expression
+		}
+		next := c.Rule.Expression
+		if c.Action == controller.ActionDelete {
+			next = ""
+		}
+		rows = append(rows, planRow{c.Zone.Name, c.Rule.Ref, "skip-rule", string(c.Action), old, next, c.Reason})
+	}
+	for _, c := range p.AccessRules {
+		rows = append(rows, planRow{c.Zone.Name, c.Rule.Value, "access-rule", string(c.Action), "", c.Rule.Mode, c.Reason})
+	}
+	for _, c := range p.ListItems {
+		rows = append(rows, planRow{"account " + c.List.AccountID, c.List.Name, "list-item", string(c.Action), "", c.Item.IP, c.Reason})
+	}
+	return rows
+}
+
 // writePlan prints the plan as a table, then its warnings and a summary.
 func writePlan(w io.Writer, p controller.PlanResult, dryRun bool) {
 	if p.Empty() {
@@ -66,8 +95,8 @@ func writePlan(w io.Writer, p controller.PlanResult, dryRun bool) {
 	} else {
 		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "ZONE\tNAME\tTYPE\tACTION\tOLD\tNEW\tREASON")
-		for _, c := range p.Changes {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.Zone.Name, c.Name, c.Type, c.Action, dash(c.Old()), dash(c.New()), c.Reason)
+		for _, r := range planRows(p) {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.zone, r.name, r.typ, r.action, dash(r.old), dash(r.new), r.reason)
 		}
 		tw.Flush()
 	}
@@ -79,7 +108,26 @@ func writePlan(w io.Writer, p controller.PlanResult, dryRun bool) {
 		if dryRun {
 			verb = "planned (dry run: nothing written)"
 		}
-		fmt.Fprintf(w, "%s %s\n", plural(len(p.Changes), "change"), verb)
+		fmt.Fprintf(w, "%s %s\n", plural(p.Count(), "change"), verb)
+	}
+}
+
+// writeSecurity prints each zone's security level and, when it is under
+// attack, which script sources are exempted.
+func writeSecurity(w io.Writer, sts []controller.SecurityStatus) {
+	for _, st := range sts {
+		if !st.UnderAttack {
+			fmt.Fprintf(w, "zone %s: security level %s\n", st.Zone, st.Level)
+			continue
+		}
+		fmt.Fprintf(w, "zone %s: UNDER ATTACK mode: visitors are challenged\n", st.Zone)
+		for _, e := range st.Exemptions {
+			verdict := "NOT exempted: it will be challenged (403)"
+			if e.Exempted {
+				verdict = "exempted by " + e.Rule
+			}
+			fmt.Fprintf(w, "  %s: %s\n", e.Source, verdict)
+		}
 	}
 }
 

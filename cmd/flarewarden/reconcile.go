@@ -52,6 +52,7 @@ func (c *cli) reconcile(cmd *cobra.Command, o reconcileOpts) error {
 		}
 	} else {
 		writeDetection(c.stdout, rep.Detection)
+		writeSecurity(c.stdout, rep.Security)
 		fmt.Fprintln(c.stdout)
 		writePlan(c.stdout, rep.Plan, o.dryRun)
 	}

@@ -55,7 +55,7 @@ func (c *cli) run(ctx context.Context) error {
 func (a *app) pass(ctx context.Context) error {
 	start := time.Now()
 	rep, err := a.rec.RunOnce(ctx, controller.PassOptions{})
-	a.log.Info("pass finished", zap.Duration("duration", time.Since(start)), zap.Int("changes", len(rep.Plan.Changes)),
+	a.log.Info("pass finished", zap.Duration("duration", time.Since(start)), zap.Int("changes", rep.Plan.Count()),
 		zap.Bool("ok", err == nil))
 	return err
 }

@@ -16,7 +16,9 @@ func TestDemo(t *testing.T) {
 		t.Fatalf("demo exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
 	for _, want := range []string{"takeover of CNAME myhome.duckdns.org", "stale address", "proxied drift",
-		"no changes", "203.0.113.8", "Zone example.com at the end"} {
+		"no changes", "203.0.113.8", "Zone example.com at the end",
+		"before the pass: HTTP 403 (cf-mitigated: challenge)", "after the pass: HTTP 200",
+		"198.51.100.50: exempted by flarewarden_scripts", "skip-rule"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, r.stdout)
 		}

@@ -1,6 +1,8 @@
 // Package cloudflare is flarewarden's adapter over the Cloudflare API
 // (github.com/cloudflare/cloudflare-go): it lists zones and DNS records and
-// writes DNS changes, implementing controller.DNS.
+// writes DNS changes (controller.DNS), and reads and writes a zone's custom
+// WAF rules, its security level, its IP Access Rules and account IP lists
+// (controller.Rulesets, SecuritySettings, AccessRules and IPLists).
 //
 // All retrying happens in one place, an http.RoundTripper under the SDK
 // (whose own retries are off): it honours Retry-After, retries only what is
@@ -35,6 +37,11 @@ const (
 	DefaultPerPage       = 5000
 	DefaultBatchSize     = 200
 	DefaultZoneCacheTTL  = time.Hour
+	// DefaultBulkPollInterval is the first wait between two polls of an IP
+	// list bulk operation; the wait doubles up to 8 times this (2s).
+	DefaultBulkPollInterval = 250 * time.Millisecond
+	// DefaultBulkTimeout is how long a bulk operation is polled at most.
+	DefaultBulkTimeout = 2 * time.Minute
 
 	backoffCap            = 30 * time.Second
 	defaultAttemptTimeout = 30 * time.Second
@@ -66,6 +73,14 @@ type Options struct {
 	// ZoneCacheTTL is how long the zone list is reused, default 1h;
 	// negative means no caching across calls.
 	ZoneCacheTTL time.Duration
+	// BulkPollInterval is the first wait between polls of an IP list bulk
+	// operation, doubled per poll up to 8 times its value, default 250ms
+	// (also for negative values).
+	BulkPollInterval time.Duration
+	// BulkTimeout bounds how long a bulk operation is polled, default 2m
+	// (also for negative values); after it the write fails with a
+	// temporary error (the operation may still complete).
+	BulkTimeout time.Duration
 	// HTTPClient is an optional base client; it is copied and its Transport
 	// wrapped. Its Timeout bounds each attempt, not the retries and waits
 	// between them. Default: a client with a 30s limit per attempt.
@@ -75,18 +90,26 @@ type Options struct {
 }
 
 // Client talks to the Cloudflare API. It is safe for concurrent use and
-// implements controller.DNS.
+// implements controller.DNS, Rulesets, SecuritySettings, AccessRules and
+// IPLists.
 type Client struct {
 	api     *cf.API
 	log     *zap.Logger
 	token   string
 	perPage int
 	batch   int
+	bulk    bulkPolicy
 	zones   zoneCache
 	noBatch atomic.Bool // the batch endpoint answered as missing
 }
 
-var _ controller.DNS = (*Client)(nil)
+var (
+	_ controller.DNS              = (*Client)(nil)
+	_ controller.Rulesets         = (*Client)(nil)
+	_ controller.SecuritySettings = (*Client)(nil)
+	_ controller.AccessRules      = (*Client)(nil)
+	_ controller.IPLists          = (*Client)(nil)
+)
 
 // New validates the options and builds a Client. It does not contact
 // Cloudflare (see Verify).
@@ -108,7 +131,8 @@ func New(o Options) (*Client, error) {
 	if err != nil {
 		return nil, errors.New("cloudflare: cannot build api client")
 	}
-	c := &Client{api: api, log: o.Logger, token: o.Token, perPage: o.PerPage, batch: o.BatchSize}
+	c := &Client{api: api, log: o.Logger, token: o.Token, perPage: o.PerPage, batch: o.BatchSize,
+		bulk: bulkPolicy{interval: o.BulkPollInterval, timeout: o.BulkTimeout}}
 	c.zones.ttl = o.ZoneCacheTTL
 	return c, nil
 }
@@ -130,6 +154,8 @@ func (o *Options) fill() error {
 	o.PerPage = orDefault(o.PerPage, DefaultPerPage)
 	o.BatchSize = orDefault(o.BatchSize, DefaultBatchSize)
 	o.ZoneCacheTTL = orDefault(o.ZoneCacheTTL, DefaultZoneCacheTTL)
+	o.BulkPollInterval = orDefault(max(o.BulkPollInterval, 0), DefaultBulkPollInterval)
+	o.BulkTimeout = orDefault(max(o.BulkTimeout, 0), DefaultBulkTimeout)
 	if o.Logger == nil {
 		o.Logger = zap.NewNop()
 	}

@@ -30,17 +30,29 @@ var (
 	errMalformed = errors.New("malformed cloudflare answer")
 	// errInvalid marks input this package refuses before sending anything.
 	errInvalid = errors.New("invalid request")
+	// errChanged marks a write refused because Cloudflare's state changed
+	// since it was read; the next pass reads it again.
+	errChanged = errors.New("changed since it was read")
+	// errPending marks an asynchronous operation that did not finish in
+	// time; it may still complete.
+	errPending = errors.New("operation still pending")
+	// errFailed marks an asynchronous operation Cloudflare reported as failed.
+	errFailed = errors.New("cloudflare operation failed")
 )
 
+// ownCauses are the causes this package gives its errors; apiError keeps them.
+var ownCauses = []error{errMalformed, errInvalid, errChanged, errPending, errFailed}
+
 // APIError is the error of every Client call. It names what was being done
-// (Op, the Zone and Record concerned) and what Cloudflare answered (Status,
-// Codes, Messages, RetryAfter). Status is 0 when no usable answer arrived;
-// Err is the underlying cause. The text of an APIError never contains the
-// API token.
+// (Op, the Zone or Account and the Record concerned) and what Cloudflare
+// answered (Status, Codes, Messages, RetryAfter). Status is 0 when no
+// usable answer arrived; Err is the underlying cause. The text of an
+// APIError never contains the API token.
 type APIError struct {
-	Op         string        // "list zones", "list records", "create", "update", "delete", "batch write", ...
+	Op         string        // "list zones", "list records", "create", "update", "delete", "batch write", "create rule", ...
 	Zone       string        // zone name (or ID when the name is unknown)
-	Record     string        // "name TYPE" of the record(s) concerned
+	Account    string        // account ID, for account resources (IP lists)
+	Record     string        // what is concerned: "name TYPE" of DNS records, a rule ref, an access rule value, list items
 	Status     int           // HTTP status, 0 if none
 	Codes      []int         // Cloudflare error codes
 	Messages   []string      // Cloudflare error messages
@@ -60,6 +72,9 @@ func (e *APIError) Error() string {
 	}
 	if e.Zone != "" {
 		b.WriteString(" in zone " + e.Zone)
+	}
+	if e.Account != "" {
+		b.WriteString(" in account " + e.Account)
 	}
 	b.WriteString(": ")
 	if e.Status == 0 {
@@ -93,7 +108,8 @@ func (e *APIError) cause() string {
 }
 
 // Temporary reports whether retrying later may succeed: true for 429, 5xx,
-// timeouts, dropped connections and malformed answers; false for other
+// timeouts, dropped connections, malformed answers, state that changed
+// since it was read and operations still pending; false for other
 // statuses, canceled contexts and invalid input.
 func (e *APIError) Temporary() bool {
 	switch {
@@ -105,8 +121,8 @@ func (e *APIError) Temporary() bool {
 	var he *httpError
 	var ue *url.Error
 	var ne net.Error
-	return errors.Is(e.Err, errMalformed) || errors.Is(e.Err, context.DeadlineExceeded) ||
-		errors.As(e.Err, &he) || errors.As(e.Err, &ue) || errors.As(e.Err, &ne)
+	return errors.Is(e.Err, errMalformed) || errors.Is(e.Err, errChanged) || errors.Is(e.Err, errPending) ||
+		errors.Is(e.Err, context.DeadlineExceeded) || errors.As(e.Err, &he) || errors.As(e.Err, &ue) || errors.As(e.Err, &ne)
 }
 
 // Unwrap returns the underlying cause.
@@ -115,6 +131,11 @@ func (e *APIError) Unwrap() error { return e.Err }
 // hasCode reports whether Cloudflare answered with any of the given codes.
 func (e *APIError) hasCode(codes ...int) bool {
 	return slices.ContainsFunc(e.Codes, func(c int) bool { return slices.Contains(codes, c) })
+}
+
+// hasNonZeroCode reports whether Cloudflare answered with any error code.
+func (e *APIError) hasNonZeroCode() bool {
+	return slices.ContainsFunc(e.Codes, func(c int) bool { return c != 0 })
 }
 
 // IsAuth reports whether err is an authentication or authorization failure:
@@ -163,7 +184,7 @@ func (c *Client) apiError(err error, op, zone, record string) *APIError {
 		e.note = he.Reason
 	case errors.As(err, &ce):
 		e.Status, e.Codes, e.Messages = ce.StatusCode, ce.ErrorCodes, ce.ErrorMessages
-	case isLocal(err) || errors.Is(err, errMalformed) || errors.Is(err, errInvalid):
+	case isLocal(err) || slices.ContainsFunc(ownCauses, func(c error) bool { return errors.Is(err, c) }):
 	default:
 		e.Err = fmt.Errorf("%w: %w", errMalformed, err)
 	}

@@ -29,6 +29,9 @@ func TestAPIErrorText(t *testing.T) {
 			"list zones: cloudflare HTTP 429 (retry after 1m30s)"},
 		{&APIError{Op: "list records", Zone: "example.com", Err: errors.New("connection reset")},
 			"list records in zone example.com: connection reset"},
+		{&APIError{Op: "add items", Account: "acc1", Record: "203.0.113.7 to ip list flarewarden_scripts", Status: 400,
+			Codes: []int{10021}, Messages: []string{"invalid list item"}},
+			"add items 203.0.113.7 to ip list flarewarden_scripts in account acc1: cloudflare HTTP 400 code 10021: invalid list item"},
 	} {
 		if got := tc.err.Error(); got != tc.want {
 			t.Errorf("Error()\n got %q\nwant %q", got, tc.want)
@@ -77,6 +80,9 @@ func TestTemporary(t *testing.T) {
 		{&APIError{Err: fmt.Errorf("x: %w", context.DeadlineExceeded)}, true},
 		{&APIError{Err: context.Canceled}, false},
 		{&APIError{Err: fmt.Errorf("%w: delete without id", errInvalid)}, false},
+		{&APIError{Err: fmt.Errorf("%w: entrypoint exists now", errChanged)}, true},
+		{&APIError{Err: fmt.Errorf("%w: still running", errPending)}, true},
+		{&APIError{Err: fmt.Errorf("%w: bulk operation failed", errFailed)}, false},
 		{&APIError{}, false},
 	} {
 		if got := tc.err.Temporary(); got != tc.want {
@@ -101,11 +107,22 @@ func TestTokenNeverInErrorsOrLogs(t *testing.T) {
 			t.Parallel()
 			h := newHarness(t, echo(status), func(o *Options) { o.MaxRetries = 1 })
 			ctx := context.Background()
+			list := controller.IPList{AccountID: testAccount, Name: "flarewarden_scripts"}
+			existing := controller.IPList{AccountID: testAccount, ID: testListID, Name: "flarewarden_scripts"}
 			errs := []error{
 				h.c.Verify(ctx),
 				errorOf(h.c.Zones(ctx)),
 				errorOf(h.c.Records(ctx, testZone)),
 				h.c.Apply(ctx, testZone, []controller.Change{create("home.example.com", "A", "203.0.113.7")}),
+				errorOf(h.c.Entrypoint(ctx, testZone)),
+				h.c.ApplyRules(ctx, testZone, []controller.RuleChange{{Action: controller.ActionCreate, Zone: testZone, Rule: skipRule("a")}}),
+				h.c.ApplyRules(ctx, testZone, []controller.RuleChange{ruleChange(controller.ActionCreate, skipRule("a"), nil)}),
+				errorOf(h.c.SecurityLevel(ctx, testZone)),
+				errorOf(h.c.AccessRules(ctx, testZone)),
+				h.c.ApplyAccessRules(ctx, testZone, []controller.AccessRuleChange{accessChange(controller.ActionCreate, "", "ip", "203.0.113.7")}),
+				errorOf(h.c.IPList(ctx, testAccount, "flarewarden_scripts")),
+				h.c.ApplyIPList(ctx, list, []controller.ListItemChange{itemChange(controller.ActionCreate, list, "", "203.0.113.7")}),
+				h.c.ApplyIPList(ctx, existing, []controller.ListItemChange{itemChange(controller.ActionDelete, existing, "i1", "192.0.2.1")}),
 			}
 			for _, err := range errs {
 				if err == nil || strings.Contains(err.Error(), testToken) {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 
 	cf "github.com/cloudflare/cloudflare-go"
 )
@@ -46,7 +47,8 @@ func envelopeError(r cf.Response) *cf.Error {
 	return e
 }
 
-// listPages GETs path?per_page=perPage&page=1, 2, ... until result_info
+// listPages GETs path?per_page=perPage&page=1, 2, ... (path may carry a
+// query of its own, which comes first) until result_info
 // announces no further page (or a page is empty), handing each page's
 // result to add, which returns how many items it took. When the last page
 // announces a total_count, the number of items taken must match it: a
@@ -54,8 +56,12 @@ func envelopeError(r cf.Response) *cf.Error {
 // reported as malformed rather than used.
 func (c *Client) listPages(ctx context.Context, path string, perPage int, add func(json.RawMessage) (int, error)) error {
 	seen := 0
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
 	for page := 1; page <= maxPages; page++ {
-		r, err := c.call(ctx, http.MethodGet, fmt.Sprintf("%s?per_page=%d&page=%d", path, perPage, page), nil)
+		r, err := c.call(ctx, http.MethodGet, fmt.Sprintf("%s%sper_page=%d&page=%d", path, sep, perPage, page), nil)
 		if err != nil {
 			return err
 		}

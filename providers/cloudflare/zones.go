@@ -104,3 +104,19 @@ func (z *zoneCache) invalidate() {
 	defer z.mu.Unlock()
 	z.zones, z.gen = nil, z.gen+1
 }
+
+// zoneError maps err of a call about zone like apiError, and drops the
+// zone cache when the answer says the zone may be gone.
+func (c *Client) zoneError(err error, op string, zone controller.Zone, record string) *APIError {
+	e := c.apiError(err, op, zoneLabel(zone), record)
+	c.zoneGone(e)
+	return e
+}
+
+// checkZone refuses a zone without ID before anything is sent.
+func checkZone(op string, zone controller.Zone) *APIError {
+	if zone.ID != "" {
+		return nil
+	}
+	return &APIError{Op: op, Zone: zoneLabel(zone), Err: fmt.Errorf("%w: zone without id", errInvalid)}
+}

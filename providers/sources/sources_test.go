@@ -2,16 +2,13 @@ package sources
 
 import (
 	"context"
-	"net"
 	"net/netip"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/miekg/dns"
-
 	"github.com/flarewarden/flarewarden/controller"
+	"github.com/flarewarden/flarewarden/providers/sources/dnstest"
 )
 
 func TestParse(t *testing.T) {
@@ -51,60 +48,6 @@ func TestParse(t *testing.T) {
 	}
 }
 
-// dnsServer is a DNS server on loopback whose answers a test changes.
-type dnsServer struct {
-	mu      sync.Mutex
-	answers map[string][]string // host -> addresses; absent = SERVFAIL
-	addr    string
-}
-
-func newDNSServer(t *testing.T) *dnsServer {
-	t.Helper()
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ds := &dnsServer{answers: map[string][]string{}, addr: pc.LocalAddr().String()}
-	srv := &dns.Server{PacketConn: pc, Handler: dns.HandlerFunc(ds.serve)}
-	go func() { _ = srv.ActivateAndServe() }()
-	t.Cleanup(func() { _ = srv.Shutdown() })
-	return ds
-}
-
-func (ds *dnsServer) set(host string, addrs ...string) {
-	ds.mu.Lock()
-	defer ds.mu.Unlock()
-	if addrs == nil {
-		delete(ds.answers, host)
-		return
-	}
-	ds.answers[host] = addrs
-}
-
-func (ds *dnsServer) serve(w dns.ResponseWriter, q *dns.Msg) {
-	m := new(dns.Msg)
-	m.SetReply(q)
-	ds.mu.Lock()
-	addrs, ok := ds.answers[strings.TrimSuffix(q.Question[0].Name, ".")]
-	ds.mu.Unlock()
-	if !ok {
-		m.Rcode = dns.RcodeServerFailure
-	}
-	for _, a := range addrs {
-		ip := netip.MustParseAddr(a)
-		hdr := dns.RR_Header{Name: q.Question[0].Name, Class: dns.ClassINET, Ttl: 1}
-		switch {
-		case ip.Is4() && q.Question[0].Qtype == dns.TypeA:
-			hdr.Rrtype = dns.TypeA
-			m.Answer = append(m.Answer, &dns.A{Hdr: hdr, A: ip.AsSlice()})
-		case ip.Is6() && q.Question[0].Qtype == dns.TypeAAAA:
-			hdr.Rrtype = dns.TypeAAAA
-			m.Answer = append(m.Answer, &dns.AAAA{Hdr: hdr, AAAA: ip.AsSlice()})
-		}
-	}
-	_ = w.WriteMsg(m)
-}
-
 func specs(t *testing.T, raws ...string) []Spec {
 	t.Helper()
 	var out []Spec
@@ -123,9 +66,9 @@ func exprOf(s controller.SourceSet) string { return controller.SkipExpression(s.
 var noDetection = controller.Detection{V4: controller.FamilyResult{State: controller.StateDisabled}, V6: controller.FamilyResult{State: controller.StateDisabled}}
 
 func TestResolveHostnameFollowsDNSAndKeepsLastKnown(t *testing.T) {
-	ds := newDNSServer(t)
-	ds.set("scripts.example.net", "203.0.113.10", "2001:db8::10")
-	r := New(Options{Server: ds.addr, Timeout: 2 * time.Second})
+	ds := dnstest.New(t)
+	ds.Set("scripts.example.net", "203.0.113.10", "2001:db8::10")
+	r := New(Options{Server: ds.Addr, Timeout: 2 * time.Second})
 	ctx := context.Background()
 	sp := specs(t, "198.51.100.0/28", "scripts.example.net")
 
@@ -133,11 +76,11 @@ func TestResolveHostnameFollowsDNSAndKeepsLastKnown(t *testing.T) {
 	if got.Unknown != "" || exprOf(got) != "(ip.src in {198.51.100.0/28 203.0.113.10 2001:db8::10})" {
 		t.Fatalf("first resolve = %s unknown=%q", exprOf(got), got.Unknown)
 	}
-	ds.set("scripts.example.net", "203.0.113.11")
+	ds.Set("scripts.example.net", "203.0.113.11")
 	if got = r.Resolve(ctx, sp, noDetection, 0); exprOf(got) != "(ip.src in {198.51.100.0/28 203.0.113.11})" {
 		t.Fatalf("after DNS change = %s", exprOf(got))
 	}
-	ds.set("scripts.example.net") // SERVFAIL from now on
+	ds.Set("scripts.example.net") // SERVFAIL from now on
 	got = r.Resolve(ctx, sp, noDetection, 0)
 	if got.Unknown != "" || exprOf(got) != "(ip.src in {198.51.100.0/28 203.0.113.11})" || !got.Sources[1].Stale {
 		t.Fatalf("failing host = %s unknown=%q sources=%+v, want the last known address", exprOf(got), got.Unknown, got.Sources)
@@ -145,8 +88,8 @@ func TestResolveHostnameFollowsDNSAndKeepsLastKnown(t *testing.T) {
 }
 
 func TestResolveNeverResolvedHostIsUnknown(t *testing.T) {
-	ds := newDNSServer(t)
-	r := New(Options{Server: ds.addr, Timeout: 2 * time.Second})
+	ds := dnstest.New(t)
+	r := New(Options{Server: ds.Addr, Timeout: 2 * time.Second})
 	got := r.Resolve(context.Background(), specs(t, "203.0.113.7", "gone.example.net"), noDetection, 0)
 	if !strings.Contains(got.Unknown, "gone.example.net did not resolve") || got.Sources[1].Err == "" {
 		t.Fatalf("set = %+v, want unknown naming the host", got)
@@ -154,9 +97,9 @@ func TestResolveNeverResolvedHostIsUnknown(t *testing.T) {
 }
 
 func TestResolveSelfAndIPv6Widening(t *testing.T) {
-	ds := newDNSServer(t)
-	ds.set("v6.example.net", "2001:db8:1:2::99")
-	r := New(Options{Server: ds.addr, Timeout: 2 * time.Second})
+	ds := dnstest.New(t)
+	ds.Set("v6.example.net", "2001:db8:1:2::99")
+	r := New(Options{Server: ds.Addr, Timeout: 2 * time.Second})
 	det := controller.Detection{
 		V4: controller.FamilyResult{State: controller.StateKnown, Addr: netip.MustParseAddr("203.0.113.7")},
 		V6: controller.FamilyResult{State: controller.StateKnown, Addr: netip.MustParseAddr("2001:db8:5:6::1")},

@@ -31,6 +31,8 @@ func Parse(data []byte) (*Config, error) {
 	if err := dec.Decode(&c); err != nil {
 		return nil, fmt.Errorf("parse config: %w", err)
 	}
+	c.WAF.ManageSkipRules = hasKey(&root, "waf", "skip_rules")
+	c.WAF.ManageAccessRules = hasKey(&root, "waf", "access_rules")
 	c.applyDefaults()
 	if errs := c.validate(); len(errs) > 0 {
 		return nil, &Problems{Errs: errs}

@@ -10,6 +10,12 @@ type WAF struct {
 	AccessRules   []AccessRuleSet `yaml:"access_rules,omitempty"`
 	IPLists       []IPList        `yaml:"ip_lists,omitempty"`
 	SecurityLevel SecurityLevel   `yaml:"security_level"`
+
+	// ManageSkipRules and ManageAccessRules are set when the file has the
+	// skip_rules / access_rules key, even empty: flarewarden then removes
+	// the owned rules that are no longer listed (policy sync).
+	ManageSkipRules   bool `yaml:"-"`
+	ManageAccessRules bool `yaml:"-"`
 }
 
 // Sources is what every WAF entry has: the addresses it is about.

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"cmp"
+	"maps"
 	"net/url"
 	"slices"
 	"strconv"
@@ -87,13 +88,9 @@ func parseRecordOrder(q url.Values) (func(a, b Record) int, *apiError) {
 	if !ok {
 		return nil, errInvalidParam("order", "one of type, name, content, ttl, proxied")
 	}
-	sign := 1
-	switch q.Get("direction") {
-	case "", "asc":
-	case "desc":
-		sign = -1
-	default:
-		return nil, errInvalidParam("direction", "asc or desc")
+	sign, err := parseDirection(q)
+	if err != nil {
+		return nil, err
 	}
 	return func(a, b Record) int {
 		return cmp.Or(sign*primary(a, b), cmp.Compare(a.Name, b.Name), cmp.Compare(a.Type, b.Type),
@@ -113,25 +110,19 @@ func compareBool(a, b bool) int {
 
 // listRecords answers GET /zones/{zone}/dns_records.
 func (s *Server) listRecords(c *call) (reply, *apiError) {
-	p, err := parsePage(c.query, pageLimits{def: 100, min: 1, max: s.maxPerPage})
+	lim := pageLimits{def: 100, min: 1, max: s.maxPerPage}
+	items, info, err := selectPage(c.query, lim, slices.Collect(maps.Values(c.zone.records)), recordKeep, parseRecordOrder)
 	if err != nil {
 		return reply{}, err
 	}
-	f, err := parseRecordFilter(c.query)
-	if err != nil {
-		return reply{}, err
-	}
-	order, err := parseRecordOrder(c.query)
-	if err != nil {
-		return reply{}, err
-	}
-	var out []Record
-	for _, r := range c.zone.records {
-		if f.keep(r) {
-			out = append(out, r)
-		}
-	}
-	slices.SortFunc(out, order)
-	items, info := paginate(out, p)
 	return reply{result: items, info: info}, nil
+}
+
+// recordKeep parses the record filter of a list query.
+func recordKeep(q url.Values) (func(Record) bool, *apiError) {
+	f, err := parseRecordFilter(q)
+	if err != nil {
+		return nil, err
+	}
+	return f.keep, nil
 }

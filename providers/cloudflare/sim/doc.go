@@ -11,7 +11,17 @@
 // tokens, injectable faults (status codes, Retry-After, latency, dropped
 // connections, malformed bodies) and a log of every request for assertions.
 //
+// For the WAF it covers zone entrypoint rulesets (GET/PUT of a phase's
+// entrypoint, single-rule POST/PATCH/DELETE with positions, custom-rule
+// validation, an optional rule limit), the security_level zone setting
+// ("I'm Under Attack"), zone IP Access Rules, and accounts with IP lists
+// whose item writes are asynchronous bulk operations that complete when
+// polled. Edge plays Cloudflare's edge for the simulated zones: 530/1001
+// for unknown names, challenges under attack, and custom skip/block rules
+// on ip.src.
+//
 // The package is independent of the controller: it is a fake Cloudflare,
 // not a client of it. Routes live in one table (routes.go); each concern
-// (auth, zones, records, batch, faults, log, state file) has its own file.
+// (auth, zones, records, batch, rulesets, settings, access rules, lists,
+// bulk operations, edge, faults, log, state file) has its own file(s).
 package sim

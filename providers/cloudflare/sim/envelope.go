@@ -7,8 +7,25 @@ import (
 
 // message is one entry of an envelope's "errors" or "messages" array.
 type message struct {
-	Code    int    `json:"code"`
-	Message string `json:"message"`
+	Code    int            `json:"code"`
+	Message string         `json:"message"`
+	Source  *messageSource `json:"source,omitempty"`
+}
+
+// messageSource points at the request field an error is about, as the
+// rulesets API does: {"pointer": "/rules/0/action_parameters/products/0"}.
+type messageSource struct {
+	Pointer string `json:"pointer"`
+}
+
+// cursorInfo is the result_info of cursor-paginated lists (list items):
+// cursors.after is present when there are more items.
+type cursorInfo struct {
+	Cursors cursors `json:"cursors"`
+}
+
+type cursors struct {
+	After string `json:"after,omitempty"`
 }
 
 // resultInfo is the pagination block of list answers.
@@ -22,17 +39,17 @@ type resultInfo struct {
 
 // envelope is the body of every API answer.
 type envelope struct {
-	Success    bool        `json:"success"`
-	Errors     []message   `json:"errors"`
-	Messages   []message   `json:"messages"`
-	Result     any         `json:"result"`
-	ResultInfo *resultInfo `json:"result_info,omitempty"`
+	Success    bool      `json:"success"`
+	Errors     []message `json:"errors"`
+	Messages   []message `json:"messages"`
+	Result     any       `json:"result"`
+	ResultInfo any       `json:"result_info,omitempty"` // *resultInfo or *cursorInfo
 }
 
 // reply is what a handler produces on success.
 type reply struct {
 	result   any
-	info     *resultInfo
+	info     any // nil, *resultInfo or *cursorInfo
 	messages []message
 }
 
@@ -52,7 +69,11 @@ func successResponse(r reply) response {
 }
 
 func errorResponse(e *apiError) response {
-	env := envelope{Errors: []message{{Code: e.Code, Message: e.Message}}, Messages: []message{}}
+	m := message{Code: e.Code, Message: e.Message}
+	if e.Pointer != "" {
+		m.Source = &messageSource{Pointer: e.Pointer}
+	}
+	env := envelope{Errors: []message{m}, Messages: []message{}}
 	return render(e.Status, env)
 }
 

@@ -28,6 +28,31 @@ const (
 	codeHostTaken        = 81053 // a CNAME onto a name that has an A, AAAA or CNAME
 	codeCNAMEExists      = 81054 // an A or AAAA onto a name that has a CNAME
 	codeIdentical        = 81058 // same name, type and content as another record
+
+	// Rulesets (404 for the first three, 400 for the others).
+	codeNoEntrypoint    = 10003 // the zone has no entrypoint ruleset in that phase
+	codeRulesetNotFound = 10004 // sim: unknown ruleset id in the zone
+	codeRuleNotFound    = 10005 // sim: unknown rule id in the ruleset
+	codeRuleBadValue    = 20119 // a value outside the allowed ones (action, products, phases, ruleset, ...)
+	codeRuleExpression  = 20120 // sim: expression missing or longer than maxExpressionLength
+	codeRuleSkipParams  = 20121 // sim: a skip rule without any skip option in action_parameters
+	codeRuleDuplicate   = 20122 // sim: two rules of a ruleset share a ref (or an id)
+	codeRulePosition    = 20123 // sim: a position naming an unknown rule, index < 1, or several keys
+	codeRuleLimit       = 20217 // more rules in the phase than WithRuleLimit allows
+
+	// Zone settings.
+	codeSettingValue = 1007 // sim: invalid value for a zone setting (400)
+
+	// IP Access Rules; the messages are the API's "firewallaccessrules.api.*".
+	codeAccessNotFound  = 10001 // unknown access rule id (404)
+	codeAccessDuplicate = 10009 // a rule with the same target and value exists (400)
+	codeAccessInvalid   = 10010 // sim: invalid mode, target or value (400)
+
+	// Lists and bulk operations.
+	codeListNotFound      = 10020 // sim: unknown list id in the account, or unknown item id (404)
+	codeListInvalid       = 10021 // sim: invalid list name, kind or description (400)
+	codeListDuplicate     = 10022 // sim: the account has a list of that name (400)
+	codeOperationNotFound = 10023 // sim: unknown bulk operation id in the account (404)
 )
 
 // apiError is an API failure: the HTTP status and the single entry of the
@@ -36,6 +61,9 @@ type apiError struct {
 	Status  int
 	Code    int
 	Message string
+	// Pointer, when set, is a JSON pointer into the request body, rendered
+	// as the error's "source": {"pointer": ...} (rulesets errors).
+	Pointer string
 }
 
 // Error implements error.

@@ -51,3 +51,11 @@ func (s *Server) recordIDTaken(id string, work *zoneState) bool {
 	}
 	return false
 }
+
+// nextID returns a new identifier of kind derived from the server-wide
+// counter of rules, access rules, lists, list items and bulk operations.
+// The caller holds s.mu.
+func (s *Server) nextID(kind string) string {
+	s.idSeq++
+	return hexID(kind, fmt.Sprint(s.idSeq))
+}

@@ -41,3 +41,29 @@ func WithClock(now func() time.Time) Option {
 		}
 	}
 }
+
+// WithRuleLimit caps the rules of each zone ruleset (default 0 = no limit;
+// the Free plan allows 5 custom rules). A PUT, POST or Go API call that
+// would leave more than n rules in the phase is a 400 (code 20217, message
+// "exceeded maximum number of rules in the phase PHASE: n out of n").
+// Negative values are ignored.
+func WithRuleLimit(n int) Option {
+	return func(s *Server) {
+		if n >= 0 {
+			s.ruleLimit = n
+		}
+	}
+}
+
+// WithBulkPolls sets how many polls of a list bulk operation answer
+// "pending" (the first) or "running" (the others) before the poll that
+// applies it and answers "completed" or "failed" (default 1). With 0 the
+// first poll completes it. Either way an operation is applied only when it
+// is polled: a client must poll at least once. Negative values are ignored.
+func WithBulkPolls(n int) Option {
+	return func(s *Server) {
+		if n >= 0 {
+			s.bulkPolls = n
+		}
+	}
+}

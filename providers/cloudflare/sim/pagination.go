@@ -2,6 +2,7 @@ package sim
 
 import (
 	"net/url"
+	"slices"
 	"strconv"
 )
 
@@ -48,4 +49,44 @@ func paginate[T any](items []T, p page) ([]T, *resultInfo) {
 		TotalCount: total,
 		TotalPages: (total + p.perPage - 1) / p.perPage,
 	}
+}
+
+// selectPage applies the query's filter, order and page to items, the way
+// every list endpoint does; filter and order parse their query parameters.
+func selectPage[T any](q url.Values, lim pageLimits, items []T,
+	filter func(url.Values) (func(T) bool, *apiError),
+	order func(url.Values) (func(a, b T) int, *apiError),
+) ([]T, *resultInfo, *apiError) {
+	p, err := parsePage(q, lim)
+	if err != nil {
+		return nil, nil, err
+	}
+	keep, err := filter(q)
+	if err != nil {
+		return nil, nil, err
+	}
+	cmp, err := order(q)
+	if err != nil {
+		return nil, nil, err
+	}
+	var out []T
+	for _, it := range items {
+		if keep(it) {
+			out = append(out, it)
+		}
+	}
+	slices.SortStableFunc(out, cmp)
+	page, info := paginate(out, p)
+	return page, info, nil
+}
+
+// parseDirection reads direction: 1 for asc (the default), -1 for desc.
+func parseDirection(q url.Values) (int, *apiError) {
+	switch q.Get("direction") {
+	case "", "asc":
+		return 1, nil
+	case "desc":
+		return -1, nil
+	}
+	return 0, errInvalidParam("direction", "asc or desc")
 }

@@ -23,27 +23,37 @@ type Server struct {
 	batch      bool
 	maxPerPage int
 	batchLimit int
+	ruleLimit  int // rules per ruleset; 0 = unlimited
+	bulkPolls  int // polls a bulk operation answers before it completes
 
-	mu        sync.Mutex // guards everything below
-	tokens    map[string]*token
-	zones     map[string]*zoneState // by zone id
-	recordSeq uint64
-	tokenSeq  uint64
-	raySeq    uint64
-	log       []*Request
-	faults    []*activeFault
+	mu         sync.Mutex // guards everything below
+	tokens     map[string]*token
+	zones      map[string]*zoneState    // by zone id
+	accounts   map[string]*accountState // by account id
+	operations map[string]*operation    // list bulk operations, by id
+	recordSeq  uint64
+	tokenSeq   uint64
+	raySeq     uint64
+	idSeq      uint64 // rules, access rules, lists, list items, operations
+	log        []*Request
+	faults     []*activeFault
 }
 
-// New returns an empty simulator (no tokens, no zones) configured by opts.
+// New returns an empty simulator (no tokens, no zones, only the default
+// account) configured by opts.
 func New(opts ...Option) *Server {
 	s := &Server{
 		clock:      time.Now,
 		batch:      true,
 		maxPerPage: 5000,
 		batchLimit: 200,
+		bulkPolls:  1,
 		tokens:     map[string]*token{},
 		zones:      map[string]*zoneState{},
+		accounts:   map[string]*accountState{},
+		operations: map[string]*operation{},
 	}
+	s.accounts[DefaultAccountID] = newAccount(DefaultAccountID, defaultAccountName)
 	for _, o := range opts {
 		o(s)
 	}
@@ -52,14 +62,15 @@ func New(opts ...Option) *Server {
 
 // call is one API request on its way through dispatch.
 type call struct {
-	method string
-	path   string // without the /client/v4 prefix
-	query  url.Values
-	header http.Header
-	body   []byte
-	params map[string]string
-	token  *token     // nil when the bearer token is unknown
-	zone   *zoneState // set when the path names a zone
+	method  string
+	path    string // without the /client/v4 prefix
+	query   url.Values
+	header  http.Header
+	body    []byte
+	params  map[string]string
+	token   *token        // nil when the bearer token is unknown
+	zone    *zoneState    // set when the path names a zone
+	account *accountState // set when the path names an account
 }
 
 // ServeHTTP answers one API request. Paths may carry the /client/v4 prefix
@@ -83,9 +94,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (s *Server) arrive(r *http.Request, body []byte) (*Request, *Fault, string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.raySeq++
-	ray := fmt.Sprintf("%016x-SIM", s.raySeq)
+	ray := s.newRay()
 	return s.appendLog(r, body), s.takeFault(r.Method, r.URL.Path), ray
+}
+
+// newRay returns the next cf-ray value. The caller holds s.mu.
+func (s *Server) newRay() string {
+	s.raySeq++
+	return fmt.Sprintf("%016x-SIM", s.raySeq)
 }
 
 // handle routes and answers a request that no fault intercepted.
@@ -110,8 +126,8 @@ func (s *Server) handle(r *http.Request, body []byte, readErr error) response {
 }
 
 // dispatch applies, in order: routing, the Authorization header, the token,
-// the zone named by the path, the 404/405 of an unmatched route, write
-// permission, and finally the route's handler. The caller holds s.mu.
+// the zone or account named by the path, the 404/405 of an unmatched route,
+// write permission, and finally the route's handler. The caller holds s.mu.
 func (s *Server) dispatch(c *call) (reply, *apiError) {
 	rt, routeErr := routes.match(c)
 	secret, err := bearerToken(c.header)
@@ -123,6 +139,9 @@ func (s *Server) dispatch(c *call) (reply, *apiError) {
 		return reply{}, errAuth()
 	}
 	if err := s.resolveZone(c); err != nil {
+		return reply{}, err
+	}
+	if err := s.resolveAccount(c); err != nil {
 		return reply{}, err
 	}
 	if routeErr != nil {

@@ -13,23 +13,29 @@ type Zone struct {
 	ID        string    // 32 lower-hex chars derived from Name
 	Name      string    // lower case, no trailing dot
 	Status    string    // always "active"
+	Account   string    // id of the owning account; DefaultAccountID unless set
 	CreatedOn time.Time // UTC; also reported as modified_on and activated_on
 }
 
-// zoneState is a zone and its DNS records, keyed by record id.
+// zoneState is a zone, its DNS records keyed by record id, and its
+// security settings.
 type zoneState struct {
-	zone    Zone
-	records map[string]Record
+	zone        Zone
+	records     map[string]Record
+	security    setting             // security_level
+	rulesets    map[string]*Ruleset // entrypoint rulesets, by phase
+	accessRules []AccessRule        // IP Access Rules, in creation order
 }
 
-// clone copies z so a batch can work on it; records are values, and their
-// tag slices are never modified in place, so a shallow map copy suffices.
+// clone copies z's zone and records so a batch can work on them (the other
+// fields stay empty); records are values, and their tag slices are never
+// modified in place, so a shallow map copy suffices.
 func (z *zoneState) clone() *zoneState {
 	return &zoneState{zone: z.zone, records: maps.Clone(z.records)}
 }
 
 // AddZone adds an active zone named name (case-insensitive, a trailing dot
-// ignored) and returns it. The ID is derived from the name, so it is the
+// ignored), owned by the default account, and returns it. The ID is derived from the name, so it is the
 // same in every run. Adding an existing zone returns it unchanged. The name
 // is not validated (ParseState does that for state files).
 func (s *Server) AddZone(name string) Zone {
@@ -40,7 +46,13 @@ func (s *Server) AddZone(name string) Zone {
 	if z, ok := s.zones[id]; ok {
 		return z.zone
 	}
-	z := &zoneState{zone: Zone{ID: id, Name: name, Status: "active", CreatedOn: s.now()}, records: map[string]Record{}}
+	now := s.now()
+	z := &zoneState{
+		zone:     Zone{ID: id, Name: name, Status: "active", Account: DefaultAccountID, CreatedOn: now},
+		records:  map[string]Record{},
+		security: setting{value: defaultSecurityLevel, modifiedOn: now},
+		rulesets: map[string]*Ruleset{},
+	}
 	s.zones[id] = z
 	return z.zone
 }

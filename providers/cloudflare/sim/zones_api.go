@@ -5,9 +5,6 @@ import (
 	"time"
 )
 
-// simAccountID identifies the one account that owns every simulated zone.
-var simAccountID = hexID("account", "sim")
-
 // zonePaging: GET /zones defaults to 20 per page, 5..50.
 var zonePaging = pageLimits{def: 20, min: 5, max: 50}
 
@@ -71,8 +68,9 @@ var freePlan = zonePlan{
 	IsSubscribed: true, LegacyID: "free",
 }
 
-// zoneView renders z as the API does for token t (permissions follow the token).
-func zoneView(z Zone, t *token) zoneJSON {
+// zoneView renders z, owned by the account named account, as the API does
+// for token t (permissions follow the token).
+func zoneView(z Zone, account string, t *token) zoneJSON {
 	perms := []string{"#dns_records:read", "#zone:read"}
 	if !t.readOnly {
 		perms = append(perms, "#dns_records:edit", "#zone:edit")
@@ -82,8 +80,8 @@ func zoneView(z Zone, t *token) zoneJSON {
 		NameServers: []string{"ada.ns.cloudflare.com", "bob.ns.cloudflare.com"},
 		CreatedOn:   z.CreatedOn, ModifiedOn: z.CreatedOn, ActivatedOn: z.CreatedOn,
 		Meta:        zoneMeta{Step: 2, PageRuleQuota: 3},
-		Owner:       zoneOwner{ID: simAccountID, Type: "user", Name: "sim"},
-		Account:     zoneAccount{ID: simAccountID, Name: "Simulated account"},
+		Owner:       zoneOwner{ID: DefaultAccountID, Type: "user", Name: "sim"},
+		Account:     zoneAccount{ID: z.Account, Name: account},
 		Permissions: perms,
 		Plan:        freePlan,
 	}
@@ -104,7 +102,7 @@ func (s *Server) listZones(c *call) (reply, *apiError) {
 			status != "" && status != z.zone.Status {
 			continue
 		}
-		out = append(out, zoneView(z.zone, c.token))
+		out = append(out, zoneView(z.zone, s.accountName(z.zone.Account), c.token))
 	}
 	items, info := paginate(out, p)
 	return reply{result: items, info: info}, nil
@@ -112,5 +110,5 @@ func (s *Server) listZones(c *call) (reply, *apiError) {
 
 // getZone answers GET /zones/{zone}; dispatch has resolved the zone.
 func (s *Server) getZone(c *call) (reply, *apiError) {
-	return reply{result: zoneView(c.zone.zone, c.token)}, nil
+	return reply{result: zoneView(c.zone.zone, s.accountName(c.zone.zone.Account), c.token)}, nil
 }

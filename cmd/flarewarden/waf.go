@@ -1,0 +1,79 @@
+package main
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/flarewarden/flarewarden/cmd/flarewarden/config"
+	"github.com/flarewarden/flarewarden/controller"
+	"github.com/flarewarden/flarewarden/providers/sources"
+)
+
+// wafSpec converts the waf section into the controller's spec and the
+// source lists it resolves, keyed by config field.
+func wafSpec(w config.WAF) (controller.WAFSpec, map[string]sources.List, error) {
+	spec := controller.WAFSpec{ReportUnderAttack: w.ReportsUnderAttack(),
+		ManageSkipRules: w.ManageSkipRules, ManageAccessRules: w.ManageAccessRules}
+	lists := map[string]sources.List{}
+	add := func(field string, s config.Sources) error {
+		l, err := sourceList(field, s)
+		lists[field] = l
+		return err
+	}
+	for i, r := range w.SkipRules {
+		field := fmt.Sprintf("waf.skip_rules[%d]", i)
+		spec.SkipRules = append(spec.SkipRules, controller.SkipRuleSpec{Field: field, Name: r.Name, Zones: r.Zones,
+			Skip: controller.SkipParams{Ruleset: r.Skip.Ruleset, Phases: r.Skip.Phases, Products: r.Skip.Products},
+			Log:  r.Log != nil && *r.Log})
+		if err := add(field, r.Sources); err != nil {
+			return spec, nil, err
+		}
+	}
+	for i, a := range w.AccessRules {
+		field := fmt.Sprintf("waf.access_rules[%d]", i)
+		spec.AccessRules = append(spec.AccessRules, controller.AccessRuleSpec{Field: field, Name: a.Name, Zones: a.Zones})
+		if err := add(field, a.Sources); err != nil {
+			return spec, nil, err
+		}
+	}
+	for i, l := range w.IPLists {
+		field := fmt.Sprintf("waf.ip_lists[%d]", i)
+		spec.IPLists = append(spec.IPLists, controller.IPListSpec{Field: field, AccountID: l.AccountID, Name: l.Name})
+		if err := add(field, l.Sources); err != nil {
+			return spec, nil, err
+		}
+	}
+	return spec, lists, nil
+}
+
+func sourceList(field string, s config.Sources) (sources.List, error) {
+	l := sources.List{IPv6Bits: s.IPv6Prefix}
+	for j, raw := range s.Sources {
+		sp, err := sources.Parse(raw, s.AllowBroad)
+		if err != nil {
+			return l, fmt.Errorf("%s.sources[%d]: %w", field, j, err)
+		}
+		l.Specs = append(l.Specs, sp)
+	}
+	return l, nil
+}
+
+// wireWAF gives the reconciler its WAF spec and ports.
+func wireWAF(rec *controller.Reconciler, cfg *config.Config, api wafAPI) error {
+	spec, lists, err := wafSpec(cfg.WAF)
+	if err != nil {
+		return err
+	}
+	resolver := sources.New(sources.Options{Server: cfg.WAF.Resolver, Timeout: time.Duration(cfg.Detect.Timeout)})
+	rec.WAF, rec.Sources = spec, sources.NewLists(resolver, lists)
+	rec.Rulesets, rec.Settings, rec.Access, rec.Lists = api, api, api, api
+	return nil
+}
+
+// wafAPI is everything the WAF needs from Cloudflare.
+type wafAPI interface {
+	controller.Rulesets
+	controller.SecuritySettings
+	controller.AccessRules
+	controller.IPLists
+}

@@ -1,0 +1,140 @@
+package cloudflare
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+
+	"github.com/flarewarden/flarewarden/controller"
+)
+
+// codeNoEntrypoint is the code of a 404 for a phase without entrypoint ruleset.
+const codeNoEntrypoint = 10003
+
+// actionSkip is the action of skip rules, the only ones whose action
+// parameters are read.
+const actionSkip = "skip"
+
+// apiRuleset is a ruleset as the rulesets endpoints answer it: the
+// entrypoint GET and PUT, and every single-rule write.
+type apiRuleset struct {
+	ID    string    `json:"id"`
+	Rules []apiRule `json:"rules"`
+}
+
+// apiRule is a rule as the API returns it. ActionParameters stays raw: only
+// those of skip rules are read, other actions have other shapes.
+type apiRule struct {
+	ID               string          `json:"id"`
+	Ref              string          `json:"ref"`
+	Description      string          `json:"description"`
+	Expression       string          `json:"expression"`
+	Action           string          `json:"action"`
+	ActionParameters json.RawMessage `json:"action_parameters"`
+	Enabled          *bool           `json:"enabled"` // absent means true, the API's default
+	Logging          *ruleLogging    `json:"logging"`
+}
+
+// ruleLogging is a rule's logging object.
+type ruleLogging struct {
+	Enabled bool `json:"enabled"`
+}
+
+// skipParams are a skip rule's action parameters on the wire; empty fields
+// are omitted, values are sent exactly as given.
+type skipParams struct {
+	Ruleset  string   `json:"ruleset,omitempty"`
+	Phases   []string `json:"phases,omitempty"`
+	Products []string `json:"products,omitempty"`
+}
+
+// Entrypoint returns the zone's custom rules entrypoint ruleset
+// (GET /zones/{id}/rulesets/phases/http_request_firewall_custom/entrypoint)
+// with all its rules, foreign ones included, in the API's order. A zone
+// without one (HTTP 404 with code 10003, or with no code at all) gives
+// Ruleset{ID: ""} and no error. An answer without ruleset id, with a rule
+// without id or with undecodable skip parameters is a temporary
+// malformed-answer error naming the zone: a bad answer never leads to writes.
+func (c *Client) Entrypoint(ctx context.Context, zone controller.Zone) (controller.Ruleset, error) {
+	const op = "read custom rules"
+	if err := checkZone(op, zone); err != nil {
+		return controller.Ruleset{}, err
+	}
+	r, err := c.call(ctx, http.MethodGet, entrypointPath(zone.ID), nil)
+	if err != nil {
+		e := c.apiError(err, op, zoneLabel(zone), "")
+		if noEntrypoint(e) {
+			return controller.Ruleset{}, nil
+		}
+		c.zoneGone(e)
+		return controller.Ruleset{}, e
+	}
+	rs, err := decodeRuleset(r.Result)
+	if err != nil {
+		return controller.Ruleset{}, c.apiError(err, op, zoneLabel(zone), "")
+	}
+	return rs, nil
+}
+
+// noEntrypoint reports whether an answer means "this phase has no
+// entrypoint": a 404 with code 10003 or without any code.
+func noEntrypoint(e *APIError) bool {
+	if e.Status != http.StatusNotFound {
+		return false
+	}
+	return e.hasCode(codeNoEntrypoint) || !e.hasNonZeroCode()
+}
+
+// decodeRuleset decodes a ruleset answer; a ruleset without id or a rule
+// without id makes it malformed.
+func decodeRuleset(raw json.RawMessage) (controller.Ruleset, error) {
+	var a apiRuleset
+	if err := decode(raw, &a); err != nil {
+		return controller.Ruleset{}, err
+	}
+	if a.ID == "" {
+		return controller.Ruleset{}, fmt.Errorf("%w: ruleset without id", errMalformed)
+	}
+	rs := controller.Ruleset{ID: a.ID, Rules: make([]controller.Rule, 0, len(a.Rules))}
+	for i, r := range a.Rules {
+		rule, err := r.toRule()
+		if err != nil {
+			return controller.Ruleset{}, fmt.Errorf("rule %d: %w", i+1, err)
+		}
+		rs.Rules = append(rs.Rules, rule)
+	}
+	return rs, nil
+}
+
+// toRule converts an API rule; a skip rule always gets Skip (empty when it
+// has no parameters), other actions never do.
+func (r apiRule) toRule() (controller.Rule, error) {
+	if r.ID == "" {
+		return controller.Rule{}, fmt.Errorf("%w: rule without id", errMalformed)
+	}
+	rule := controller.Rule{ID: r.ID, Ref: r.Ref, Description: r.Description, Expression: r.Expression,
+		Action: r.Action, Enabled: r.Enabled == nil || *r.Enabled, Logging: r.Logging != nil && r.Logging.Enabled}
+	if r.Action != actionSkip {
+		return rule, nil
+	}
+	var p skipParams
+	if len(r.ActionParameters) > 0 && string(r.ActionParameters) != "null" {
+		if err := json.Unmarshal(r.ActionParameters, &p); err != nil {
+			return controller.Rule{}, fmt.Errorf("%w: skip parameters of rule %s: %w", errMalformed, r.ID, err)
+		}
+	}
+	rule.Skip = &controller.SkipParams{Ruleset: p.Ruleset, Phases: p.Phases, Products: p.Products}
+	return rule, nil
+}
+
+// entrypointPath is the API path of a zone's custom rules entrypoint.
+func entrypointPath(zoneID string) string {
+	return zonePath(zoneID) + "/rulesets/phases/" + controller.CustomRulesPhase + "/entrypoint"
+}
+
+// rulesPath is the API path of the rules of a zone ruleset.
+func rulesPath(zoneID, rulesetID string) string {
+	return zonePath(zoneID) + "/rulesets/" + url.PathEscape(rulesetID) + "/rules"
+}

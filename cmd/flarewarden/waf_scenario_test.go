@@ -223,3 +223,51 @@ func TestWAFUnknownSelfKeepsRule(t *testing.T) {
 		}
 	}
 }
+
+func TestWAFCreatesEntrypointAndKeepsIPList(t *testing.T) {
+	w := newWorld(t)
+	w.writeConfig(`["url:`+w.ip.URL+`/a", "url:`+w.ip.URL+`/b"]`, fmt.Sprintf(`waf:
+  skip_rules:
+    - {name: scripts, sources: [self]}
+  ip_lists:
+    - {account_id: %s, name: home_ips, sources: [self, 198.51.100.0/24]}
+`, sim.DefaultAccountID))
+	if r := w.run("reconcile"); r.code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	var puts int
+	for _, wr := range w.writes() {
+		if strings.HasPrefix(wr, "PUT ") && strings.HasSuffix(wr, "/phases/http_request_firewall_custom/entrypoint") {
+			puts++
+		}
+	}
+	rs, ok := w.sim.Ruleset("example.com", "http_request_firewall_custom")
+	if puts != 1 || !ok || len(rs.Rules) != 1 || rs.Rules[0].Expression != "(ip.src in {203.0.113.7})" {
+		t.Fatalf("entrypoint puts=%d rules=%+v, want one PUT creating the skip rule", puts, rs.Rules)
+	}
+	lists := w.sim.Lists(sim.DefaultAccountID)
+	if len(lists) != 1 || lists[0].Name != "home_ips" {
+		t.Fatalf("lists = %+v", lists)
+	}
+	var items []string
+	for _, it := range w.sim.ListItems(sim.DefaultAccountID, lists[0].ID) {
+		items = append(items, it.IP+" "+it.Comment)
+	}
+	slices.Sort(items)
+	if want := []string{"198.51.100.0/24 managed-by=flarewarden", "203.0.113.7 managed-by=flarewarden"}; !slices.Equal(items, want) {
+		t.Fatalf("list items = %v, want %v", items, want)
+	}
+	w.publicIP.Store("203.0.113.9")
+	w.sim.ResetLog()
+	if r := w.run("reconcile"); r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	items = nil
+	for _, it := range w.sim.ListItems(sim.DefaultAccountID, lists[0].ID) {
+		items = append(items, it.IP)
+	}
+	slices.Sort(items)
+	if !slices.Equal(items, []string{"198.51.100.0/24", "203.0.113.9"}) {
+		t.Fatalf("list items after the IP change = %v", items)
+	}
+}

@@ -32,6 +32,9 @@ type Reconciler struct {
 type PassOptions struct {
 	// DryRun plans but writes nothing.
 	DryRun bool
+	// Takeover names the names whose CNAME is to be taken over in this
+	// pass although their spec only allows it on failure.
+	Takeover map[string]bool
 }
 
 // Report is what one pass saw and did.
@@ -45,6 +48,9 @@ type Report struct {
 	Sources map[string]SourceSet `json:"waf_sources,omitempty"`
 	// Security holds each WAF zone's security level and exemptions.
 	Security []SecurityStatus `json:"security,omitempty"`
+	// CNAMEs maps the managed names that are still CNAMEs after the pass
+	// to their targets.
+	CNAMEs map[string]string `json:"cnames,omitempty"`
 }
 
 // RunOnce runs one pass. A zone whose records cannot be read gets no writes;
@@ -60,6 +66,7 @@ func (r *Reconciler) RunOnce(ctx context.Context, opt PassOptions) (Report, erro
 		return rep, fmt.Errorf("list zones: %w", err)
 	}
 	names, errs := MatchZones(r.Names, zones)
+	allowTakeover(names, r.Names, opt.Takeover)
 	managed := distinctZones(names, func(n DesiredName) Zone { return n.Zone })
 	observed, names, listErrs := r.observe(ctx, names, &rep)
 	errs = append(errs, listErrs...)
@@ -78,6 +85,7 @@ func (r *Reconciler) RunOnce(ctx context.Context, opt PassOptions) (Report, erro
 		errs = append(errs, r.applyWAF(ctx, w, rep.Plan, &rep)...)
 	}
 	r.reportSecurity(w, &rep)
+	rep.CNAMEs = remainingCNAMEs(names, observed, rep.Plan, opt.DryRun, rep.Failed)
 	return rep, errors.Join(errs...)
 }
 
@@ -129,6 +137,46 @@ func distinctZones[T any](items []T, zoneOf func(T) Zone) []Zone {
 		if z := zoneOf(it); !seen[z.ID] {
 			seen[z.ID] = true
 			out = append(out, z)
+		}
+	}
+	return out
+}
+
+// allowTakeover turns takeover on for on-failure names the pass was asked
+// to take over.
+func allowTakeover(names []DesiredName, specs []NameSpec, asked map[string]bool) {
+	onFailure := map[string]bool{}
+	for _, s := range specs {
+		if s.TakeoverOnFailure {
+			onFailure[NormalizeName(s.Name)] = true
+		}
+	}
+	for i := range names {
+		if onFailure[names[i].Name] && asked[names[i].Name] {
+			names[i].TakeoverCNAME = true
+		}
+	}
+}
+
+// remainingCNAMEs lists the managed names that are CNAMEs after the pass:
+// observed as CNAME and not deleted by the plan (a dry run or a failed
+// zone deletes nothing).
+func remainingCNAMEs(names []DesiredName, observed []Record, p PlanResult, dryRun bool, failed []string) map[string]string {
+	deleted := map[string]bool{}
+	if !dryRun {
+		for _, c := range p.Changes {
+			if c.Action == ActionDelete && c.Type == TypeCNAME && !slices.Contains(failed, c.Zone.Name) {
+				deleted[c.Before.ID] = true
+			}
+		}
+	}
+	index := indexRecords(observed)
+	out := map[string]string{}
+	for _, n := range names {
+		for _, r := range ofType(index[recordKey{n.Zone.ID, n.Name}], TypeCNAME) {
+			if !deleted[r.ID] {
+				out[n.Name] = r.Content
+			}
 		}
 	}
 	return out

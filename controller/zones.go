@@ -15,6 +15,9 @@ type NameSpec struct {
 	Proxied       *bool
 	TTL           *int
 	TakeoverCNAME bool
+	// TakeoverOnFailure takes the CNAME over only in a pass asked to
+	// (PassOptions.Takeover), when health checks found its target down.
+	TakeoverOnFailure bool
 }
 
 // MatchZones resolves each spec to its zone: the pinned zone, or the zone

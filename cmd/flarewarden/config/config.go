@@ -14,6 +14,8 @@ type Config struct {
 	Ownership  Ownership  `yaml:"ownership"`
 	Schedule   string     `yaml:"schedule"`
 	WAF        WAF        `yaml:"waf"`
+	Health     Health     `yaml:"health"`
+	Notify     Notify     `yaml:"notify"`
 	Retry      Retry      `yaml:"retry"`
 	Log        Log        `yaml:"log"`
 }
@@ -34,6 +36,9 @@ type Cloudflare struct {
 // Detect configures public IP detection.
 type Detect struct {
 	Timeout Duration `yaml:"timeout"`
+	// Interval runs detection between passes (no API call); a changed
+	// address triggers a pass at once.
+	Interval Duration `yaml:"interval"`
 	IPv4    Family   `yaml:"ipv4"`
 	IPv6    Family   `yaml:"ipv6"`
 }
@@ -54,9 +59,9 @@ type Record struct {
 	Name string `yaml:"name"`
 	Zone string `yaml:"zone,omitempty"`
 	// Proxied and TTL unset keep what the record has (new records: false, 1).
-	Proxied       *bool `yaml:"proxied,omitempty"`
-	TTL           *int  `yaml:"ttl,omitempty"`
-	TakeoverCNAME *bool `yaml:"takeover_cname,omitempty"`
+	Proxied       *bool     `yaml:"proxied,omitempty"`
+	TTL           *int      `yaml:"ttl,omitempty"`
+	TakeoverCNAME *Takeover `yaml:"takeover_cname,omitempty"`
 }
 
 // Ownership says how flarewarden marks what it owns.

@@ -23,7 +23,7 @@ func TestParseDefaults(t *testing.T) {
 	if !c.Detect.IPv4.On() || c.Detect.IPv6.On() || c.Detect.IPv4.Quorum != 2 || len(c.Detect.IPv4.Sources) != 2 {
 		t.Errorf("detect defaults = %+v", c.Detect)
 	}
-	if tk := c.Records[0].TakeoverCNAME; tk == nil || !*tk {
+	if tk := c.Records[0].TakeoverCNAME; tk == nil || *tk != TakeoverAlways {
 		t.Errorf("takeover_cname default = %v, want true", tk)
 	}
 }
@@ -167,5 +167,28 @@ func TestExampleConfigIsValid(t *testing.T) {
 	}
 	if len(c.Records) != 2 || c.Detect.IPv4.Quorum != 2 || c.Cloudflare.APITokenFile != "/run/secrets/cloudflare_token" {
 		t.Errorf("example config = %+v", c)
+	}
+}
+
+func TestEffectiveConfigRedactsNotifySecrets(t *testing.T) {
+	c, err := Parse([]byte(minimal + `notify:
+  webhooks: [{url: "https://hooks.example.net/T000/B000/XXXXsecret", headers: {Authorization: "Bearer abc123secret"}}]
+  healthchecks: ["https://hc-ping.com/0f0e-uuid-secret"]
+  uptime_kuma: ["https://kuma.example.net/api/push/pushsecret?status=up"]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := c.YAML()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, secret := range []string{"XXXXsecret", "abc123secret", "uuid-secret", "pushsecret"} {
+		if strings.Contains(string(out), secret) {
+			t.Errorf("effective config shows %q:\n%s", secret, out)
+		}
+	}
+	if !strings.Contains(string(out), "https://hc-ping.com/[redacted]") || c.Notify.Healthchecks[0] != "https://hc-ping.com/0f0e-uuid-secret" {
+		t.Errorf("redaction changed the config itself or lost the host:\n%s", out)
 	}
 }

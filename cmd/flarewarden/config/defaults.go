@@ -24,12 +24,15 @@ func (c *Config) applyDefaults() {
 	c.Detect.Timeout = orDur(c.Detect.Timeout, 5*time.Second)
 	c.Detect.IPv4.defaults(true)
 	c.Detect.IPv6.defaults(false)
+	c.Detect.Interval = orDur(c.Detect.Interval, 30*time.Second)
 	for i := range c.Records {
 		if c.Records[i].TakeoverCNAME == nil {
-			on := true
+			on := TakeoverAlways
 			c.Records[i].TakeoverCNAME = &on
 		}
 	}
+	c.Health.applyDefaults()
+	c.Notify.applyDefaults()
 	c.Policy = or(c.Policy, DefaultPolicy)
 	c.Ownership.CommentMarker = or(c.Ownership.CommentMarker, DefaultMarker)
 	c.Schedule = or(c.Schedule, DefaultSchedule)

@@ -117,8 +117,11 @@ func Load(path string) (*Config, error) {
 	return c, nil
 }
 
-// YAML renders the effective configuration. It holds no secret: the token
-// is never part of Config.
+// YAML renders the effective configuration without secrets: the token is
+// never part of Config, and notification URLs (which embed ping tokens)
+// and webhook header values are redacted.
 func (c *Config) YAML() ([]byte, error) {
-	return yaml.Marshal(c)
+	out := *c
+	out.Notify = c.Notify.redacted()
+	return yaml.Marshal(&out)
 }

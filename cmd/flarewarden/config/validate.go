@@ -39,6 +39,8 @@ func (c *Config) validate() []error {
 	errs = append(errs, c.validateDetect()...)
 	c.validateRecords(add)
 	c.WAF.validate(add)
+	c.Health.validate(add)
+	c.Notify.validate(add)
 	switch controller.Mode(c.Policy) {
 	case controller.ModeSync, controller.ModeUpsertOnly, controller.ModeCreateOnly:
 	default:

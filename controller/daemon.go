@@ -1,0 +1,169 @@
+package controller
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"go.uber.org/zap"
+)
+
+// Daemon runs flarewarden as a service: reconcile passes at start, on the
+// schedule and on triggers; cheap IP detection between passes (no API
+// call) that triggers a pass only when an address changed; health checks
+// that trigger what a pass can heal and report every transition once.
+type Daemon struct {
+	Reconciler *Reconciler
+	Schedule   Schedule
+	Backoff    Backoff
+	// DetectInterval runs detection between passes; 0 disables it.
+	DetectInterval time.Duration
+	// Watch, when set, calls changed whenever a local address changes
+	// (netlink); detection then runs at once. It blocks until ctx ends.
+	Watch func(ctx context.Context, changed func()) error
+	// Prober runs the health checks every HealthInterval; nil disables them.
+	Prober         Prober
+	HealthInterval time.Duration
+	Healer         *Healer
+	// Heal inputs that come from the config.
+	OnFailure, NoTakeover map[string]bool
+	SelfCovered           bool
+	// Notifier, when set, is told about health transitions, changes and passes.
+	Notifier Notifier
+	Log      *zap.Logger
+
+	trigger   chan struct{}
+	detectReq chan struct{}
+	firstPass chan struct{}
+	firstOnce sync.Once
+	notifying sync.WaitGroup
+	mu        sync.Mutex
+	status    Status
+	takeover  map[string]bool
+	triggered Detection
+}
+
+// Status is what the daemon last saw: the last pass and the last health round.
+type Status struct {
+	LastPass     *Report       `json:"last_pass,omitempty"`
+	LastPassAt   time.Time     `json:"last_pass_at,omitzero"`
+	LastPassErr  string        `json:"last_pass_error,omitempty"`
+	LastOKAt     time.Time     `json:"last_ok_at,omitzero"`
+	Health       []CheckResult `json:"health,omitempty"`
+	Detection    Detection     `json:"detection"`
+	ConsecFailed int           `json:"consecutive_failed_passes"`
+}
+
+// Snapshot returns a copy of the daemon's status.
+func (d *Daemon) Snapshot() Status {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.status
+}
+
+// Run blocks until ctx is cancelled, then waits for its loops and pending
+// notifications and returns nil.
+func (d *Daemon) Run(ctx context.Context) error {
+	d.trigger = make(chan struct{}, 1)
+	d.detectReq = make(chan struct{}, 1)
+	d.firstPass = make(chan struct{})
+	loop := &Loop{Pass: d.pass, Schedule: d.Schedule, Backoff: d.Backoff, Trigger: d.trigger, Log: d.Log}
+	var wg sync.WaitGroup
+	if d.DetectInterval > 0 || d.Watch != nil {
+		wg.Go(func() { d.detectLoop(ctx) })
+	}
+	if d.Watch != nil {
+		wg.Go(func() {
+			if err := d.Watch(ctx, d.addressChanged); err != nil && ctx.Err() == nil {
+				d.Log.Warn("address watch stopped, relying on the detection interval", zap.Error(err))
+			}
+		})
+	}
+	if d.Prober != nil && d.HealthInterval > 0 {
+		wg.Go(func() { d.healthLoop(ctx) })
+	}
+	err := loop.Run(ctx)
+	wg.Wait()
+	d.notifying.Wait()
+	return err
+}
+
+// requestPass asks the loop for a pass now (coalescing requests).
+func (d *Daemon) requestPass(reason string) {
+	select {
+	case d.trigger <- struct{}{}:
+		d.Log.Info("pass requested", zap.String("reason", reason))
+	default:
+	}
+}
+
+// addressChanged is the Watch callback: detect now.
+func (d *Daemon) addressChanged() {
+	select {
+	case d.detectReq <- struct{}{}:
+	default:
+	}
+}
+
+// pass runs one reconcile pass and records its outcome.
+func (d *Daemon) pass(ctx context.Context) error {
+	d.notify(ctx, Event{Kind: "pass_start", Summary: "reconcile pass started"})
+	start := time.Now()
+	rep, err := d.Reconciler.RunOnce(ctx, PassOptions{Takeover: d.takeoverSet()})
+	d.record(rep, err, start)
+	d.firstOnce.Do(func() { close(d.firstPass) })
+	d.Log.Info("pass finished", zap.Duration("duration", time.Since(start)), zap.Int("changes", rep.Plan.Count()),
+		zap.Bool("ok", err == nil))
+	if rep.Plan.Count() > 0 {
+		d.notify(ctx, changeEvent(rep, err))
+	}
+	if err != nil {
+		d.notify(ctx, Event{Kind: "pass_fail", Summary: "reconcile pass failed", Detail: err.Error()})
+	} else {
+		d.notify(ctx, Event{Kind: "pass_ok", Healthy: true, Summary: "reconcile pass ok"})
+	}
+	return err
+}
+
+func (d *Daemon) record(rep Report, err error, at time.Time) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.status.LastPass, d.status.LastPassAt, d.status.Detection = &rep, at, rep.Detection
+	d.status.LastPassErr = ""
+	if err != nil {
+		d.status.LastPassErr = err.Error()
+		d.status.ConsecFailed++
+		return
+	}
+	d.status.LastOKAt, d.status.ConsecFailed = at, 0
+	for name := range d.takeover {
+		if _, still := rep.CNAMEs[name]; !still {
+			delete(d.takeover, name)
+		}
+	}
+}
+
+func (d *Daemon) takeoverSet() map[string]bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	out := make(map[string]bool, len(d.takeover))
+	for k := range d.takeover {
+		out[k] = true
+	}
+	return out
+}
+
+// notify delivers an event in the background; failures are logged.
+func (d *Daemon) notify(ctx context.Context, e Event) {
+	if d.Notifier == nil {
+		return
+	}
+	if e.At.IsZero() {
+		e.At = time.Now()
+	}
+	d.notifying.Go(func() {
+		if err := d.Notifier.Notify(ctx, e); err != nil && ctx.Err() == nil {
+			d.Log.Warn("notification not delivered", zap.String("kind", e.Kind), zap.Error(err))
+		}
+	})
+}

@@ -1,0 +1,165 @@
+package controller
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"go.uber.org/zap"
+)
+
+// detectLoop detects on every tick and address change, and requests a
+// pass when a known address differs from what the last pass saw (once per
+// new address, so a failing pass is not hammered).
+func (d *Daemon) detectLoop(ctx context.Context) {
+	tick := newTicker(d.DetectInterval)
+	defer tick.stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.c:
+		case <-d.detectReq:
+		}
+		det := d.Reconciler.Detector.Detect(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		if fam, ok := d.newAddress(det); ok {
+			d.Log.Info("public address changed", zap.String("family", fam.String()), zap.String("addr", det.Get(fam).Addr.String()))
+			d.requestPass("public address changed")
+		}
+	}
+}
+
+// newAddress reports the first family whose known address differs from
+// both the last pass's and the last one that triggered a pass.
+func (d *Daemon) newAddress(det Detection) (Family, bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, f := range Families {
+		cur := det.Get(f)
+		if cur.State != StateKnown {
+			continue
+		}
+		seen := d.status.Detection.Get(f)
+		trig := d.triggered.Get(f)
+		if (seen.State != StateKnown || seen.Addr != cur.Addr) && (trig.State != StateKnown || trig.Addr != cur.Addr) {
+			d.triggered = det
+			return f, true
+		}
+	}
+	return 0, false
+}
+
+// healthLoop probes after the first pass, then every HealthInterval.
+func (d *Daemon) healthLoop(ctx context.Context) {
+	select {
+	case <-ctx.Done():
+		return
+	case <-d.firstPass:
+	}
+	tick := newTicker(d.HealthInterval)
+	defer tick.stop()
+	for {
+		d.healthRound(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.c:
+		}
+	}
+}
+
+func (d *Daemon) healthRound(ctx context.Context) {
+	st := d.Snapshot()
+	in := ProbeInput{Detection: st.Detection}
+	if st.LastPass != nil {
+		in.CNAMEs = st.LastPass.CNAMEs
+	}
+	results := d.Prober.Probe(ctx, in)
+	if ctx.Err() != nil {
+		return
+	}
+	dec := d.Healer.Decide(HealInput{Results: results, Now: time.Now(), CNAMEs: in.CNAMEs, OnFailure: d.OnFailure,
+		NoTakeover: d.NoTakeover, SelfCovered: d.SelfCovered, SelfExempted: selfExempted(st.LastPass), LastPassAt: st.LastPassAt})
+	d.mu.Lock()
+	d.status.Health = results
+	for _, name := range dec.Takeover {
+		if d.takeover == nil {
+			d.takeover = map[string]bool{}
+		}
+		d.takeover[name] = true
+	}
+	d.mu.Unlock()
+	for _, e := range dec.Events {
+		d.logEvent(e)
+		d.notify(ctx, e)
+	}
+	if dec.TriggerPass {
+		d.requestPass(dec.Reason)
+	}
+}
+
+func (d *Daemon) logEvent(e Event) {
+	fields := []zap.Field{zap.String("check", e.Check), zap.String("host", e.Host), zap.String("from", string(e.From)),
+		zap.String("to", string(e.To)), zap.String("detail", e.Detail), zap.String("hint", e.Hint)}
+	if e.Healthy {
+		d.Log.Info("health check recovered", fields...)
+		return
+	}
+	d.Log.Warn("health check failing", fields...)
+}
+
+// selfExempted reports whether, per the last pass, a skip rule exempts
+// this host's own address ("self").
+func selfExempted(rep *Report) bool {
+	if rep == nil {
+		return false
+	}
+	for _, st := range rep.Security {
+		if slices.ContainsFunc(st.Exemptions, func(e Exemption) bool { return e.Source == "self" && e.Exempted }) {
+			return true
+		}
+	}
+	return false
+}
+
+// changeEvent summarises a pass's changes for a human.
+func changeEvent(rep Report, err error) Event {
+	var lines []string
+	for _, c := range rep.Plan.Changes {
+		lines = append(lines, fmt.Sprintf("%s %s %s %s -> %s (%s)", c.Action, c.Name, c.Type, c.Old(), c.New(), c.Reason))
+	}
+	for _, c := range rep.Plan.Rules {
+		lines = append(lines, fmt.Sprintf("%s skip rule %s in %s (%s)", c.Action, c.Rule.Ref, c.Zone.Name, c.Reason))
+	}
+	verb := "applied"
+	if err != nil {
+		verb = "attempted (some failed)"
+	}
+	return Event{Kind: "change", Healthy: err == nil, Summary: fmt.Sprintf("%d changes %s", rep.Plan.Count(), verb),
+		Detail: strings.Join(lines, "; ")}
+}
+
+// ticker is a time.Ticker that never fires when its interval is 0.
+type ticker struct {
+	t *time.Ticker
+	c <-chan time.Time
+}
+
+func newTicker(d time.Duration) ticker {
+	if d <= 0 {
+		return ticker{}
+	}
+	t := time.NewTicker(d)
+	return ticker{t: t, c: t.C}
+}
+
+func (t ticker) stop() {
+	if t.t != nil {
+		t.t.Stop()
+	}
+}

@@ -1,0 +1,153 @@
+package controller
+
+import (
+	"fmt"
+	"time"
+)
+
+// DefaultTriggerGap is the least time between two passes triggered by
+// health checks.
+const DefaultTriggerGap = 30 * time.Second
+
+// Healer turns health results into decisions: when to run a pass now,
+// which CNAMEs to take over, what to tell a human. It is pure (the caller
+// passes the time) and keeps only what it needs to report transitions once.
+// It is not safe for concurrent use.
+type Healer struct {
+	// TriggerGap rate-limits triggered passes; 0 means DefaultTriggerGap.
+	TriggerGap  time.Duration
+	classes     map[string]Class
+	hinted      map[string]string // the last hint reported per check
+	lastTrigger time.Time
+	// ensuredAt is when a challenged probe last asked for a pass to
+	// ensure the skip rule.
+	ensuredAt time.Time
+}
+
+// HealInput is one round of health results and what the last pass knew.
+type HealInput struct {
+	Results []CheckResult
+	Now     time.Time
+	// CNAMEs maps managed names still CNAMEs to their targets.
+	CNAMEs map[string]string
+	// OnFailure lists the names whose CNAME is taken over only on failure;
+	// NoTakeover those whose CNAME is never taken over.
+	OnFailure, NoTakeover map[string]bool
+	// SelfCovered says a configured skip rule lists this host's address
+	// (self); SelfExempted that, per the last pass (at LastPassAt), the
+	// rule is in place.
+	SelfCovered, SelfExempted bool
+	LastPassAt                time.Time
+}
+
+// HealDecision is what to do after a round.
+type HealDecision struct {
+	// TriggerPass asks for a reconcile pass now (already rate-limited).
+	TriggerPass bool
+	Reason      string
+	// Takeover lists names whose CNAME should be replaced now.
+	Takeover []string
+	// Events are the transitions of this round, each reported once.
+	Events []Event
+}
+
+// Decide processes one round.
+func (h *Healer) Decide(in HealInput) HealDecision {
+	if h.classes == nil {
+		h.classes, h.hinted = map[string]Class{}, map[string]string{}
+	}
+	var d HealDecision
+	for _, r := range in.Results {
+		heal, hint := h.remedy(r, in)
+		if heal != "" {
+			if in.OnFailure[r.Host] && in.CNAMEs[r.Host] != "" && isDNSFailure(r.Class()) {
+				d.Takeover = append(d.Takeover, r.Host)
+			}
+			if d.Reason == "" {
+				d.Reason = heal
+			}
+		}
+		if e, ok := h.transition(r, hint, in.Now); ok {
+			d.Events = append(d.Events, e)
+			h.hinted[r.Check] = e.Hint
+		} else if hint != "" && h.hinted[r.Check] != hint {
+			h.hinted[r.Check] = hint
+			d.Events = append(d.Events, Event{Kind: "health", Check: r.Check, Host: r.Host, From: r.Class(), To: r.Class(),
+				At: in.Now, Summary: fmt.Sprintf("%s is still failing: %s", r.Host, r.Class()), Detail: r.Edge.Explanation, Hint: hint})
+		}
+	}
+	if d.Reason != "" && h.mayTrigger(in.Now) {
+		d.TriggerPass = true
+		h.lastTrigger = in.Now
+	}
+	return d
+}
+
+// mayTrigger applies the rate limit of triggered passes.
+func (h *Healer) mayTrigger(now time.Time) bool {
+	gap := h.TriggerGap
+	if gap == 0 {
+		gap = DefaultTriggerGap
+	}
+	return h.lastTrigger.IsZero() || now.Sub(h.lastTrigger) >= gap
+}
+
+func isDNSFailure(c Class) bool { return c == ClassOriginDNSError || c == ClassDDNSTargetDown }
+
+// remedy says why a pass would heal this result ("" when DNS/WAF cannot
+// heal it) and adds a hint for a human.
+func (h *Healer) remedy(r CheckResult, in HealInput) (heal, hint string) {
+	switch c := r.Class(); c {
+	case ClassOriginDNSError, ClassDDNSTargetDown:
+		if target := in.CNAMEs[r.Host]; target != "" && in.NoTakeover[r.Host] {
+			return "", fmt.Sprintf("%s is a CNAME to %s, which does not resolve; set takeover_cname to true or on-failure so flarewarden replaces it", r.Host, target)
+		}
+		return fmt.Sprintf("%s: %s", r.Host, c), ""
+	case ClassNotCloudflare:
+		return fmt.Sprintf("%s: answers without Cloudflare, the record may be wrong or not proxied", r.Host), ""
+	case ClassChallenged:
+		switch {
+		case !in.SelfCovered:
+			return "", "add self (this host's address) to waf.skip_rules so the probe and your scripts are not challenged"
+		case in.SelfExempted && !h.ensuredAt.IsZero() && in.LastPassAt.After(h.ensuredAt):
+			return "", "the skip rule is in place and the probe is still challenged: Bot Fight Mode is the likely cause, and an IP Access Rule in allow mode (waf.access_rules) is the fix"
+		}
+		h.ensuredAt = in.Now
+		return fmt.Sprintf("%s: challenged, ensure the skip rule", r.Host), ""
+	}
+	return "", ""
+}
+
+// transition records the check's class and returns the event when it
+// changed (the first round reports only failures).
+func (h *Healer) transition(r CheckResult, hint string, now time.Time) (Event, bool) {
+	prev, seen := h.classes[r.Check]
+	cur := r.Class()
+	h.classes[r.Check] = cur
+	if cur == prev || (!seen && cur == ClassOK) {
+		return Event{}, false
+	}
+	e := Event{Kind: "health", Check: r.Check, Host: r.Host, From: prev, To: cur, Healthy: cur == ClassOK, At: now,
+		Detail: r.Edge.Explanation, Hint: firstNonEmpty(hint, r.Edge.Hint)}
+	switch {
+	case cur == ClassOK:
+		e.Summary = fmt.Sprintf("%s is healthy again (was %s)", r.Host, prev)
+		e.Detail, e.Hint = "", ""
+	default:
+		e.Summary = fmt.Sprintf("%s is failing: %s", r.Host, cur)
+		if r.Origin != nil && r.Origin.Outcome != OriginOK && r.Origin.Outcome != OriginSkipped {
+			e.Detail += "; origin probe: " + r.Origin.Explanation
+		}
+		if r.DNS != nil && !r.DNS.Resolved {
+			e.Detail = fmt.Sprintf("%s is a CNAME to %s, which does not resolve (%s)", r.Host, r.DNS.Target, r.DNS.Err)
+		}
+	}
+	return e, true
+}
+
+func firstNonEmpty(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}

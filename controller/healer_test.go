@@ -1,0 +1,117 @@
+package controller
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+func result(check, host string, c Class) CheckResult {
+	return CheckResult{Check: check, Host: host, Edge: Diagnosis{Class: c, Explanation: "because " + string(c)}}
+}
+
+func TestHealerDecisions(t *testing.T) {
+	t0 := time.Date(2026, 11, 22, 3, 0, 0, 0, time.UTC)
+	home := "home.example.com"
+	tests := []struct {
+		name      string
+		in        HealInput
+		trigger   bool
+		takeover  []string
+		eventHint string
+	}{
+		{name: "healthy: nothing", in: HealInput{Results: []CheckResult{result("home", home, ClassOK)}}},
+		{name: "1016 with on-failure CNAME: take over now", trigger: true, takeover: []string{home},
+			in: HealInput{Results: []CheckResult{result("home", home, ClassOriginDNSError)},
+				CNAMEs: map[string]string{home: "myhome.duckdns.org"}, OnFailure: map[string]bool{home: true}}},
+		{name: "ddns target down, takeover off: hint only", eventHint: "set takeover_cname",
+			in: HealInput{Results: []CheckResult{{Check: "home", Host: home, Edge: Diagnosis{Class: ClassOK},
+				DNS: &DNSResult{Name: home, Target: "myhome.duckdns.org"}}}, CNAMEs: map[string]string{home: "myhome.duckdns.org"},
+				NoTakeover: map[string]bool{home: true}}},
+		{name: "1016 on an A record: reconcile", trigger: true,
+			in: HealInput{Results: []CheckResult{result("home", home, ClassOriginDNSError)}}},
+		{name: "not cloudflare: reconcile", trigger: true,
+			in: HealInput{Results: []CheckResult{result("home", home, ClassNotCloudflare)}}},
+		{name: "challenged, rule missing: ensure it", trigger: true,
+			in: HealInput{Results: []CheckResult{result("home", home, ClassChallenged)}, SelfCovered: true}},
+		{name: "challenged, rule reported in place by an older pass: ensure it", trigger: true,
+			in: HealInput{Results: []CheckResult{result("home", home, ClassChallenged)}, SelfCovered: true, SelfExempted: true}},
+		{name: "challenged, no skip rule for self", eventHint: "add self",
+			in: HealInput{Results: []CheckResult{result("home", home, ClassChallenged)}}},
+		{name: "origin down: alert, no pass",
+			in: HealInput{Results: []CheckResult{result("home", home, ClassOriginDown)}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := &Healer{}
+			tt.in.Now = t0
+			d := h.Decide(tt.in)
+			if d.TriggerPass != tt.trigger || !slices.Equal(d.Takeover, tt.takeover) {
+				t.Fatalf("decision = %+v, want trigger %v takeover %v", d, tt.trigger, tt.takeover)
+			}
+			if tt.eventHint != "" && (len(d.Events) != 1 || !strings.Contains(d.Events[0].Hint+d.Events[0].Detail, tt.eventHint)) {
+				t.Fatalf("events = %+v, want a hint with %q", d.Events, tt.eventHint)
+			}
+		})
+	}
+}
+
+func TestHealerReportsTransitionsOnce(t *testing.T) {
+	h := &Healer{}
+	t0 := time.Date(2026, 11, 22, 3, 0, 0, 0, time.UTC)
+	round := func(i int, c Class) HealDecision {
+		return h.Decide(HealInput{Results: []CheckResult{result("home", "home.example.com", c)}, Now: t0.Add(time.Duration(i) * time.Second)})
+	}
+	var events []string
+	for i, c := range []Class{ClassOK, ClassOK, ClassOriginDown, ClassOriginDown, ClassOriginDown, ClassOriginTimeout, ClassOK, ClassOK} {
+		for _, e := range round(i, c).Events {
+			events = append(events, e.Summary)
+		}
+	}
+	want := []string{"home.example.com is failing: origin_down", "home.example.com is failing: origin_timeout",
+		"home.example.com is healthy again (was origin_timeout)"}
+	if !slices.Equal(events, want) {
+		t.Fatalf("events = %q\nwant %q", events, want)
+	}
+}
+
+func TestHealerRateLimitsTriggeredPasses(t *testing.T) {
+	h := &Healer{TriggerGap: 30 * time.Second}
+	t0 := time.Date(2026, 11, 22, 3, 0, 0, 0, time.UTC)
+	var triggers []int
+	for s := 0; s <= 70; s += 10 {
+		d := h.Decide(HealInput{Results: []CheckResult{result("home", "h", ClassNotCloudflare)}, Now: t0.Add(time.Duration(s) * time.Second)})
+		if d.TriggerPass {
+			triggers = append(triggers, s)
+		}
+	}
+	if !slices.Equal(triggers, []int{0, 30, 60}) {
+		t.Fatalf("triggered at %v s, want every 30 s at most", triggers)
+	}
+}
+
+func TestHealerChallengedAfterEnsuringPointsAtBotFightMode(t *testing.T) {
+	h := &Healer{TriggerGap: time.Second}
+	t0 := time.Date(2026, 11, 22, 3, 0, 0, 0, time.UTC)
+	challenged := []CheckResult{result("home", "home.example.com", ClassChallenged)}
+	first := h.Decide(HealInput{Results: challenged, Now: t0, SelfCovered: true, SelfExempted: true, LastPassAt: t0.Add(-time.Minute)})
+	if !first.TriggerPass {
+		t.Fatalf("first challenge did not ask for a pass: %+v", first)
+	}
+	// The pass ran after the trigger and confirmed the rule; still challenged.
+	second := h.Decide(HealInput{Results: challenged, Now: t0.Add(5 * time.Second), SelfCovered: true, SelfExempted: true,
+		LastPassAt: t0.Add(time.Second)})
+	if second.TriggerPass || len(second.Events) != 1 || !strings.Contains(second.Events[0].Hint, "Bot Fight Mode") {
+		t.Fatalf("second round = %+v, want no pass and one Bot Fight Mode notice", second)
+	}
+	third := h.Decide(HealInput{Results: challenged, Now: t0.Add(10 * time.Second), SelfCovered: true, SelfExempted: true,
+		LastPassAt: t0.Add(time.Second)})
+	if third.TriggerPass || len(third.Events) != 0 {
+		t.Fatalf("third round = %+v, want nothing new", third)
+	}
+	hint, _ := h.remedy(challenged[0], HealInput{Now: t0.Add(6 * time.Second), SelfCovered: true, SelfExempted: true, LastPassAt: t0.Add(time.Second)})
+	if hint != "" {
+		t.Fatalf("remedy still heals: %q", hint)
+	}
+}

@@ -93,8 +93,13 @@ func (a *app) close() { _ = a.log.Sync() }
 func nameSpecs(recs []config.Record) []controller.NameSpec {
 	out := make([]controller.NameSpec, len(recs))
 	for i, r := range recs {
+		mode := config.TakeoverAlways
+		if r.TakeoverCNAME != nil {
+			mode = *r.TakeoverCNAME
+		}
 		out[i] = controller.NameSpec{Field: fmt.Sprintf("records[%d]", i), Name: r.Name, Zone: r.Zone,
-			Proxied: r.Proxied, TTL: r.TTL, TakeoverCNAME: r.TakeoverCNAME == nil || *r.TakeoverCNAME}
+			Proxied: r.Proxied, TTL: r.TTL, TakeoverCNAME: mode == config.TakeoverAlways,
+			TakeoverOnFailure: mode == config.TakeoverOnFailure}
 	}
 	return out
 }

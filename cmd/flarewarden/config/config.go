@@ -39,8 +39,8 @@ type Detect struct {
 	// Interval runs detection between passes (no API call); a changed
 	// address triggers a pass at once.
 	Interval Duration `yaml:"interval"`
-	IPv4    Family   `yaml:"ipv4"`
-	IPv6    Family   `yaml:"ipv6"`
+	IPv4     Family   `yaml:"ipv4"`
+	IPv6     Family   `yaml:"ipv6"`
 }
 
 // Family configures detection of one address family.

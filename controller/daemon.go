@@ -36,11 +36,15 @@ type Daemon struct {
 	detectReq chan struct{}
 	firstPass chan struct{}
 	firstOnce sync.Once
-	notifying sync.WaitGroup
+	events    chan Event
 	mu        sync.Mutex
 	status    Status
 	takeover  map[string]bool
 	triggered Detection
+	// detected is the detect loop's latest verdict, compared with what a
+	// pass saw when it ends.
+	detected   Detection
+	detectedAt time.Time
 }
 
 // Status is what the daemon last saw: the last pass and the last health round.
@@ -67,6 +71,11 @@ func (d *Daemon) Run(ctx context.Context) error {
 	d.trigger = make(chan struct{}, 1)
 	d.detectReq = make(chan struct{}, 1)
 	d.firstPass = make(chan struct{})
+	d.events = make(chan Event, notifyQueue)
+	var notifying sync.WaitGroup
+	if d.Notifier != nil {
+		notifying.Go(func() { d.notifyLoop(ctx) })
+	}
 	loop := &Loop{Pass: d.pass, Schedule: d.Schedule, Backoff: d.Backoff, Trigger: d.trigger, Log: d.Log}
 	var wg sync.WaitGroup
 	if d.DetectInterval > 0 || d.Watch != nil {
@@ -84,7 +93,8 @@ func (d *Daemon) Run(ctx context.Context) error {
 	}
 	err := loop.Run(ctx)
 	wg.Wait()
-	d.notifying.Wait()
+	close(d.events)
+	notifying.Wait()
 	return err
 }
 
@@ -107,25 +117,31 @@ func (d *Daemon) addressChanged() {
 
 // pass runs one reconcile pass and records its outcome.
 func (d *Daemon) pass(ctx context.Context) error {
-	d.notify(ctx, Event{Kind: "pass_start", Summary: "reconcile pass started"})
+	d.notify(Event{Kind: "pass_start", Summary: "reconcile pass started"})
 	start := time.Now()
 	rep, err := d.Reconciler.RunOnce(ctx, PassOptions{Takeover: d.takeoverSet()})
-	d.record(rep, err, start)
+	if d.record(rep, err, start) {
+		d.requestPass("public address changed during the pass")
+	}
 	d.firstOnce.Do(func() { close(d.firstPass) })
 	d.Log.Info("pass finished", zap.Duration("duration", time.Since(start)), zap.Int("changes", rep.Plan.Count()),
 		zap.Bool("ok", err == nil))
 	if rep.Plan.Count() > 0 {
-		d.notify(ctx, changeEvent(rep, err))
+		d.notify(changeEvent(rep, err))
 	}
 	if err != nil {
-		d.notify(ctx, Event{Kind: "pass_fail", Summary: "reconcile pass failed", Detail: err.Error()})
+		d.notify(Event{Kind: "pass_fail", Summary: "reconcile pass failed", Detail: err.Error()})
 	} else {
-		d.notify(ctx, Event{Kind: "pass_ok", Healthy: true, Summary: "reconcile pass ok"})
+		d.notify(Event{Kind: "pass_ok", Healthy: true, Summary: "reconcile pass ok"})
 	}
 	return err
 }
 
-func (d *Daemon) record(rep Report, err error, at time.Time) {
+// record stores the outcome of a pass started at at. It reports whether
+// the detect loop has, since then, seen a known address other than the
+// one the pass used, so that another pass is due (an address that changed
+// back while the pass ran).
+func (d *Daemon) record(rep Report, err error, at time.Time) (stale bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.status.LastPass, d.status.LastPassAt, d.status.Detection = &rep, at, rep.Detection
@@ -133,7 +149,16 @@ func (d *Daemon) record(rep Report, err error, at time.Time) {
 	if err != nil {
 		d.status.LastPassErr = err.Error()
 		d.status.ConsecFailed++
-		return
+		return false // the loop's backoff decides when to retry
+	}
+	if !d.detectedAt.After(at) {
+		return stale // the pass detected after the loop did
+	}
+	for _, f := range Families {
+		cur, used := d.detected.Get(f), rep.Detection.Get(f)
+		if cur.State == StateKnown && used.State == StateKnown && cur.Addr != used.Addr {
+			stale = true
+		}
 	}
 	d.status.LastOKAt, d.status.ConsecFailed = at, 0
 	for name := range d.takeover {
@@ -141,6 +166,7 @@ func (d *Daemon) record(rep Report, err error, at time.Time) {
 			delete(d.takeover, name)
 		}
 	}
+	return stale
 }
 
 func (d *Daemon) takeoverSet() map[string]bool {
@@ -153,17 +179,32 @@ func (d *Daemon) takeoverSet() map[string]bool {
 	return out
 }
 
-// notify delivers an event in the background; failures are logged.
-func (d *Daemon) notify(ctx context.Context, e Event) {
+// notifyQueue is how many events may wait for delivery; more are dropped
+// with a warning rather than blocking a pass or a health round.
+const notifyQueue = 64
+
+// notify queues an event for delivery, in order, by notifyLoop.
+func (d *Daemon) notify(e Event) {
 	if d.Notifier == nil {
 		return
 	}
 	if e.At.IsZero() {
 		e.At = time.Now()
 	}
-	d.notifying.Go(func() {
+	select {
+	case d.events <- e:
+	default:
+		d.Log.Warn("notification dropped, queue full", zap.String("kind", e.Kind))
+	}
+}
+
+// notifyLoop delivers queued events one at a time, in the order they
+// happened (a heartbeat's start ping before its success ping), until the
+// queue is closed. Failures are logged, never fatal.
+func (d *Daemon) notifyLoop(ctx context.Context) {
+	for e := range d.events {
 		if err := d.Notifier.Notify(ctx, e); err != nil && ctx.Err() == nil {
 			d.Log.Warn("notification not delivered", zap.String("kind", e.Kind), zap.Error(err))
 		}
-	})
+	}
 }

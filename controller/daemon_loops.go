@@ -39,6 +39,7 @@ func (d *Daemon) detectLoop(ctx context.Context) {
 func (d *Daemon) newAddress(det Detection) (Family, bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	d.detected, d.detectedAt = det, time.Now()
 	for _, f := range Families {
 		cur := det.Get(f)
 		if cur.State != StateKnown {
@@ -96,7 +97,7 @@ func (d *Daemon) healthRound(ctx context.Context) {
 	d.mu.Unlock()
 	for _, e := range dec.Events {
 		d.logEvent(e)
-		d.notify(ctx, e)
+		d.notify(e)
 	}
 	if dec.TriggerPass {
 		d.requestPass(dec.Reason)

@@ -86,7 +86,8 @@ type AccessRule struct {
 	Notes  string `json:"notes,omitempty"`
 }
 
-// AccessRuleChange creates or deletes one IP Access Rule.
+// AccessRuleChange creates, updates or deletes one IP Access Rule. An
+// update sets the mode and notes of the rule with Rule.ID to Rule's.
 type AccessRuleChange struct {
 	Action Action     `json:"action"`
 	Zone   Zone       `json:"zone"`

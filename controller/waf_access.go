@@ -24,50 +24,128 @@ func AccessTarget(p netip.Prefix) (target, value string) {
 // accessNotes is the notes text of an owned access rule of the named set.
 func accessNotes(marker, name string) string { return marker + "; " + name }
 
-// PlanAccessRules plans a zone's owned allow rules: one per source prefix
-// of each desired set, notes = marker + "; " + set name. A value some allow
-// rule already has (owned or not) is not added again. An owned rule whose
-// value no usable set wants is deleted under sync only, unless it belongs
-// to a set that is not usable now (its rules are kept as they are).
+// accessKey is the identity of an access rule's value: the masked prefix
+// of an address or CIDR (so "2001:DB8::1" and "2001:db8::1" are one), the
+// lower-cased value otherwise (ASN, country).
+func accessKey(value string) string {
+	if p, err := ParsePrefixOrAddr(value); err == nil {
+		return p.String()
+	}
+	return strings.ToLower(value)
+}
+
+// PlanAccessRules plans a zone's owned allow rules against every IP Access
+// Rule of the zone, whatever its mode. Its contract:
+//   - one allow rule per source prefix of each usable set, its notes the
+//     marker, "; " and the set name; a rule is owned when its notes carry
+//     the marker;
+//   - a foreign rule (any mode) is never changed or deleted. One for the
+//     same address or CIDR stops the create (the API refuses a duplicate):
+//     an allow rule already does the job, any other mode is warned about,
+//     naming the mode and the value;
+//   - an owned rule whose mode was changed by hand is set back to allow
+//     (update), except under create-only, which warns;
+//   - an owned rule whose value no usable set wants is deleted under sync
+//     only, unless it belongs to a set that is not usable now (its rules are
+//     kept as they are).
 func PlanAccessRules(zone Zone, desired []DesiredAccessRule, observed []AccessRule, p Policy) ([]AccessRuleChange, []Warning) {
-	var changes []AccessRuleChange
-	var warnings []Warning
-	wanted := map[string]bool{}
-	protected := map[string]bool{}
+	ap := &accessPlan{zone: zone, policy: p, observed: observed, wanted: map[string]bool{}, protected: map[string]bool{}}
 	for _, d := range desired {
 		if why := d.Set.usable(); why != "" {
-			warnings = append(warnings, Warning{Zone: zone.Name, Name: d.Name, Message: "access rules kept as they are: " + why})
-			protected[accessNotes(p.Marker, d.Name)] = true
+			ap.warn(d.Name, "access rules kept as they are: "+why)
+			ap.protected[accessNotes(p.Marker, d.Name)] = true
 			continue
 		}
 		for _, pfx := range d.Set.Prefixes {
-			target, value := AccessTarget(pfx)
-			if !wanted[value] && !hasAllow(observed, value) {
-				rule := AccessRule{Mode: AccessRuleMode, Target: target, Value: value, Notes: accessNotes(p.Marker, d.Name)}
-				changes = append(changes, AccessRuleChange{Action: ActionCreate, Zone: zone, Rule: rule, Reason: "allow source of " + d.Name})
-			}
-			wanted[value] = true
+			ap.ensure(d.Name, pfx)
 		}
 	}
-	for _, r := range observed {
-		if !p.ownsText(r.Notes) || wanted[r.Value] || protected[r.Notes] {
-			continue
-		}
-		if p.Mode != ModeSync {
-			warnings = append(warnings, Warning{Zone: zone.Name, Name: r.Value, Message: fmt.Sprintf("owned access rule no longer configured; policy %s keeps it", p.Mode)})
-			continue
-		}
-		changes = append(changes, AccessRuleChange{Action: ActionDelete, Zone: zone, Rule: r, Reason: "source removed from the config"})
-	}
-	return changes, warnings
+	ap.deleteUnwanted()
+	return ap.changes, ap.warnings
 }
 
-// hasAllow reports whether an allow rule for exactly this value exists.
-func hasAllow(rules []AccessRule, value string) bool {
-	for _, r := range rules {
-		if r.Mode == AccessRuleMode && strings.EqualFold(r.Value, value) {
-			return true
+// accessPlan accumulates the access rule changes of one zone.
+type accessPlan struct {
+	zone      Zone
+	policy    Policy
+	observed  []AccessRule
+	wanted    map[string]bool // by accessKey
+	protected map[string]bool // notes of sets that are not usable now
+	changes   []AccessRuleChange
+	warnings  []Warning
+}
+
+func (ap *accessPlan) warn(name, msg string) {
+	ap.warnings = append(ap.warnings, Warning{Zone: ap.zone.Name, Name: name, Message: msg})
+}
+
+func (ap *accessPlan) add(action Action, rule AccessRule, reason string) {
+	ap.changes = append(ap.changes, AccessRuleChange{Action: action, Zone: ap.zone, Rule: rule, Reason: reason})
+}
+
+// ensure makes sure an allow rule for pfx exists, for the set named set.
+func (ap *accessPlan) ensure(set string, pfx netip.Prefix) {
+	target, value := AccessTarget(pfx)
+	key := accessKey(value)
+	if ap.wanted[key] {
+		return
+	}
+	ap.wanted[key] = true
+	own, foreign := ap.existing(key)
+	switch {
+	case own != nil:
+		ap.restoreMode(*own)
+	case foreign != nil && foreign.Mode != AccessRuleMode:
+		ap.warn(value, fmt.Sprintf("a hand-made ip access rule with mode %s already exists for %s; "+
+			"allow rule not created (flarewarden never changes rules it does not own)", foreign.Mode, value))
+	case foreign != nil:
+		// A hand-made allow rule already does the job.
+	default:
+		rule := AccessRule{Mode: AccessRuleMode, Target: target, Value: value, Notes: accessNotes(ap.policy.Marker, set)}
+		ap.add(ActionCreate, rule, "allow source of "+set)
+	}
+}
+
+// existing returns the observed owned rule and the observed foreign rule
+// for the key; each may be nil.
+func (ap *accessPlan) existing(key string) (own, foreign *AccessRule) {
+	for i, r := range ap.observed {
+		if accessKey(r.Value) != key {
+			continue
+		}
+		if ap.policy.ownsText(r.Notes) {
+			own = &ap.observed[i]
+		} else {
+			foreign = &ap.observed[i]
 		}
 	}
-	return false
+	return own, foreign
+}
+
+// restoreMode sets an owned rule whose mode was edited back to allow.
+func (ap *accessPlan) restoreMode(r AccessRule) {
+	if r.Mode == AccessRuleMode {
+		return
+	}
+	if ap.policy.Mode == ModeCreateOnly {
+		ap.warn(r.Value, fmt.Sprintf("owned access rule has mode %s; policy create-only leaves it", r.Mode))
+		return
+	}
+	reason := fmt.Sprintf("mode %s set by hand, restored to %s", r.Mode, AccessRuleMode)
+	r.Mode = AccessRuleMode
+	ap.add(ActionUpdate, r, reason)
+}
+
+// deleteUnwanted removes owned rules no usable set wants (sync only).
+func (ap *accessPlan) deleteUnwanted() {
+	for _, r := range ap.observed {
+		if !ap.policy.ownsText(r.Notes) || ap.wanted[accessKey(r.Value)] || ap.protected[r.Notes] {
+			continue
+		}
+		if ap.policy.Mode != ModeSync {
+			ap.warn(r.Value, fmt.Sprintf("owned access rule no longer configured; policy %s keeps it", ap.policy.Mode))
+			continue
+		}
+		ap.add(ActionDelete, r, "source removed from the config")
+	}
 }

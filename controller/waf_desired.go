@@ -7,9 +7,10 @@ type SourceResult struct {
 	Source   string         `json:"source"`
 	Prefixes []netip.Prefix `json:"prefixes,omitempty"`
 	// Stale is set when a hostname failed to resolve and its last known
-	// addresses were used.
-	Stale bool   `json:"stale,omitempty"`
-	Err   string `json:"error,omitempty"`
+	// addresses (Prefixes) were used; the pass warns about it.
+	Stale bool `json:"stale,omitempty"`
+	// Err says why the source did not resolve.
+	Err string `json:"error,omitempty"`
 }
 
 // SourceSet is a resolved list of WAF sources.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"go.uber.org/zap"
 )
@@ -15,9 +16,13 @@ type zoneWAF struct {
 	access  []DesiredAccessRule
 	ruleset Ruleset
 	level   string
-	// observedAccess holds the zone's allow rules when access rules are configured.
+	// observedAccess holds every IP Access Rule of the zone (all modes)
+	// when access rules are configured.
 	observedAccess []AccessRule
-	failed         bool
+	// unread is set when the zone's WAF state could not be read: nothing
+	// is planned, written or reported for it. A failed write does not set
+	// it: the zone is still reported.
+	unread bool
 }
 
 // wafPass is the WAF part of one pass.
@@ -45,6 +50,7 @@ func (r *Reconciler) desireWAF(ctx context.Context, det Detection, visible, mana
 	resolve := func(field string) SourceSet {
 		set := r.Sources.Resolve(ctx, field, det)
 		rep.Sources[field] = set
+		r.warnStale(field, set, rep)
 		return set
 	}
 	for _, s := range r.WAF.SkipRules {
@@ -77,8 +83,8 @@ func (r *Reconciler) desireWAF(ctx context.Context, det Detection, visible, mana
 }
 
 // observeZone reads what the configured WAF kinds need: the zone's custom
-// rules, its security level, its allow rules. A failed read marks the zone failed:
-// nothing is planned for it.
+// rules, its security level, its IP Access Rules. A failed read marks the
+// zone unread: nothing is planned for it.
 func (r *Reconciler) observeZone(ctx context.Context, zw *zoneWAF) error {
 	var err error
 	if r.WAF.manageSkip() || r.WAF.ReportUnderAttack {
@@ -105,8 +111,8 @@ func (r *Reconciler) planWAF(ctx context.Context, w *wafPass, rep *Report) []err
 	var errs []error
 	for _, zw := range w.zones {
 		if err := r.observeZone(ctx, zw); err != nil {
-			zw.failed = true
-			rep.Failed = append(rep.Failed, zw.zone.Name)
+			zw.unread = true
+			rep.fail(zw.zone.Name)
 			errs = append(errs, err)
 			continue
 		}
@@ -136,46 +142,57 @@ func (r *Reconciler) planWAF(ctx context.Context, w *wafPass, rep *Report) []err
 
 // applyWAF writes the WAF changes zone by zone, then list by list. A
 // failure (such as the Free plan's rule limit) is reported and the rest
-// goes on.
+// goes on: within a zone too, a failed skip rule write does not stop the
+// zone's IP Access Rules.
 func (r *Reconciler) applyWAF(ctx context.Context, w *wafPass, p PlanResult, rep *Report) []error {
 	var errs []error
 	for _, zw := range w.zones {
-		rules := filterZone(p.Rules, zw.zone, func(c RuleChange) Zone { return c.Zone })
-		if err := r.applyZoneRules(ctx, zw, rules, p); err != nil {
-			zw.failed = true
-			rep.Failed = append(rep.Failed, zw.zone.Name)
+		if err := r.applyZone(ctx, zw, p); err != nil {
+			rep.fail(zw.zone.Name)
 			errs = append(errs, err)
 		}
 	}
 	for _, d := range w.lists {
-		items := filterList(p.ListItems, d)
-		if len(items) == 0 {
-			continue
+		if err := r.applyList(ctx, d, filterList(p.ListItems, d)); err != nil {
+			errs = append(errs, err)
 		}
-		if err := r.Lists.ApplyIPList(ctx, items[0].List, items); err != nil {
-			errs = append(errs, fmt.Errorf("apply %d changes to ip list %s: %w", len(items), d.Name, err))
-			continue
-		}
-		r.Log.Info("ip list changed", zap.String("list", d.Name), zap.Int("changes", len(items)))
 	}
 	return errs
 }
 
-func (r *Reconciler) applyZoneRules(ctx context.Context, zw *zoneWAF, rules []RuleChange, p PlanResult) error {
-	if len(rules) > 0 {
-		if err := r.Rulesets.ApplyRules(ctx, zw.zone, rules); err != nil {
-			if errors.Is(err, ErrRuleLimit) {
-				r.Log.Error("custom rule limit reached", zap.String("zone", zw.zone.Name), zap.Error(err))
-			}
-			return fmt.Errorf("apply skip rules in zone %s: %w", zw.zone.Name, err)
-		}
-		zw.ruleset = appliedRules(zw.ruleset, rules)
-		for _, c := range rules {
-			r.Log.Info("skip rule changed", zap.String("zone", zw.zone.Name), zap.String("ref", c.Rule.Ref),
-				zap.String("action", string(c.Action)), zap.String("reason", c.Reason))
-		}
+// applyZone writes a zone's planned skip rule and IP Access Rule changes.
+// Access rules are written even when the skip rules failed: they are the
+// Free plan's way around its custom rule limit. It returns both failures,
+// joined.
+func (r *Reconciler) applyZone(ctx context.Context, zw *zoneWAF, p PlanResult) error {
+	ruleErr := r.applySkipRules(ctx, zw, filterZone(p.Rules, zw.zone, func(c RuleChange) Zone { return c.Zone }))
+	accessErr := r.applyAccessRules(ctx, zw, filterZone(p.AccessRules, zw.zone, func(c AccessRuleChange) Zone { return c.Zone }))
+	return errors.Join(ruleErr, accessErr)
+}
+
+// applySkipRules writes a zone's skip rule changes. On success the zone's
+// ruleset becomes what was written; on failure it stays as read (the
+// security report then errs towards "not exempted").
+func (r *Reconciler) applySkipRules(ctx context.Context, zw *zoneWAF, rules []RuleChange) error {
+	if len(rules) == 0 {
+		return nil
 	}
-	access := filterZone(p.AccessRules, zw.zone, func(c AccessRuleChange) Zone { return c.Zone })
+	if err := r.Rulesets.ApplyRules(ctx, zw.zone, rules); err != nil {
+		if errors.Is(err, ErrRuleLimit) {
+			r.Log.Error("custom rule limit reached", zap.String("zone", zw.zone.Name), zap.Error(err))
+		}
+		return fmt.Errorf("apply skip rules in zone %s: %w", zw.zone.Name, err)
+	}
+	zw.ruleset = appliedRules(zw.ruleset, rules)
+	for _, c := range rules {
+		r.Log.Info("skip rule changed", zap.String("zone", zw.zone.Name), zap.String("ref", c.Rule.Ref),
+			zap.String("action", string(c.Action)), zap.String("reason", c.Reason))
+	}
+	return nil
+}
+
+// applyAccessRules writes a zone's IP Access Rule changes.
+func (r *Reconciler) applyAccessRules(ctx context.Context, zw *zoneWAF, access []AccessRuleChange) error {
 	if len(access) == 0 {
 		return nil
 	}
@@ -184,6 +201,25 @@ func (r *Reconciler) applyZoneRules(ctx context.Context, zw *zoneWAF, rules []Ru
 	}
 	r.Log.Info("ip access rules changed", zap.String("zone", zw.zone.Name), zap.Int("changes", len(access)))
 	return nil
+}
+
+// applyList writes the changes of one account IP list.
+func (r *Reconciler) applyList(ctx context.Context, d DesiredIPList, items []ListItemChange) error {
+	if len(items) == 0 {
+		return nil
+	}
+	if err := r.Lists.ApplyIPList(ctx, items[0].List, items); err != nil {
+		return fmt.Errorf("apply %d changes to ip list %s: %w", len(items), d.Name, err)
+	}
+	r.Log.Info("ip list changed", zap.String("list", d.Name), zap.Int("changes", len(items)))
+	return nil
+}
+
+// fail records a failed zone once.
+func (rep *Report) fail(zone string) {
+	if !slices.Contains(rep.Failed, zone) {
+		rep.Failed = append(rep.Failed, zone)
+	}
 }
 
 func filterZone[T any](cs []T, z Zone, zoneOf func(T) Zone) []T {

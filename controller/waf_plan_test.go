@@ -159,33 +159,71 @@ func TestPlanAccessRules(t *testing.T) {
 	own := func(id, target, value string) AccessRule {
 		return AccessRule{ID: id, Mode: AccessRuleMode, Target: target, Value: value, Notes: notes}
 	}
+	hand := func(mode, target, value string) AccessRule {
+		return AccessRule{ID: "u-" + mode, Mode: mode, Target: target, Value: value, Notes: "by hand"}
+	}
+	drifted := own("a", "ip", "203.0.113.7")
+	drifted.Mode = "block"
 	tests := []struct {
 		name     string
 		set      SourceSet
 		observed []AccessRule
 		policy   Policy
-		want     []string // "create ip 203.0.113.7"
+		want     []string // "create ip 203.0.113.7 whitelist"
+		warnings []string
 	}{
-		{"create per prefix", set("203.0.113.7", "2001:db8::1", "198.51.100.0/24"), nil, sync,
-			[]string{"create ip_range 198.51.100.0/24", "create ip 203.0.113.7", "create ip6 2001:db8::1"}},
-		{"present is kept", set("203.0.113.7"), []AccessRule{own("a", "ip", "203.0.113.7")}, sync, nil},
-		{"unowned allow counts as present", set("203.0.113.7"),
-			[]AccessRule{{ID: "u", Mode: AccessRuleMode, Target: "ip", Value: "203.0.113.7", Notes: "by hand"}}, sync, nil},
-		{"stale owned deleted", set("203.0.113.8"), []AccessRule{own("a", "ip", "203.0.113.7")}, sync,
-			[]string{"create ip 203.0.113.8", "delete ip 203.0.113.7"}},
-		{"stale owned kept by upsert-only", set("203.0.113.8"), []AccessRule{own("a", "ip", "203.0.113.7")},
-			Policy{Mode: ModeUpsertOnly, Marker: marker}, []string{"create ip 203.0.113.8"}},
-		{"unknown set keeps its rules", SourceSet{Unknown: "dns down"}, []AccessRule{own("a", "ip", "203.0.113.7")}, sync, nil},
-		{"unowned never deleted", set("203.0.113.8"),
-			[]AccessRule{{ID: "u", Mode: AccessRuleMode, Target: "ip", Value: "192.0.2.1", Notes: "office"}}, sync,
-			[]string{"create ip 203.0.113.8"}},
+		{name: "create per prefix", set: set("203.0.113.7", "2001:db8::1", "198.51.100.0/24"), policy: sync,
+			want: []string{"create ip_range 198.51.100.0/24 whitelist", "create ip 203.0.113.7 whitelist", "create ip6 2001:db8::1 whitelist"}},
+		{name: "present is kept", set: set("203.0.113.7"), observed: []AccessRule{own("a", "ip", "203.0.113.7")}, policy: sync},
+		{name: "unowned allow counts as present", set: set("203.0.113.7"),
+			observed: []AccessRule{hand(AccessRuleMode, "ip", "203.0.113.7")}, policy: sync},
+		{name: "hand-made block for the same ip: no create, warned", set: set("203.0.113.7", "203.0.113.8"),
+			observed: []AccessRule{hand("block", "ip", "203.0.113.7")}, policy: sync,
+			want:     []string{"create ip 203.0.113.8 whitelist"},
+			warnings: []string{"hand-made ip access rule with mode block already exists for 203.0.113.7"}},
+		{name: "hand-made challenge for the same range: no create, warned", set: set("198.51.100.0/24"),
+			observed: []AccessRule{hand("challenge", "ip_range", "198.51.100.0/24")}, policy: sync,
+			warnings: []string{"mode challenge already exists for 198.51.100.0/24"}},
+		{name: "hand-made rule written differently is the same address", set: set("2001:db8::1"),
+			observed: []AccessRule{hand("js_challenge", "ip6", "2001:DB8:0:0::1")}, policy: sync,
+			warnings: []string{"mode js_challenge already exists for 2001:db8::1"}},
+		{name: "hand-made rule for another address changes nothing", set: set("203.0.113.7"),
+			observed: []AccessRule{hand("block", "ip", "203.0.113.70"), hand("block", "country", "XX")}, policy: sync,
+			want: []string{"create ip 203.0.113.7 whitelist"}},
+		{name: "hand-made block never deleted under sync", set: set("203.0.113.8"),
+			observed: []AccessRule{hand("block", "ip", "192.0.2.1")}, policy: sync,
+			want: []string{"create ip 203.0.113.8 whitelist"}},
+		{name: "owned rule switched to block by hand: restored", set: set("203.0.113.7"),
+			observed: []AccessRule{drifted}, policy: sync,
+			want: []string{"update ip 203.0.113.7 whitelist"}},
+		{name: "owned rule switched to block: create-only leaves it", set: set("203.0.113.7"),
+			observed: []AccessRule{drifted}, policy: Policy{Mode: ModeCreateOnly, Marker: marker},
+			warnings: []string{"owned access rule has mode block; policy create-only leaves it"}},
+		{name: "stale owned deleted", set: set("203.0.113.8"), observed: []AccessRule{own("a", "ip", "203.0.113.7")}, policy: sync,
+			want: []string{"create ip 203.0.113.8 whitelist", "delete ip 203.0.113.7 whitelist"}},
+		{name: "stale owned of another mode deleted", set: set("203.0.113.8"), observed: []AccessRule{drifted}, policy: sync,
+			want: []string{"create ip 203.0.113.8 whitelist", "delete ip 203.0.113.7 block"}},
+		{name: "stale owned kept by upsert-only", set: set("203.0.113.8"), observed: []AccessRule{own("a", "ip", "203.0.113.7")},
+			policy: Policy{Mode: ModeUpsertOnly, Marker: marker}, want: []string{"create ip 203.0.113.8 whitelist"},
+			warnings: []string{"policy upsert-only keeps it"}},
+		{name: "unknown set keeps its rules", set: SourceSet{Unknown: "dns down"}, observed: []AccessRule{own("a", "ip", "203.0.113.7")},
+			policy: sync, warnings: []string{"access rules kept as they are: dns down"}},
+		{name: "unowned never deleted", set: set("203.0.113.8"),
+			observed: []AccessRule{{ID: "u", Mode: AccessRuleMode, Target: "ip", Value: "192.0.2.1", Notes: "office"}}, policy: sync,
+			want: []string{"create ip 203.0.113.8 whitelist"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, _ := PlanAccessRules(zone, []DesiredAccessRule{{Name: "scripts-allow", Set: tt.set}}, tt.observed, tt.policy)
+			got, warns := PlanAccessRules(zone, []DesiredAccessRule{{Name: "scripts-allow", Set: tt.set}}, tt.observed, tt.policy)
 			var steps []string
 			for _, c := range got {
-				steps = append(steps, string(c.Action)+" "+c.Rule.Target+" "+c.Rule.Value)
+				steps = append(steps, string(c.Action)+" "+c.Rule.Target+" "+c.Rule.Value+" "+c.Rule.Mode)
+				if c.Action != ActionCreate && !strings.HasPrefix(c.Rule.Notes, marker) {
+					t.Errorf("change %s touches foreign rule %+v", c.Action, c.Rule)
+				}
+				if c.Action == ActionUpdate && c.Rule.ID == "" {
+					t.Errorf("update without the rule id: %+v", c.Rule)
+				}
 				if c.Action == ActionCreate && c.Rule.Notes != notes {
 					t.Errorf("created rule notes = %q", c.Rule.Notes)
 				}
@@ -193,6 +231,7 @@ func TestPlanAccessRules(t *testing.T) {
 			if strings.Join(steps, "|") != strings.Join(tt.want, "|") {
 				t.Errorf("changes = %v, want %v", steps, tt.want)
 			}
+			assertWarnings(t, warns, tt.warnings)
 		})
 	}
 }

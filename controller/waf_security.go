@@ -46,10 +46,11 @@ func securityStatus(zw *zoneWAF) SecurityStatus {
 }
 
 // reportSecurity fills the report's security statuses and warns about
-// zones under attack.
+// zones under attack. Every zone whose state was read is reported, also
+// when its writes failed.
 func (r *Reconciler) reportSecurity(w *wafPass, rep *Report) {
 	for _, zw := range w.zones {
-		if zw.failed || zw.level == "" {
+		if zw.unread || zw.level == "" {
 			continue
 		}
 		st := securityStatus(zw)

@@ -14,6 +14,7 @@ import (
 	"github.com/flarewarden/flarewarden/cmd/flarewarden/config"
 	"github.com/flarewarden/flarewarden/controller"
 	"github.com/flarewarden/flarewarden/providers/cloudflare"
+	"github.com/flarewarden/flarewarden/providers/health"
 	"github.com/flarewarden/flarewarden/providers/ipdetect"
 )
 
@@ -24,6 +25,8 @@ type app struct {
 	cf       *cloudflare.Client
 	detector *ipdetect.Detector
 	rec      *controller.Reconciler
+	prober   *health.Prober      // nil without health checks
+	notifier controller.Notifier // nil without notification targets
 }
 
 // loadConfig reads the config named by --config or FLAREWARDEN_CONFIG.
@@ -75,7 +78,14 @@ func buildApp(cfg *config.Config, token string, log *zap.Logger) (*app, error) {
 	if err := wireWAF(rec, cfg, cf); err != nil {
 		return nil, err
 	}
-	return &app{cfg: cfg, log: log, cf: cf, detector: det, rec: rec}, nil
+	a := &app{cfg: cfg, log: log, cf: cf, detector: det, rec: rec}
+	if a.prober, err = newProber(cfg.Health); err != nil {
+		return nil, err
+	}
+	if a.notifier, err = newNotifier(cfg.Notify, a); err != nil {
+		return nil, err
+	}
+	return a, nil
 }
 
 // verify checks the token before anything is written.

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"text/tabwriter"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/flarewarden/flarewarden/cmd/flarewarden/config"
 	"github.com/flarewarden/flarewarden/controller"
 	"github.com/flarewarden/flarewarden/providers/cloudflare/sim"
+	"github.com/flarewarden/flarewarden/providers/sources/dnstest"
 )
 
 const (
@@ -48,6 +50,11 @@ type demoEnv struct {
 	apiURL   string
 	ipURL    string
 	edgeURL  string
+	// dns is the outside world's DNS (the DDNS host lives there); origin
+	// is the home web server, reached by the edge at the public IPs.
+	dns      *dnstest.Server
+	origin   string
+	stopHome func()
 	closers  []func()
 	stderr   io.Writer
 	verbose  bool
@@ -99,6 +106,10 @@ type demoStep struct {
 	// probe is a client IP whose request through the edge is shown before
 	// and after the pass; it must be answered 200 after it.
 	probe string
+	// diagnoseBefore and diagnoseAfter, when set, run the health check
+	// before or after the pass (as `flarewarden check` does) and expect
+	// that class.
+	diagnoseBefore, diagnoseAfter controller.Class
 }
 
 func (e *demoEnv) playStep(ctx context.Context, w io.Writer, a *app, n int, s demoStep) error {
@@ -112,6 +123,9 @@ func (e *demoEnv) playStep(ctx context.Context, w io.Writer, a *app, n int, s de
 		if _, err := e.probeEdge(indent(w), s.probe, "before"); err != nil {
 			return err
 		}
+	}
+	if err := e.diagnose(ctx, w, a, s.diagnoseBefore, "before the pass"); err != nil {
+		return fmt.Errorf("demo step %d: %w", n, err)
 	}
 	e.sim.ResetLog()
 	rep, err := a.rec.RunOnce(ctx, controller.PassOptions{})
@@ -130,6 +144,9 @@ func (e *demoEnv) playStep(ctx context.Context, w io.Writer, a *app, n int, s de
 	}
 	if err := s.check(e.sim.Records(demoZone)); err != nil {
 		return fmt.Errorf("demo step %d did not end as expected: %w", n, err)
+	}
+	if err := e.diagnose(ctx, w, a, s.diagnoseAfter, "after the pass"); err != nil {
+		return fmt.Errorf("demo step %d: %w", n, err)
 	}
 	if s.probe == "" {
 		return nil
@@ -188,35 +205,54 @@ func (e *demoEnv) printRules(w io.Writer) {
 	fmt.Fprintln(w)
 }
 
-// startDemoEnv starts the simulator and the IP echo service on loopback.
+// startDemoEnv starts the simulator, the IP echo service, the outside
+// world's DNS and the home web server, all on loopback.
 func startDemoEnv() (*demoEnv, error) {
-	e := &demoEnv{sim: sim.New()}
+	e := &demoEnv{}
+	var err error
+	if e.dns, err = dnstest.Start(); err != nil { // myhome.duckdns.org is not in it: the DDNS is down
+		return nil, err
+	}
+	e.closers = append(e.closers, e.dns.Close)
+	if e.origin, err = e.serve(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		fmt.Fprintln(w, "home server ok")
+	})); err != nil {
+		e.close()
+		return nil, err
+	}
+	e.stopHome = e.closers[len(e.closers)-1]
+	e.origin = strings.TrimPrefix(e.origin, "http://")
+	e.sim = sim.New(sim.WithOrigins(map[string]string{"203.0.113.7": e.origin, "203.0.113.8": e.origin}),
+		sim.WithResolver(e.dns.Resolve))
 	e.publicIP.Store("203.0.113.7")
+	if err := e.seed(); err != nil {
+		e.close()
+		return nil, err
+	}
+	return e, nil
+}
+
+// seed loads the default state and serves the API, the edge and the IP
+// echo service.
+func (e *demoEnv) seed() error {
 	st, err := sim.ParseState(defaultSimState)
 	if err != nil {
-		return nil, fmt.Errorf("demo state: %w", err)
+		return fmt.Errorf("demo state: %w", err)
 	}
 	if err := e.sim.Seed(st); err != nil {
-		return nil, fmt.Errorf("seed simulator: %w", err)
+		return fmt.Errorf("seed simulator: %w", err)
 	}
-	apiURL, err := e.serve(e.sim)
-	if err != nil {
-		return nil, err
+	if e.apiURL, err = e.serve(e.sim); err != nil {
+		return err
 	}
-	ipURL, err := e.serve(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+	e.apiURL += "/client/v4"
+	if e.ipURL, err = e.serve(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		fmt.Fprintln(w, e.publicIP.Load().(string))
-	}))
-	if err != nil {
-		e.close()
-		return nil, err
+	})); err != nil {
+		return err
 	}
-	edgeURL, err := e.serve(e.sim.Edge())
-	if err != nil {
-		e.close()
-		return nil, err
-	}
-	e.apiURL, e.ipURL, e.edgeURL = apiURL+"/client/v4", ipURL, edgeURL
-	return e, nil
+	e.edgeURL, err = e.serve(e.sim.Edge())
+	return err
 }
 
 // serve serves h on a loopback port and returns its base URL.
@@ -247,7 +283,15 @@ detect:
 records:
   - {name: home.example.com, proxied: true}
   - {name: vpn.example.com}
-%s`, e.apiURL, e.ipURL, e.ipURL, extra)
+health:
+  dns_server: %s
+  checks:
+    - name: home
+      url: http://home.example.com/healthz
+      edge_address: %s
+      headers: {X-Sim-Client-IP: %s}
+      origin: {address: %q}
+%s`, e.apiURL, e.ipURL, e.ipURL, e.dns.Addr, strings.TrimPrefix(e.edgeURL, "http://"), e.publicIP.Load(), e.origin, extra)
 	cfg, err := config.Parse([]byte(cfgYAML))
 	if err != nil {
 		return nil, fmt.Errorf("demo config: %w", err)

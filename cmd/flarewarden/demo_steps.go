@@ -5,16 +5,23 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/flarewarden/flarewarden/controller"
 	"github.com/flarewarden/flarewarden/providers/cloudflare/sim"
 )
+
+// demoWAF is the WAF section the user adds in step 5: the uptime script,
+// and self so that flarewarden's own health probe is not challenged either.
+const demoWAF = "waf: {skip_rules: [{name: scripts, sources: [198.51.100.50, self]}]}"
 
 // demoSteps is the story the demo plays, each act with the state that must
 // hold after flarewarden's pass.
 func demoSteps(e *demoEnv) []demoStep {
 	return []demoStep{
 		{
-			title: "the DDNS provider behind home.example.com is down (Cloudflare would answer 530, error 1016).\n" +
+			title: "the DDNS provider behind home.example.com is down: Cloudflare answers 530, error 1016.\n" +
 				"        flarewarden replaces the CNAME with an A record in one atomic batch, and creates the missing vpn record.",
+			diagnoseBefore: controller.ClassDDNSTargetDown,
+			diagnoseAfter:  controller.ClassOK,
 			check: expect(
 				want{"home.example.com", "A", "203.0.113.7"}, want{"vpn.example.com", "A", "203.0.113.7"},
 				want{"www.example.com", "A", "198.51.100.20"}, absent{"home.example.com", "CNAME"}),
@@ -36,12 +43,21 @@ func demoSteps(e *demoEnv) []demoStep {
 		},
 		{
 			title: "the zone is put in Under Attack mode: your uptime script at 198.51.100.50 now gets 403 challenges.\n" +
-				"        You add it to waf.skip_rules; flarewarden puts a skip rule first in the custom rules,\n" +
+				"        You add it and self to waf.skip_rules; flarewarden puts a skip rule first in the custom rules,\n" +
 				"        before the hand-made block rule, which it leaves exactly as it is.",
 			before: func() error { return e.sim.SetSecurityLevel(demoZone, "under_attack") },
-			config: "waf: {skip_rules: [{name: scripts, sources: [198.51.100.50]}]}",
+			config: demoWAF,
 			probe:  "198.51.100.50",
 			check:  e.skipRuleFirst,
+		},
+		{
+			title: "the web server at home stops: Cloudflare answers 521. DNS is right, so flarewarden changes nothing;\n" +
+				"        the health check tells the origin is down (a daemon notifies you once, and once more when it is back).",
+			before:        e.stopOrigin,
+			config:        demoWAF,
+			readOnly:      true,
+			check:         expect(want{"home.example.com", "A", "203.0.113.8"}),
+			diagnoseAfter: controller.ClassOriginDown,
 		},
 	}
 }

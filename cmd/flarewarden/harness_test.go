@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
@@ -27,7 +28,10 @@ type world struct {
 	api      *httptest.Server
 	ip       *httptest.Server
 	publicIP atomic.Value // string, or a whole body when it starts with "<"
+	ipHits   atomic.Int64 // answers of the IP echo service
 	config   string
+	// detectInterval is detect.interval in the config ("30s" unless set).
+	detectInterval string
 }
 
 func newWorld(t *testing.T, opts ...sim.Option) *world {
@@ -40,6 +44,7 @@ func newWorld(t *testing.T, opts ...sim.Option) *world {
 	w.add(sim.Record{Name: "www.example.com", Type: "A", Content: "198.51.100.20", TTL: 1, Comment: "hand made"})
 	w.api = httptest.NewServer(w.sim)
 	w.ip = httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		w.ipHits.Add(1)
 		body := w.publicIP.Load().(string)
 		if r.URL.Query().Has("html") {
 			body = "<html><body>Your IP is 203.0.113.7</body></html>"
@@ -66,13 +71,14 @@ func (w *world) writeConfig(sources, extra string) {
   api_base_url: %s/client/v4
   rate_limit: 1000
 detect:
+  interval: %s
   ipv4: {sources: %s, quorum: 2}
 records:
   - {name: home.example.com, proxied: true}
   - {name: vpn.example.com}
 retry: {base: 10ms, max: 50ms}
 log: {level: debug}
-%s`, w.api.URL, sources, extra)
+%s`, w.api.URL, cmp.Or(w.detectInterval, "30s"), sources, extra)
 	w.config = filepath.Join(w.t.TempDir(), "flarewarden.yaml")
 	if err := os.WriteFile(w.config, []byte(cfg), 0o600); err != nil {
 		w.t.Fatal(err)
@@ -145,3 +151,19 @@ func (w *world) record(name, typ string) string {
 }
 
 func mustAddr(s string) netip.Addr { return netip.MustParseAddr(s) }
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -43,19 +43,23 @@ func (c *cli) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	loop := &controller.Loop{Pass: a.pass, Schedule: sched, Backoff: backoff, Log: a.log}
+	d := a.daemon(sched, backoff)
 	a.log.Info("daemon started", zap.String("schedule", a.cfg.Schedule), zap.Int("records", len(a.cfg.Records)),
-		zap.String("policy", a.cfg.Policy))
-	err = loop.Run(ctx)
+		zap.String("policy", a.cfg.Policy), zap.Int("health_checks", len(a.cfg.Health.Checks)),
+		zap.Bool("address_watch", d.Watch != nil))
+	err = d.Run(ctx)
 	a.log.Info("daemon stopped")
 	return err
 }
 
-// pass runs one reconcile pass for the daemon.
-func (a *app) pass(ctx context.Context) error {
-	start := time.Now()
-	rep, err := a.rec.RunOnce(ctx, controller.PassOptions{})
-	a.log.Info("pass finished", zap.Duration("duration", time.Since(start)), zap.Int("changes", rep.Plan.Count()),
-		zap.Bool("ok", err == nil))
-	return err
+// daemon assembles the service from the app.
+func (a *app) daemon(sched controller.Schedule, backoff controller.Backoff) *controller.Daemon {
+	d := &controller.Daemon{Reconciler: a.rec, Schedule: sched, Backoff: backoff,
+		DetectInterval: time.Duration(a.cfg.Detect.Interval), Watch: ifaceWatch(a.cfg.Detect),
+		Healer: &controller.Healer{}, SelfCovered: selfCovered(a.cfg.WAF), Notifier: a.notifier, Log: a.log}
+	d.OnFailure, d.NoTakeover = takeoverModes(a.cfg.Records)
+	if a.prober != nil {
+		d.Prober, d.HealthInterval = a.prober, time.Duration(a.cfg.Health.Interval)
+	}
+	return d
 }

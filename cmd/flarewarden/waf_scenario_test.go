@@ -1,12 +1,19 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"go.uber.org/zap"
+
+	"github.com/flarewarden/flarewarden/cmd/flarewarden/config"
+	"github.com/flarewarden/flarewarden/controller"
 	"github.com/flarewarden/flarewarden/providers/cloudflare/sim"
 	"github.com/flarewarden/flarewarden/providers/sources/dnstest"
 )
@@ -37,13 +44,16 @@ func newWAFWorld(t *testing.T, opts ...sim.Option) *wafWorld {
 	if _, err := w.sim.AddAccessRule("example.com", sim.AccessRule{Mode: "whitelist", Target: "ip", Value: "192.0.2.99", Notes: "office"}); err != nil {
 		t.Fatal(err)
 	}
-	w.setWAF(`
+	w.setWAF(defaultWAF)
+	return w
+}
+
+// defaultWAF is the waf section of a new wafWorld (after its resolver).
+const defaultWAF = `
   skip_rules:
     - {name: scripts, sources: [198.51.100.50, scripts.example.net, self]}
   access_rules:
-    - {name: scripts-allow, sources: [198.51.100.50]}`)
-	return w
-}
+    - {name: scripts-allow, sources: [198.51.100.50]}`
 
 // setWAF rewrites the config with this waf section.
 func (w *wafWorld) setWAF(waf string) {
@@ -195,6 +205,9 @@ func TestWAFRemovedRuleDeletedUnderSyncKeptUnderUpsertOnly(t *testing.T) {
 
 func TestWAFRuleLimitReportedAndDNSStillReconciled(t *testing.T) {
 	w := newWAFWorld(t, sim.WithRuleLimit(2))
+	if err := w.sim.SetSecurityLevel("example.com", "under_attack"); err != nil {
+		t.Fatal(err)
+	}
 	r := w.run("reconcile")
 	if r.code != exitError || !strings.Contains(r.stderr, "custom rule limit") {
 		t.Fatalf("exit %d, want 1 with a plain rule-limit error\n%s", r.code, r.stderr)
@@ -202,7 +215,24 @@ func TestWAFRuleLimitReportedAndDNSStillReconciled(t *testing.T) {
 	if w.record("home.example.com", "A") != "203.0.113.7" {
 		t.Fatal("DNS was not reconciled when the rule limit was hit")
 	}
+	if !w.hasAccessRule("whitelist", "198.51.100.50", "managed-by=flarewarden; scripts-allow") {
+		t.Fatalf("access rules = %+v, want the allow rule created despite the rule limit", w.sim.AccessRules("example.com"))
+	}
+	for _, want := range []string{"UNDER ATTACK", "198.51.100.50: NOT exempted"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("security report lacks %q despite the rule limit:\n%s", want, r.stdout)
+		}
+	}
+	w.assertForeignNeverSent()
 	w.assertForeignUnchanged()
+}
+
+// hasAccessRule reports whether the zone has an access rule of that mode,
+// value and notes.
+func (w *wafWorld) hasAccessRule(mode, value, notes string) bool {
+	return slices.ContainsFunc(w.sim.AccessRules("example.com"), func(a sim.AccessRule) bool {
+		return a.Mode == mode && a.Value == value && a.Notes == notes
+	})
 }
 
 func TestWAFUnknownSelfKeepsRule(t *testing.T) {
@@ -249,6 +279,7 @@ func TestWAFCreatesEntrypointAndKeepsIPList(t *testing.T) {
 	if len(lists) != 1 || lists[0].Name != "home_ips" {
 		t.Fatalf("lists = %+v", lists)
 	}
+	w.assertSecondPassWritesNothing()
 	var items []string
 	for _, it := range w.sim.ListItems(sim.DefaultAccountID, lists[0].ID) {
 		items = append(items, it.IP+" "+it.Comment)
@@ -269,5 +300,284 @@ func TestWAFCreatesEntrypointAndKeepsIPList(t *testing.T) {
 	slices.Sort(items)
 	if !slices.Equal(items, []string{"198.51.100.0/24", "203.0.113.9"}) {
 		t.Fatalf("list items after the IP change = %v", items)
+	}
+	w.assertSecondPassWritesNothing()
+}
+
+// assertSecondPassWritesNothing runs reconcile again and fails if it
+// planned or wrote anything.
+func (w *world) assertSecondPassWritesNothing() {
+	w.t.Helper()
+	w.sim.ResetLog()
+	if r := w.run("reconcile", "--detailed-exitcode"); r.code != 0 {
+		w.t.Fatalf("second pass exit %d, want 0 (nothing to change)\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	if writes := w.writes(); len(writes) != 0 {
+		w.t.Fatalf("second pass wrote: %v", writes)
+	}
+}
+
+// squash collapses runs of spaces, so table rows read as single-spaced.
+func squash(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = strings.Join(strings.Fields(l), " ")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// wafReport is the part of `reconcile --output json` the WAF tests read.
+type wafReport struct {
+	DryRun bool `json:"dry_run"`
+	Plan   struct {
+		Changes []struct {
+			Action, Name, Type string
+		} `json:"changes"`
+		Rules []struct {
+			Action string
+			Rule   struct{ Ref, Expression string }
+		} `json:"skip_rules"`
+		AccessRules []struct {
+			Action string
+			Rule   struct{ Mode, Value string }
+		} `json:"access_rules"`
+		Warnings []struct{ Name, Message string } `json:"warnings"`
+	} `json:"plan"`
+	Sources map[string]struct {
+		Prefixes []string
+		Sources  []struct {
+			Source string
+			Stale  bool
+			Error  string
+		}
+	} `json:"waf_sources"`
+	Security []struct {
+		Zone        string
+		UnderAttack bool `json:"under_attack"`
+	} `json:"security"`
+}
+
+func TestWAFDryRunShowsRuleChangesBesideDNSAndWritesNothing(t *testing.T) {
+	w := newWAFWorld(t)
+	r := w.run("reconcile", "--dry-run")
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	table := squash(r.stdout)
+	for _, want := range []string{
+		"example.com home.example.com CNAME delete myhome.duckdns.org -",
+		"example.com home.example.com A create - 203.0.113.7",
+		"example.com flarewarden_scripts skip-rule create - (ip.src in {192.0.2.10 198.51.100.50 203.0.113.7})",
+		"example.com 198.51.100.50 access-rule create - whitelist", "5 changes planned (dry run: nothing written)",
+	} {
+		if !strings.Contains(table, want) {
+			t.Errorf("dry-run table lacks %q:\n%s", want, r.stdout)
+		}
+	}
+
+	r = w.run("reconcile", "--dry-run", "--output", "json")
+	var rep wafReport
+	if err := json.Unmarshal([]byte(r.stdout), &rep); r.code != 0 || err != nil {
+		t.Fatalf("exit %d, %v\n%s\n%s", r.code, err, r.stdout, r.stderr)
+	}
+	if !rep.DryRun || len(rep.Plan.Changes) == 0 || len(rep.Plan.Rules) != 1 || len(rep.Plan.AccessRules) != 1 {
+		t.Fatalf("json plan = %+v, want DNS changes, one skip rule and one access rule", rep)
+	}
+	if sr := rep.Plan.Rules[0]; sr.Action != "create" || sr.Rule.Ref != "flarewarden_scripts" ||
+		sr.Rule.Expression != "(ip.src in {192.0.2.10 198.51.100.50 203.0.113.7})" {
+		t.Errorf("json skip rule = %+v", sr)
+	}
+	if ar := rep.Plan.AccessRules[0]; ar.Action != "create" || ar.Rule.Mode != "whitelist" || ar.Rule.Value != "198.51.100.50" {
+		t.Errorf("json access rule = %+v", ar)
+	}
+	if src := rep.Sources["waf.skip_rules[0]"]; len(src.Sources) != 3 || !slices.Contains(src.Prefixes, "192.0.2.10/32") {
+		t.Errorf("json waf_sources = %+v", rep.Sources)
+	}
+	if len(rep.Security) != 1 || rep.Security[0].Zone != "example.com" {
+		t.Errorf("json security = %+v", rep.Security)
+	}
+	if writes := w.writes(); len(writes) != 0 {
+		t.Fatalf("dry runs wrote: %v", writes)
+	}
+}
+
+func TestWAFUnderAttackReportsSourcesNotExempted(t *testing.T) {
+	w := newWAFWorld(t)
+	if err := w.sim.SetSecurityLevel("example.com", "under_attack"); err != nil {
+		t.Fatal(err)
+	}
+	w.setWAF(`
+  skip_rules:
+    - {name: scripts, sources: [198.51.100.50, gone.example.net]}`)
+	r := w.run("reconcile")
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	for _, want := range []string{
+		"zone example.com: UNDER ATTACK mode",
+		"198.51.100.50: NOT exempted: it will be challenged (403)",
+		"gone.example.net: NOT exempted",
+		"skip rule not created: gone.example.net did not resolve and has no last known address",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	for _, want := range []string{
+		`"msg":"zone is in under attack mode","zone":"example.com"`,
+		`"msg":"script source not exempted from under attack challenges","zone":"example.com","rule":"flarewarden_scripts","source":"gone.example.net"`,
+	} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("log lacks %s:\n%s", want, r.stderr)
+		}
+	}
+	if slices.Contains(w.customRules(), "flarewarden_scripts") {
+		t.Errorf("skip rule created from a set with an unresolved host: %v", w.customRules())
+	}
+}
+
+func TestWAFStaleHostnameWarnedInReport(t *testing.T) {
+	w := newWAFWorld(t)
+	cfg, err := config.Load(w.config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// One app for both passes: the resolver's memory of the last known
+	// addresses is the process's, as in the daemon.
+	a, err := buildApp(cfg, testToken, zap.NewNop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := a.rec.RunOnce(ctx, controller.PassOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	w.dns.Set("scripts.example.net")
+	w.sim.ResetLog()
+	rep, err := a.rec.RunOnce(ctx, controller.PassOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var table bytes.Buffer
+	writePlan(&table, rep.Plan, false)
+	want := "warning: scripts.example.net: waf source of waf.skip_rules[0] did not resolve, keeping last known addresses 192.0.2.10: resolve scripts.example.net"
+	if !strings.Contains(table.String(), want) {
+		t.Errorf("table lacks %q:\n%s", want, table.String())
+	}
+	var js bytes.Buffer
+	if err := writeJSON(&js, rep); err != nil {
+		t.Fatal(err)
+	}
+	var got wafReport
+	if err := json.Unmarshal(js.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	src := got.Sources["waf.skip_rules[0]"].Sources
+	if len(src) != 3 || !src[1].Stale || src[1].Error == "" || len(got.Plan.Warnings) != 1 ||
+		!strings.Contains(got.Plan.Warnings[0].Message, "keeping last known addresses 192.0.2.10") {
+		t.Errorf("json report = %s", js.String())
+	}
+	if writes := w.writes(); len(writes) != 0 {
+		t.Errorf("pass with a stale hostname wrote: %v", writes)
+	}
+}
+
+func TestWAFStaleHostnameLoggedByDaemon(t *testing.T) {
+	w := newWAFWorld(t)
+	w.extraCfg = `schedule: "@every 1s"`
+	w.setWAF(defaultWAF)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan result, 1)
+	go func() { done <- w.cli(ctx, testToken, "run") }()
+	t.Cleanup(cancel)
+	stop := func() result { cancel(); return <-done }
+	waitFor := func(what string, cond func() bool) {
+		deadline := time.Now().Add(20 * time.Second)
+		for !cond() {
+			if time.Now().After(deadline) {
+				t.Fatalf("timed out waiting for %s\n%s", what, stop().stderr)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	waitFor("the skip rule", func() bool { return slices.Contains(w.customRules(), "flarewarden_scripts") })
+	w.dns.Set("scripts.example.net")
+	w.sim.ResetLog()
+	// Two more passes: the second one surely resolved after the change.
+	waitFor("two passes", func() bool { return w.rulesetReads() >= 2 })
+	r := stop()
+	want := `"msg":"waf source did not resolve, keeping last known addresses","field":"waf.skip_rules[0]","source":"scripts.example.net","error":"resolve scripts.example.net: `
+	if r.code != 0 || !strings.Contains(r.stderr, want) || !strings.Contains(r.stderr, `"kept_addresses":["192.0.2.10"]`) {
+		t.Fatalf("exit %d; log lacks the stale source warning %s\n%s", r.code, want, r.stderr)
+	}
+	for _, wr := range w.writes() {
+		if strings.Contains(wr, "/rulesets/") {
+			t.Errorf("rule written while the hostname failed: %v", w.writes())
+		}
+	}
+}
+
+// rulesetReads counts the logged reads of the custom rules entrypoint.
+func (w *wafWorld) rulesetReads() int {
+	n := 0
+	for _, r := range w.sim.Requests() {
+		if r.Method == "GET" && strings.HasSuffix(r.Path, "/phases/http_request_firewall_custom/entrypoint") {
+			n++
+		}
+	}
+	return n
+}
+
+func TestWAFHandMadeBlockRuleIsNotDuplicated(t *testing.T) {
+	w := newWAFWorld(t)
+	if _, err := w.sim.AddAccessRule("example.com", sim.AccessRule{Mode: "block", Target: "ip", Value: "198.51.100.50", Notes: "abuse"}); err != nil {
+		t.Fatal(err)
+	}
+	for pass := 1; pass <= 2; pass++ {
+		w.sim.ResetLog()
+		r := w.run("reconcile")
+		if r.code != 0 {
+			t.Fatalf("pass %d: exit %d\n%s\n%s", pass, r.code, r.stdout, r.stderr)
+		}
+		if want := "warning: 198.51.100.50: a hand-made ip access rule with mode block already exists for 198.51.100.50"; !strings.Contains(r.stdout, want) {
+			t.Errorf("pass %d: output lacks %q:\n%s", pass, want, r.stdout)
+		}
+		for _, wr := range w.sim.Writes() {
+			if strings.Contains(wr.Path, "/access_rules/") {
+				t.Fatalf("pass %d: access rule write %s %s %s", pass, wr.Method, wr.Path, wr.Body)
+			}
+		}
+	}
+	if !w.hasAccessRule("block", "198.51.100.50", "abuse") || len(w.sim.AccessRules("example.com")) != 2 {
+		t.Errorf("access rules = %+v, want the hand-made ones untouched", w.sim.AccessRules("example.com"))
+	}
+}
+
+func TestWAFBroadCIDRRefusedNamingTheField(t *testing.T) {
+	tests := []struct{ name, waf, want string }{
+		{"skip rule ipv4", "\n  skip_rules:\n    - {name: s, sources: [203.0.113.7, 10.0.0.0/8]}",
+			"waf.skip_rules[0].sources[1]: 10.0.0.0/8 is broader than /16"},
+		{"skip rule ipv6", "\n  skip_rules:\n    - {name: s, sources: ['2001:db8::/16']}",
+			"waf.skip_rules[0].sources[0]: 2001::/16 is broader than /32"},
+		{"access rule", "\n  access_rules:\n    - {name: a, sources: [10.0.0.0/8]}",
+			"waf.access_rules[0].sources[0]: 10.0.0.0/8 is broader than /16"},
+		{"ip list", "\n  ip_lists:\n    - {account_id: " + sim.DefaultAccountID + ", name: l, sources: [172.16.0.0/12]}",
+			"waf.ip_lists[0].sources[0]: 172.16.0.0/12 is broader than /16"},
+		{"everything even when allowed", "\n  skip_rules:\n    - {name: s, sources: ['0.0.0.0/0'], allow_broad: true}",
+			"waf.skip_rules[0].sources[0]: 0.0.0.0/0 matches every address"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := newWAFWorld(t)
+			w.sim.ResetLog()
+			w.setWAF(tt.waf)
+			r := w.run("reconcile")
+			if r.code != exitError || !strings.Contains(r.stderr, tt.want) {
+				t.Fatalf("exit %d, want 1 with %q\n%s", r.code, tt.want, r.stderr)
+			}
+			if reqs := w.sim.Requests(); len(reqs) != 0 {
+				t.Errorf("a refused config reached the api: %+v", reqs)
+			}
+		})
 	}
 }

@@ -34,10 +34,12 @@ type accessRuleBody struct {
 	Notes         string       `json:"notes"`
 }
 
-// AccessRules returns the zone's allow ("whitelist") IP Access Rules: GET
-// /zones/{id}/firewall/access_rules/rules?mode=whitelist, 1,000 a page,
-// every page. A rule without id, target or value, or an answer that cannot
-// be decoded or lost items, fails the whole listing with a temporary error
+// AccessRules returns every IP Access Rule of the zone, whatever its mode
+// (the planner must see a hand-made block or challenge rule for an address
+// it would allow, as the API refuses a second rule for the same value):
+// GET /zones/{id}/firewall/access_rules/rules, 1,000 a page, every page. A
+// rule without id, mode, target or value, or an answer that cannot be
+// decoded or lost items, fails the whole listing with a temporary error
 // naming the zone.
 func (c *Client) AccessRules(ctx context.Context, zone controller.Zone) ([]controller.AccessRule, error) {
 	const op = "list ip access rules"
@@ -45,15 +47,14 @@ func (c *Client) AccessRules(ctx context.Context, zone controller.Zone) ([]contr
 		return nil, err
 	}
 	var rules []controller.AccessRule
-	path := accessRulesPath(zone.ID) + "?mode=" + url.QueryEscape(controller.AccessRuleMode)
-	err := c.listPages(ctx, path, accessRulesPerPage, func(raw json.RawMessage) (int, error) {
+	err := c.listPages(ctx, accessRulesPath(zone.ID), accessRulesPerPage, func(raw json.RawMessage) (int, error) {
 		var page []apiAccessRule
 		if err := decode(raw, &page); err != nil {
 			return 0, err
 		}
 		for _, r := range page {
-			if r.ID == "" || r.Configuration.Target == "" || r.Configuration.Value == "" {
-				return 0, fmt.Errorf("%w: ip access rule without id, target or value", errMalformed)
+			if r.ID == "" || r.Mode == "" || r.Configuration.Target == "" || r.Configuration.Value == "" {
+				return 0, fmt.Errorf("%w: ip access rule without id, mode, target or value", errMalformed)
 			}
 			rules = append(rules, controller.AccessRule{ID: r.ID, Mode: r.Mode, Target: r.Configuration.Target,
 				Value: r.Configuration.Value, Notes: r.Notes})
@@ -69,7 +70,9 @@ func (c *Client) AccessRules(ctx context.Context, zone controller.Zone) ([]contr
 // ApplyAccessRules writes a zone's IP Access Rule changes in order: a
 // create is POST /zones/{id}/firewall/access_rules/rules with the rule's
 // mode, target, value and notes as given (its answer must carry the new
-// rule's id); a delete is DELETE .../rules/{id}, without body. Every change
+// rule's id); an update is PATCH .../rules/{id} with the mode and notes
+// (the API changes nothing else); a delete is DELETE .../rules/{id},
+// without body. Every change
 // is checked before anything is written; it stops at the first failure,
 // with an *APIError naming the zone and the rule's value.
 func (c *Client) ApplyAccessRules(ctx context.Context, zone controller.Zone, changes []controller.AccessRuleChange) error {
@@ -87,11 +90,25 @@ func (c *Client) ApplyAccessRules(ctx context.Context, zone controller.Zone, cha
 	return nil
 }
 
+// accessPatchBody is the body of PATCH .../firewall/access_rules/rules/{id}.
+type accessPatchBody struct {
+	Mode  string `json:"mode"`
+	Notes string `json:"notes"`
+}
+
 // writeAccessRule makes the call of one valid change.
 func (c *Client) writeAccessRule(ctx context.Context, zone controller.Zone, ch controller.AccessRuleChange) error {
-	if ch.Action == controller.ActionDelete {
-		_, err := c.call(ctx, http.MethodDelete, accessRulesPath(zone.ID)+"/"+url.PathEscape(ch.Rule.ID), nil)
+	rulePath := accessRulesPath(zone.ID) + "/" + url.PathEscape(ch.Rule.ID)
+	switch ch.Action {
+	case controller.ActionDelete:
+		_, err := c.call(ctx, http.MethodDelete, rulePath, nil)
 		return err
+	case controller.ActionUpdate:
+		r, err := c.call(ctx, http.MethodPatch, rulePath, accessPatchBody{Mode: ch.Rule.Mode, Notes: ch.Rule.Notes})
+		if err != nil {
+			return err
+		}
+		return checkAccessAnswer(r.Result, "updated")
 	}
 	body := accessRuleBody{Mode: ch.Rule.Mode, Notes: ch.Rule.Notes,
 		Configuration: accessConfig{Target: ch.Rule.Target, Value: ch.Rule.Value}}
@@ -99,12 +116,17 @@ func (c *Client) writeAccessRule(ctx context.Context, zone controller.Zone, ch c
 	if err != nil {
 		return err
 	}
-	var created apiAccessRule
-	if err := decode(r.Result, &created); err != nil {
+	return checkAccessAnswer(r.Result, "created")
+}
+
+// checkAccessAnswer checks that a write's answer is a rule with an id.
+func checkAccessAnswer(raw json.RawMessage, verb string) error {
+	var rule apiAccessRule
+	if err := decode(raw, &rule); err != nil {
 		return err
 	}
-	if created.ID == "" {
-		return fmt.Errorf("%w: created ip access rule without id", errMalformed)
+	if rule.ID == "" {
+		return fmt.Errorf("%w: %s ip access rule without id", errMalformed, verb)
 	}
 	return nil
 }
@@ -132,6 +154,10 @@ func checkAccessChange(zone controller.Zone, ch controller.AccessRuleChange) str
 	case controller.ActionCreate:
 		if ch.Rule.Mode == "" || ch.Rule.Target == "" || ch.Rule.Value == "" {
 			return "create without mode, target or value"
+		}
+	case controller.ActionUpdate:
+		if ch.Rule.ID == "" || ch.Rule.Mode == "" {
+			return "update without a rule id or mode"
 		}
 	case controller.ActionDelete:
 		if ch.Rule.ID == "" {

@@ -11,17 +11,22 @@ import (
 	"github.com/flarewarden/flarewarden/controller"
 )
 
-// apiAccess renders an IP Access Rule as the API does.
+// apiAccess renders an allow IP Access Rule as the API does.
 func apiAccess(id, target, value, notes string) map[string]any {
-	return map[string]any{"id": id, "mode": "whitelist", "notes": notes, "allowed_modes": []string{"whitelist", "block"},
+	return apiAccessMode(id, "whitelist", target, value, notes)
+}
+
+// apiAccessMode renders an IP Access Rule of any mode as the API does.
+func apiAccessMode(id, mode, target, value, notes string) map[string]any {
+	return map[string]any{"id": id, "mode": mode, "notes": notes, "allowed_modes": []string{"whitelist", "block"},
 		"configuration": map[string]any{"target": target, "value": value},
 		"scope":         map[string]any{"id": testZone.ID, "name": testZone.Name, "type": "zone"}}
 }
 
-func TestAccessRulesPaginates(t *testing.T) {
+func TestAccessRulesListsEveryModeAndPaginates(t *testing.T) {
 	t.Parallel()
 	pages := [][]any{
-		{apiAccess("a1", "ip", "203.0.113.7", "managed-by=flarewarden; scripts"), apiAccess("a2", "ip6", "2001:db8::1", "")},
+		{apiAccess("a1", "ip", "203.0.113.7", "managed-by=flarewarden; scripts"), apiAccessMode("a2", "block", "ip6", "2001:db8::1", "")},
 		{apiAccess("a3", "ip_range", "198.51.100.0/24", "office")},
 	}
 	h := newHarness(t, func(w http.ResponseWriter, r *http.Request, n int) {
@@ -31,13 +36,13 @@ func TestAccessRulesPaginates(t *testing.T) {
 	if err != nil {
 		t.Fatalf("AccessRules: %v", err)
 	}
-	path := "GET /zones/" + testZone.ID + "/firewall/access_rules/rules?mode=whitelist&per_page=1000&page="
+	path := "GET /zones/" + testZone.ID + "/firewall/access_rules/rules?per_page=1000&page="
 	if got, want := requestLines(h.rec.all()), []string{path + "1", path + "2"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("requests\n got %q\nwant %q", got, want)
 	}
 	want := []controller.AccessRule{
 		{ID: "a1", Mode: "whitelist", Target: "ip", Value: "203.0.113.7", Notes: "managed-by=flarewarden; scripts"},
-		{ID: "a2", Mode: "whitelist", Target: "ip6", Value: "2001:db8::1"},
+		{ID: "a2", Mode: "block", Target: "ip6", Value: "2001:db8::1"},
 		{ID: "a3", Mode: "whitelist", Target: "ip_range", Value: "198.51.100.0/24", Notes: "office"},
 	}
 	if !reflect.DeepEqual(rules, want) {
@@ -49,6 +54,7 @@ func TestAccessRulesRejectBadAnswers(t *testing.T) {
 	t.Parallel()
 	for name, body := range map[string]string{
 		"rule no id":    `{"success":true,"errors":[],"result":[{"mode":"whitelist","configuration":{"target":"ip","value":"192.0.2.1"}}]}`,
+		"rule no mode":  `{"success":true,"errors":[],"result":[{"id":"a1","configuration":{"target":"ip","value":"192.0.2.1"}}]}`,
 		"rule no value": `{"success":true,"errors":[],"result":[{"id":"a1","mode":"whitelist","configuration":{"target":"ip"}}]}`,
 		"not a list":    `{"success":true,"errors":[],"result":{"id":"a1"}}`,
 		"lost items":    `{"success":true,"errors":[],"result":[],"result_info":{"page":1,"per_page":1000,"count":0,"total_count":2,"total_pages":1}}`,
@@ -85,6 +91,7 @@ func TestApplyAccessRules(t *testing.T) {
 	changes := []controller.AccessRuleChange{
 		accessChange(controller.ActionCreate, "", "ip6", "2001:db8::1"),
 		accessChange(controller.ActionDelete, "a9", "ip", "192.0.2.9"),
+		accessChange(controller.ActionUpdate, "a7", "ip", "192.0.2.7"),
 		accessChange(controller.ActionCreate, "", "ip_range", "198.51.100.0/24"),
 	}
 	if err := h.c.ApplyAccessRules(context.Background(), testZone, changes); err != nil {
@@ -92,12 +99,14 @@ func TestApplyAccessRules(t *testing.T) {
 	}
 	rules := "/zones/" + testZone.ID + "/firewall/access_rules/rules"
 	hits := h.rec.all()
-	if got, want := requestLines(hits), []string{"POST " + rules, "DELETE " + rules + "/a9", "POST " + rules}; !reflect.DeepEqual(got, want) {
+	want := []string{"POST " + rules, "DELETE " + rules + "/a9", "PATCH " + rules + "/a7", "POST " + rules}
+	if got := requestLines(hits); !reflect.DeepEqual(got, want) {
 		t.Fatalf("requests\n got %q\nwant %q", got, want)
 	}
 	wantBodies := []string{
 		`{"mode":"whitelist","configuration":{"target":"ip6","value":"2001:db8::1"},"notes":"managed-by=flarewarden; scripts"}`,
 		``,
+		`{"mode":"whitelist","notes":"managed-by=flarewarden; scripts"}`,
 		`{"mode":"whitelist","configuration":{"target":"ip_range","value":"198.51.100.0/24"},"notes":"managed-by=flarewarden; scripts"}`,
 	}
 	for i, x := range hits {
@@ -136,8 +145,9 @@ func TestApplyAccessRulesErrors(t *testing.T) {
 	other.Zone = controller.Zone{ID: "other", Name: "example.org"}
 	for name, ch := range map[string]controller.AccessRuleChange{
 		"delete without id": accessChange(controller.ActionDelete, "", "ip", "203.0.113.7"),
+		"update without id": accessChange(controller.ActionUpdate, "", "ip", "203.0.113.7"),
 		"create no value":   accessChange(controller.ActionCreate, "", "ip", ""),
-		"unknown action":    accessChange("update", "a1", "ip", "203.0.113.7"),
+		"unknown action":    accessChange("move", "a1", "ip", "203.0.113.7"),
 		"other zone":        other,
 	} {
 		t.Run(name, func(t *testing.T) {

@@ -243,10 +243,19 @@ func TestSimAccessRules(t *testing.T) {
 	for _, r := range rules {
 		values = append(values, r.Mode+" "+r.Target+" "+r.Value+" "+r.Notes)
 	}
-	if want := []string{"whitelist ip 192.0.2.1 hand made", "whitelist ip6 2001:db8::1 " + notes}; !reflect.DeepEqual(values, want) {
-		t.Fatalf("AccessRules %q, want %q", values, want)
+	want := []string{"whitelist ip 192.0.2.1 hand made", "block country XX ", "whitelist ip6 2001:db8::1 " + notes}
+	if !reflect.DeepEqual(values, want) {
+		t.Fatalf("AccessRules %q, want %q (every mode)", values, want)
 	}
-	del := controller.AccessRuleChange{Action: controller.ActionDelete, Zone: e.zone, Rule: rules[1]}
+	upd := controller.AccessRuleChange{Action: controller.ActionUpdate, Zone: e.zone, Rule: rules[2]}
+	upd.Rule.Mode = "challenge"
+	if err := e.c.ApplyAccessRules(ctx, e.zone, []controller.AccessRuleChange{upd}); err != nil {
+		t.Fatalf("update: %v", err)
+	}
+	if got := e.s.AccessRules("example.com")[2]; got.Mode != "challenge" || got.Notes != notes || got.Value != "2001:db8::1" {
+		t.Fatalf("updated rule = %+v; want mode challenge, notes and value kept", got)
+	}
+	del := controller.AccessRuleChange{Action: controller.ActionDelete, Zone: e.zone, Rule: rules[2]}
 	if err := e.c.ApplyAccessRules(ctx, e.zone, []controller.AccessRuleChange{del}); err != nil {
 		t.Fatalf("delete: %v", err)
 	}

@@ -87,7 +87,7 @@ func (r *Resolver) resolveOne(ctx context.Context, s Spec, det controller.Detect
 			return res, fmt.Sprintf("%s did not resolve and has no last known address", s.Host)
 		}
 		if err != nil {
-			res.Err, res.Stale = err.Error()+" (using last known addresses)", true
+			res.Err, res.Stale = err.Error(), true
 		}
 		res.Prefixes = widen(addrs, v6Bits)
 	}

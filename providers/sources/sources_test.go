@@ -82,7 +82,8 @@ func TestResolveHostnameFollowsDNSAndKeepsLastKnown(t *testing.T) {
 	}
 	ds.Set("scripts.example.net") // SERVFAIL from now on
 	got = r.Resolve(ctx, sp, noDetection, 0)
-	if got.Unknown != "" || exprOf(got) != "(ip.src in {198.51.100.0/28 203.0.113.11})" || !got.Sources[1].Stale {
+	if got.Unknown != "" || exprOf(got) != "(ip.src in {198.51.100.0/28 203.0.113.11})" || !got.Sources[1].Stale ||
+		!strings.HasPrefix(got.Sources[1].Err, "resolve scripts.example.net: ") {
 		t.Fatalf("failing host = %s unknown=%q sources=%+v, want the last known address", exprOf(got), got.Unknown, got.Sources)
 	}
 }

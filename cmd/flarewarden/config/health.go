@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"strings"
 	"time"
 )
 
@@ -74,8 +75,22 @@ func (h Health) validate(add adder) {
 				add(field+".edge_address", "%q is not host:port", c.EdgeAddress)
 			}
 		}
-		if c.Origin != nil && (c.Origin.Port < 1 || c.Origin.Port > 65535) {
-			add(field+".origin.port", "%d is not a port", c.Origin.Port)
+		if c.Origin != nil {
+			c.Origin.validate(field+".origin", add)
 		}
+	}
+}
+
+// validate checks the port and that address is a host or host:port.
+func (o OriginCheck) validate(field string, add adder) {
+	if o.Port < 1 || o.Port > 65535 {
+		add(field+".port", "%d is not a port", o.Port)
+	}
+	host := o.Address
+	if h, _, err := net.SplitHostPort(o.Address); err == nil {
+		host = h
+	}
+	if strings.ContainsAny(host, "/ []") {
+		add(field+".address", "%q is not a host or host:port", o.Address)
 	}
 }

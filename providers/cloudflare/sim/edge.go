@@ -6,14 +6,13 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
-	"slices"
 	"strings"
 )
 
-// The simulated edge: what a visitor of a proxied hostname gets from
-// Cloudflare, decided from the simulator's DNS records, custom WAF rules
-// and security level. It never contacts an origin. Edge requests are not
-// API calls: they are neither logged nor subject to faults.
+// The simulated edge: what a visitor of a hostname gets from Cloudflare,
+// decided from the simulator's DNS records, custom WAF rules and security
+// level and, once origins are configured, from the origin itself. Edge
+// requests are not API calls: they are neither logged nor subject to faults.
 
 // edgeClientHeader names the visitor's address in edge requests (tests set
 // it); without it the TCP peer's address is used.
@@ -23,10 +22,12 @@ const edgeClientHeader = "X-Sim-Client-IP"
 type edgeOutcome int
 
 const (
-	edgeOrigin    edgeOutcome = iota // 200 from the origin
+	edgeOrigin    edgeOutcome = iota // on to the origin
 	edgeNoDNS                        // 530, error 1001
+	edgeOriginDNS                    // 530, error 1016
 	edgeBlock                        // 403 by a block rule, error 1020
 	edgeChallenge                    // 403 challenge, cf-mitigated: challenge
+	edgeDirect                       // not proxied: the visitor talks to the origin
 )
 
 // edgeDecision is the edge's answer to one request.
@@ -43,16 +44,37 @@ const challengeBody = `<!DOCTYPE html><html><head><title>Just a moment...</title
 // Edge returns a handler that plays Cloudflare's edge for the simulated
 // zones: the Host header names the hostname; the visitor is the address in
 // X-Sim-Client-IP, else the TCP peer (a malformed header is a 400). Every
-// answer carries "server: cloudflare" and a cf-ray; see EdgeDecision for
-// what is answered.
+// answer of the edge carries "server: cloudflare" and a cf-ray.
+//
+// It answers as EdgeDecision decides, after resolving a CNAME target
+// outside the simulated zones when it resolves them (see WithResolver): a
+// failed resolution is a 530 "error code: 1016" with "cf-error-type:
+// origin-dns", before any WAF decision. Without configured origins (see
+// WithOrigins and SetOrigin) a request that passes answers 200 "ok from
+// origin". With them, the edge picks the origin address (the first A or
+// AAAA at the end of the CNAME chain, or the resolved target's first
+// address) and its local address: unmapped 523; then it forwards the
+// request over plain HTTP and relays the answer's status, content-type and
+// body; refused 521, connection timeout 522, closed without an answer 520,
+// answer timeout 524 (each "error code: 52x"). For a name whose records
+// are not proxied the visitor talks to the origin directly: its answer is
+// relayed as is, without server: cloudflare or cf-ray, and any failure
+// closes the connection. The simulator's lock is never held while
+// resolving or contacting an origin.
 func (s *Server) Edge() http.Handler {
 	return http.HandlerFunc(s.serveEdge)
 }
 
-// EdgeDecision decides what the edge answers a visitor at client for host
-// (a port and a trailing dot are ignored):
+// EdgeDecision decides, from the simulator's state alone, what the edge
+// answers a visitor at client for host (a port and a trailing dot are
+// ignored). It resolves nothing and contacts no origin:
 //   - 530 "error code: 1001" when no zone holds an A, AAAA or CNAME record
 //     named host;
+//   - once origins are configured, 200 "dns only" when none of those
+//     records is proxied: Cloudflare is not in the path;
+//   - 530 (error 1016) when the CNAME chain inside the simulated zones
+//     leads nowhere, or leaves them while the edge resolves targets
+//     without a resolver (see WithResolver);
 //   - otherwise the enabled rules of the zone's http_request_firewall_custom
 //     entrypoint run in order, each acting only if its expression matches
 //     client (only the forms "ip.src in {...}" and "ip.src eq X" ever
@@ -63,23 +85,31 @@ func (s *Server) Edge() http.Handler {
 //     challenge;
 //   - then, if the zone's security level is under_attack and no matching
 //     skip rule listed the product securityLevel, a 403 challenge;
-//   - otherwise 200 from the origin.
+//   - otherwise 200 "origin": the request goes on to the origin, whose
+//     answer (or failure, see Edge) the edge relays.
 //
 // reason says which of these applied, naming the rule id when a rule decided.
 func (s *Server) EdgeDecision(host string, client netip.Addr) (status int, reason string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	d := s.decide(host, client)
+	host = edgeHost(host)
+	d := s.decide(host, s.route(host), client)
 	return d.status, d.reason
 }
 
-// decide implements EdgeDecision. The caller holds s.mu.
-func (s *Server) decide(host string, client netip.Addr) edgeDecision {
-	host = edgeHost(host)
-	z := s.zoneForHost(host)
-	if z == nil || !slices.ContainsFunc(recordsNamed(z, host), proxiedType) {
+// decide implements EdgeDecision for host routed as rt. The caller holds s.mu.
+func (s *Server) decide(host string, rt edgeRoute, client netip.Addr) edgeDecision {
+	switch {
+	case !rt.found:
 		return edgeDecision{edgeNoDNS, 530, fmt.Sprintf("no A, AAAA or CNAME record for %q (error 1001)", host)}
+	case s.originsSet && !rt.proxied:
+		return edgeDecision{edgeDirect, http.StatusOK, "dns only: the visitor connects to the origin"}
+	case rt.broken != "":
+		return originDNSError(rt.broken)
+	case rt.external != "" && s.resolves() && s.resolver == nil:
+		return originDNSError(fmt.Sprintf("CNAME target %s: %v", rt.external, errNoResolver))
 	}
+	z := s.zoneForHost(host)
 	skipped := map[string]bool{}
 	if rs := z.rulesets[customPhase]; rs != nil {
 		if d, decided := runCustomRules(rs, client, skipped); decided {
@@ -90,6 +120,11 @@ func (s *Server) decide(host string, client netip.Addr) edgeDecision {
 		return edgeDecision{edgeChallenge, http.StatusForbidden, "challenge: security level under_attack"}
 	}
 	return edgeDecision{edgeOrigin, http.StatusOK, "origin"}
+}
+
+// originDNSError is the 530 of a CNAME target that does not resolve.
+func originDNSError(why string) edgeDecision {
+	return edgeDecision{edgeOriginDNS, 530, "origin dns error (error 1016): " + why}
 }
 
 // runCustomRules runs the enabled custom rules that match client, in
@@ -116,43 +151,6 @@ func runCustomRules(rs *Ruleset, client netip.Addr, skipped map[string]bool) (d 
 		}
 	}
 	return edgeDecision{}, false
-}
-
-func (s *Server) serveEdge(w http.ResponseWriter, r *http.Request) {
-	client, ok := edgeClient(r)
-	s.mu.Lock()
-	ray := s.newRay()
-	d := s.decide(r.Host, client)
-	s.mu.Unlock()
-	h := w.Header()
-	h.Set("Server", "cloudflare")
-	h.Set("Cf-Ray", ray)
-	h.Set("Content-Type", "text/plain; charset=utf-8")
-	if !ok {
-		w.WriteHeader(http.StatusBadRequest)
-		_, _ = w.Write([]byte("malformed " + edgeClientHeader + " header"))
-		return
-	}
-	body := d.body()
-	if d.outcome == edgeChallenge {
-		h.Set("Cf-Mitigated", "challenge")
-		h.Set("Content-Type", "text/html; charset=utf-8")
-	}
-	w.WriteHeader(d.status)
-	_, _ = w.Write([]byte(body))
-}
-
-// body is the answer's body.
-func (d edgeDecision) body() string {
-	switch d.outcome {
-	case edgeNoDNS:
-		return "error code: 1001"
-	case edgeBlock:
-		return "error code: 1020"
-	case edgeChallenge:
-		return challengeBody
-	}
-	return "ok from origin"
 }
 
 // edgeClient is the visitor's address: X-Sim-Client-IP when present (ok is

@@ -1,6 +1,10 @@
 package sim
 
-import "time"
+import (
+	"context"
+	"net/netip"
+	"time"
+)
 
 // Option configures a Server at construction.
 type Option func(*Server)
@@ -64,6 +68,46 @@ func WithBulkPolls(n int) Option {
 	return func(s *Server) {
 		if n >= 0 {
 			s.bulkPolls = n
+		}
+	}
+}
+
+// defaultOriginTimeout bounds the edge's origin connections by default.
+const defaultOriginTimeout = 5 * time.Second
+
+// WithOrigins makes the edge contact origins (see Edge): origins maps a
+// public origin address, as a record or a resolved CNAME target holds it,
+// to the local "host:port" where that origin really listens. Keys that are
+// not IP addresses are ignored. Given even empty, the edge stops answering
+// "ok from origin" by itself; SetOrigin changes the map later.
+func WithOrigins(origins map[string]string) Option {
+	return func(s *Server) {
+		for ip, addr := range origins {
+			s.setOrigin(ip, addr)
+		}
+		s.originsSet = true
+	}
+}
+
+// WithOriginTimeout bounds, each, the edge's CNAME target resolution, its
+// connection to an origin and the origin's answer (default 5s). Values
+// below 1ns are ignored.
+func WithOriginTimeout(d time.Duration) Option {
+	return func(s *Server) {
+		if d > 0 {
+			s.originTimeout = d
+		}
+	}
+}
+
+// WithResolver sets how the edge resolves a CNAME target outside the
+// simulated zones (tests back it with a DNS server on loopback). Without
+// one such targets are not resolved while no origin is configured, and
+// answer 530 error 1016 once one is. A nil resolver is ignored.
+func WithResolver(resolve func(ctx context.Context, host string) ([]netip.Addr, error)) Option {
+	return func(s *Server) {
+		if resolve != nil {
+			s.resolver = resolve
 		}
 	}
 }

@@ -1,9 +1,11 @@
 package sim
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"sync"
@@ -25,6 +27,9 @@ type Server struct {
 	batchLimit int
 	ruleLimit  int // rules per ruleset; 0 = unlimited
 	bulkPolls  int // polls a bulk operation answers before it completes
+	// The edge's way to origins (see Edge); fixed at construction.
+	originTimeout time.Duration
+	resolver      func(ctx context.Context, host string) ([]netip.Addr, error)
 
 	mu         sync.Mutex // guards everything below
 	tokens     map[string]*token
@@ -37,21 +42,25 @@ type Server struct {
 	idSeq      uint64 // rules, access rules, lists, list items, operations
 	log        []*Request
 	faults     []*activeFault
+	origins    map[netip.Addr]string // public origin address -> local host:port
+	originsSet bool                  // WithOrigins or SetOrigin was used
 }
 
 // New returns an empty simulator (no tokens, no zones, only the default
 // account) configured by opts.
 func New(opts ...Option) *Server {
 	s := &Server{
-		clock:      time.Now,
-		batch:      true,
-		maxPerPage: 5000,
-		batchLimit: 200,
-		bulkPolls:  1,
-		tokens:     map[string]*token{},
-		zones:      map[string]*zoneState{},
-		accounts:   map[string]*accountState{},
-		operations: map[string]*operation{},
+		clock:         time.Now,
+		batch:         true,
+		maxPerPage:    5000,
+		batchLimit:    200,
+		bulkPolls:     1,
+		originTimeout: defaultOriginTimeout,
+		tokens:        map[string]*token{},
+		zones:         map[string]*zoneState{},
+		accounts:      map[string]*accountState{},
+		operations:    map[string]*operation{},
+		origins:       map[netip.Addr]string{},
 	}
 	s.accounts[DefaultAccountID] = newAccount(DefaultAccountID, defaultAccountName)
 	for _, o := range opts {

@@ -3,8 +3,11 @@
 package dnstest
 
 import (
+	"context"
+	"fmt"
 	"net"
 	"net/netip"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -19,21 +22,37 @@ type Server struct {
 	Addr    string
 	mu      sync.Mutex
 	answers map[string][]netip.Addr
+	srv     *dns.Server
 }
 
 // New starts a server that stops when the test ends.
 func New(t testing.TB) *Server {
 	t.Helper()
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	s, err := Start()
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &Server{Addr: pc.LocalAddr().String(), answers: map[string][]netip.Addr{}}
-	srv := &dns.Server{PacketConn: pc, Handler: dns.HandlerFunc(s.serve)}
-	go func() { _ = srv.ActivateAndServe() }()
-	t.Cleanup(func() { _ = srv.Shutdown() })
+	t.Cleanup(s.Close)
 	return s
 }
+
+// Start starts a server on a free loopback port; Close stops it. The demo
+// uses it as the outside world's DNS.
+func Start() (*Server, error) {
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("dns test server: %w", err)
+	}
+	s := &Server{Addr: pc.LocalAddr().String(), answers: map[string][]netip.Addr{}}
+	started := make(chan struct{})
+	s.srv = &dns.Server{PacketConn: pc, Handler: dns.HandlerFunc(s.serve), NotifyStartedFunc: func() { close(started) }}
+	go func() { _ = s.srv.ActivateAndServe() }()
+	<-started
+	return s, nil
+}
+
+// Close stops the server.
+func (s *Server) Close() { _ = s.srv.Shutdown() }
 
 // Set makes host answer the addresses; no addresses makes it fail.
 func (s *Server) Set(host string, addrs ...string) {
@@ -78,4 +97,16 @@ func record(q dns.Question, ip netip.Addr) dns.RR {
 		return &dns.AAAA{Hdr: hdr, AAAA: ip.AsSlice()}
 	}
 	return nil
+}
+
+// Resolve answers host from the server's table without a query (a
+// resolver function for the simulator's edge); an unknown host is an error.
+func (s *Server) Resolve(_ context.Context, host string) ([]netip.Addr, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	addrs, ok := s.answers[strings.TrimSuffix(host, ".")]
+	if !ok {
+		return nil, fmt.Errorf("lookup %s: no such host", host)
+	}
+	return slices.Clone(addrs), nil
 }

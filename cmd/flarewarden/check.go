@@ -1,0 +1,116 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+
+	"github.com/flarewarden/flarewarden/controller"
+)
+
+func newCheckCmd(c *cli) *cobra.Command {
+	var output string
+	cmd := &cobra.Command{
+		Use:   "check",
+		Short: "Diagnose every site once: edge, origin, DNS and WAF state, with causes and hints",
+		Long: `Run every health check once and print a report per site: how Cloudflare's edge
+answers (classified: origin_dns_error, origin_down, challenged, not_cloudflare...),
+the direct origin probe, whether the name is still a CNAME and its target
+resolves, the planned DNS/WAF changes (a dry run: nothing is written) and the
+zone's security level. Exit 0 when every check is healthy, 1 otherwise.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return c.check(cmd.Context(), output) },
+	}
+	cmd.Flags().StringVarP(&output, "output", "o", "table", "table or json")
+	return cmd
+}
+
+// checkReport is the outcome of `check`.
+type checkReport struct {
+	Pass    controller.Report        `json:"pass"`
+	Checks  []controller.CheckResult `json:"checks"`
+	Healthy bool                     `json:"healthy"`
+}
+
+func (c *cli) check(ctx context.Context, output string) error {
+	a, err := c.newApp()
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	if a.prober == nil {
+		return errors.New("no health checks configured: add health.checks to the config")
+	}
+	if err := a.verify(ctx); err != nil {
+		return err
+	}
+	rep, passErr := a.rec.RunOnce(ctx, controller.PassOptions{DryRun: true})
+	results := a.prober.Probe(ctx, controller.ProbeInput{Detection: rep.Detection, CNAMEs: rep.CNAMEs})
+	out := checkReport{Pass: rep, Checks: results, Healthy: passErr == nil}
+	for _, r := range results {
+		out.Healthy = out.Healthy && r.Healthy()
+	}
+	if output == "json" {
+		err = writeJSON(c.stdout, out)
+	} else {
+		writeCheck(c.stdout, out, passErr)
+	}
+	if err != nil {
+		return err
+	}
+	if !out.Healthy {
+		return exitCodeError{code: exitError}
+	}
+	return nil
+}
+
+// writeCheck prints the diagnosis of every site, then the DNS/WAF state.
+func writeCheck(w io.Writer, r checkReport, passErr error) {
+	for _, res := range r.Checks {
+		fmt.Fprintf(w, "site %s (%s): %s\n", res.Check, res.Host, verdict(res.Healthy()))
+		writeDiagnosis(indent(w), res)
+	}
+	fmt.Fprintln(w)
+	writeDetection(w, r.Pass.Detection)
+	writeSecurity(w, r.Pass.Security)
+	for name, target := range r.Pass.CNAMEs {
+		fmt.Fprintf(w, "%s is still a CNAME to %s\n", name, target)
+	}
+	fmt.Fprintln(w)
+	writePlan(w, r.Pass.Plan, true)
+	if passErr != nil {
+		fmt.Fprintf(w, "reading Cloudflare failed: %v\n", passErr)
+	}
+}
+
+func writeDiagnosis(w io.Writer, res controller.CheckResult) {
+	e := res.Edge
+	status := ""
+	if e.Status != 0 {
+		status = fmt.Sprintf(" (HTTP %d)", e.Status)
+	}
+	fmt.Fprintf(w, "edge:   %s%s: %s\n", e.Class, status, e.Explanation)
+	if e.Hint != "" && e.Class != controller.ClassOK {
+		fmt.Fprintf(w, "        hint: %s\n", e.Hint)
+	}
+	if o := res.Origin; o != nil {
+		fmt.Fprintf(w, "origin: %s at %s: %s\n", o.Outcome, o.Address, o.Explanation)
+	}
+	if d := res.DNS; d != nil {
+		state := "resolves"
+		if !d.Resolved {
+			state = "DOES NOT RESOLVE: " + d.Err
+		}
+		fmt.Fprintf(w, "dns:    %s is a CNAME to %s, which %s\n", d.Name, d.Target, state)
+	}
+}
+
+func verdict(ok bool) string {
+	if ok {
+		return "healthy"
+	}
+	return "NOT HEALTHY"
+}

@@ -1,0 +1,80 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// TestCheckDiagnosesAndExits runs `check` over the story of a DDNS CNAME
+// left in place (takeover off): healthy while the DDNS resolves, then the
+// DDNS outage is diagnosed with a hint, exit 1, and nothing is written.
+func TestCheckDiagnosesAndExits(t *testing.T) {
+	h := newHealWorld(t)
+	h.configure("records:\n  - {name: home.example.com, proxied: true, takeover_cname: false}\n", "")
+
+	r := h.run("check")
+	if r.code != 0 || !strings.Contains(r.stdout, "site home (home.example.com): healthy") {
+		t.Fatalf("check while healthy: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+
+	h.dns.Set("myhome.duckdns.org") // the DDNS provider is down
+	r = h.run("check")
+	for _, want := range []string{
+		"NOT HEALTHY",
+		"origin_dns_error (HTTP 530)",
+		"home.example.com is a CNAME to myhome.duckdns.org, which DOES NOT RESOLVE",
+		"takeover_cname",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("check output lacks %q", want)
+		}
+	}
+	if r.code != 1 {
+		t.Errorf("check exit = %d, want 1", r.code)
+	}
+	if w := h.writes(); len(w) != 0 {
+		t.Fatalf("check wrote to Cloudflare: %v", w)
+	}
+	if t.Failed() {
+		t.Fatalf("output:\n%s\n%s", r.stdout, r.stderr)
+	}
+}
+
+func TestCheckJSON(t *testing.T) {
+	h := newHealWorld(t)
+	h.configure("", "")
+	h.dns.Set("myhome.duckdns.org") // CNAME target down; takeover on by default, but check is a dry run
+	r := h.run("check", "--output", "json")
+	var rep struct {
+		Healthy bool `json:"healthy"`
+		Checks  []struct {
+			Edge struct{ Class string }   `json:"edge"`
+			DNS  *struct{ Resolved bool } `json:"dns"`
+		} `json:"checks"`
+		Pass struct {
+			Plan struct{ Changes []any } `json:"plan"`
+		} `json:"pass"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatalf("check -o json: %v\n%s", err, r.stdout)
+	}
+	if r.code != 1 || rep.Healthy || len(rep.Checks) != 1 || rep.Checks[0].Edge.Class != "origin_dns_error" ||
+		rep.Checks[0].DNS == nil || rep.Checks[0].DNS.Resolved {
+		t.Fatalf("exit %d, report %+v", r.code, rep)
+	}
+	if len(rep.Pass.Plan.Changes) == 0 {
+		t.Fatal("the dry-run plan does not show the takeover")
+	}
+	if w := h.writes(); len(w) != 0 {
+		t.Fatalf("check wrote to Cloudflare: %v", w)
+	}
+}
+
+func TestCheckWithoutHealthChecksIsAnError(t *testing.T) {
+	w := newWorld(t)
+	r := w.run("check")
+	if r.code != 1 || !strings.Contains(r.stderr, "no health checks configured") {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+}

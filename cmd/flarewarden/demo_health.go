@@ -1,0 +1,39 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/flarewarden/flarewarden/controller"
+)
+
+// diagnose runs the health check as `flarewarden check` does, prints the
+// diagnosis, and fails unless its class is want. An empty want skips it.
+func (e *demoEnv) diagnose(ctx context.Context, w io.Writer, a *app, want controller.Class, when string) error {
+	if want == "" {
+		return nil
+	}
+	rep, err := a.rec.RunOnce(ctx, controller.PassOptions{DryRun: true})
+	if err != nil {
+		return fmt.Errorf("diagnosis %s: %w", when, err)
+	}
+	results := a.prober.Probe(ctx, controller.ProbeInput{Detection: rep.Detection, CNAMEs: rep.CNAMEs})
+	fmt.Fprintf(indent(w), "flarewarden check, %s:\n", when)
+	for _, res := range results {
+		fmt.Fprintf(indent(indent(w)), "site %s (%s): %s\n", res.Check, res.Host, verdict(res.Healthy()))
+		writeDiagnosis(indent(indent(indent(w))), res)
+		if res.Class() != want {
+			return fmt.Errorf("diagnosis %s is %s, want %s", when, res.Class(), want)
+		}
+	}
+	fmt.Fprintln(w)
+	return nil
+}
+
+// stopOrigin stops the home web server: the edge and the origin probe
+// then meet a refused connection at the public IP.
+func (e *demoEnv) stopOrigin() error {
+	e.stopHome()
+	return nil
+}

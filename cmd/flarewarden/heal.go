@@ -1,0 +1,114 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/flarewarden/flarewarden/cmd/flarewarden/config"
+	"github.com/flarewarden/flarewarden/controller"
+	"github.com/flarewarden/flarewarden/providers/health"
+	"github.com/flarewarden/flarewarden/providers/netwatch"
+	"github.com/flarewarden/flarewarden/providers/notify"
+)
+
+// newProber builds the health prober, or nil when no check is configured.
+func newProber(h config.Health) (*health.Prober, error) {
+	if len(h.Checks) == 0 {
+		return nil, nil
+	}
+	opts := health.Options{DNSServer: h.DNSServer}
+	for _, c := range h.Checks {
+		hc := health.Check{Name: c.Name, URL: c.URL, ExpectStatus: c.ExpectStatus, Timeout: time.Duration(c.Timeout),
+			EdgeAddress: c.EdgeAddress, Headers: c.Headers}
+		if c.Origin != nil {
+			hc.Origin = &health.OriginCheck{Port: c.Origin.Port, TLS: c.Origin.TLS, Address: originAddress(*c.Origin)}
+		}
+		opts.Checks = append(opts.Checks, hc)
+	}
+	p, err := health.New(opts)
+	if err != nil {
+		return nil, fmt.Errorf("health: %w", err)
+	}
+	return p, nil
+}
+
+// originAddress is origin.address as host:port (origin.port when it has
+// none), or "" to probe the detected public address.
+func originAddress(o config.OriginCheck) string {
+	if o.Address == "" {
+		return ""
+	}
+	if _, _, err := net.SplitHostPort(o.Address); err == nil {
+		return o.Address
+	}
+	return net.JoinHostPort(o.Address, strconv.Itoa(o.Port))
+}
+
+// newNotifier builds the notifier, or nil when no target is configured.
+func newNotifier(n config.Notify, a *app) (controller.Notifier, error) {
+	if len(n.Webhooks)+len(n.Healthchecks)+len(n.UptimeKuma) == 0 {
+		return nil, nil
+	}
+	opts := notify.Options{Healthchecks: n.Healthchecks, UptimeKuma: n.UptimeKuma, Timeout: time.Duration(n.Timeout),
+		Retries: n.Retries, Logger: a.log.Named("notify")}
+	for _, w := range n.Webhooks {
+		opts.Webhooks = append(opts.Webhooks, notify.Webhook{URL: w.URL, Headers: w.Headers})
+	}
+	nt, err := notify.New(opts)
+	if err != nil {
+		return nil, err
+	}
+	return nt, nil
+}
+
+// ifaceWatch returns a netlink watch over the interfaces of iface: IP
+// sources, or nil when there are none.
+func ifaceWatch(d config.Detect) func(context.Context, func()) error {
+	var names []string
+	for _, f := range []config.Family{d.IPv4, d.IPv6} {
+		if !f.On() {
+			continue
+		}
+		for _, s := range f.Sources {
+			if name, ok := strings.CutPrefix(strings.TrimSpace(s), "iface:"); ok {
+				names = append(names, name)
+			}
+		}
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	return func(ctx context.Context, changed func()) error { return netwatch.Watch(ctx, names, changed) }
+}
+
+// takeoverModes splits the names by takeover mode, for the healer.
+func takeoverModes(recs []config.Record) (onFailure, never map[string]bool) {
+	onFailure, never = map[string]bool{}, map[string]bool{}
+	for _, r := range recs {
+		name := controller.NormalizeName(r.Name)
+		switch {
+		case r.TakeoverCNAME == nil:
+		case *r.TakeoverCNAME == config.TakeoverOnFailure:
+			onFailure[name] = true
+		case *r.TakeoverCNAME == config.TakeoverNever:
+			never[name] = true
+		}
+	}
+	return onFailure, never
+}
+
+// selfCovered reports whether a skip rule lists this host's own address.
+func selfCovered(w config.WAF) bool {
+	for _, r := range w.SkipRules {
+		for _, s := range r.Sources.Sources {
+			if strings.EqualFold(strings.TrimSpace(s), "self") {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -1,0 +1,114 @@
+package health
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+
+	"github.com/flarewarden/flarewarden/controller"
+)
+
+// HTTP limits and identification of every probe.
+const (
+	maxBody   = 64 << 10
+	userAgent = "flarewarden-health"
+)
+
+// probeEdge GETs the check's URL through the edge, within the check's
+// timeout, and diagnoses the answer or the failure to get one.
+func (p *Prober) probeEdge(ctx context.Context, c *check) controller.Diagnosis {
+	ctx, cancel := context.WithTimeout(ctx, c.Timeout)
+	defer cancel()
+	resp, body, err := p.getEdge(ctx, c)
+	if err != nil {
+		return edgeFailure(ctx, c, err)
+	}
+	return classify(resp.StatusCode, resp.Header, body, c.expect)
+}
+
+// getEdge sends the edge request: the check's headers, the URL's host as
+// Host and SNI, to EdgeAddress when set. Redirects are not followed.
+func (p *Prober) getEdge(ctx context.Context, c *check) (*http.Response, []byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.url.String(), nil)
+	if err != nil {
+		return nil, nil, fmt.Errorf("building the edge request: %w", err)
+	}
+	req.Header.Set("User-Agent", userAgent)
+	for name, value := range c.Headers {
+		req.Header.Set(name, value)
+	}
+	rt := p.edgeTransport(c)
+	defer rt.CloseIdleConnections()
+	return fetch(&http.Client{Transport: rt, CheckRedirect: noRedirect}, req)
+}
+
+// edgeTransport connects to EdgeAddress, or to the URL's host, never
+// through a proxy (a proxy would answer in Cloudflare's place), and keeps
+// no connection: every probe is a fresh one.
+func (p *Prober) edgeTransport(c *check) *http.Transport {
+	dial := dialer(p.hostResolver)
+	return &http.Transport{
+		Proxy: nil,
+		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			if c.EdgeAddress != "" {
+				addr = c.EdgeAddress
+			}
+			return dial(ctx, network, addr)
+		},
+		TLSClientConfig:   &tls.Config{ServerName: c.host, RootCAs: p.edgeRoots, MinVersion: tls.VersionTLS12},
+		DisableKeepAlives: true,
+	}
+}
+
+// fetch sends req and reads at most maxBody bytes of the answer. A body
+// cut short is returned as read: the status and headers are the answer.
+func fetch(client *http.Client, req *http.Request) (*http.Response, []byte, error) {
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	return resp, body, nil
+}
+
+// noRedirect makes a client return a redirect as the answer.
+func noRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+// edgeFailure diagnoses an edge request that got no answer.
+func edgeFailure(ctx context.Context, c *check, err error) controller.Diagnosis {
+	if de, ok := dnsError(err); ok {
+		return controller.Diagnosis{Class: controller.ClassDNS,
+			Explanation: fmt.Sprintf("%s does not resolve (%s)", hostOf(c, de.Name), de.Err),
+			Hint:        "check that the record exists in Cloudflare DNS and that this host's resolver works"}
+	}
+	switch {
+	case isTimeout(ctx, err):
+		return controller.Diagnosis{Class: controller.ClassTimeout,
+			Explanation: fmt.Sprintf("no answer from the edge within %s", c.Timeout),
+			Hint:        "check this host's connectivity; if only this site times out, the record may point at a dead address"}
+	case ctx.Err() != nil:
+		return controller.Diagnosis{Class: controller.ClassTimeout,
+			Explanation: "the probe was canceled before the edge answered"}
+	case isTLS(err):
+		return controller.Diagnosis{Class: controller.ClassTLS,
+			Explanation: "TLS with the edge failed: " + errText(err),
+			Hint: "a TLS failure usually means another server answers (the record is not proxied); " +
+				"else check the zone's edge certificates"}
+	}
+	return controller.Diagnosis{Class: controller.ClassNotCloudflare,
+		Explanation: "no HTTP answer from the edge: " + errText(err) +
+			"; Cloudflare always answers, so the name points somewhere else or this host is offline",
+		Hint: "check that the DNS record is proxied (orange cloud) and this host's connectivity"}
+}
+
+// hostOf names the host that did not resolve: the URL's, or EdgeAddress's.
+func hostOf(c *check, name string) string {
+	if name == "" {
+		return c.host
+	}
+	return name
+}

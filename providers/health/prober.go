@@ -1,0 +1,77 @@
+package health
+
+import (
+	"context"
+	"crypto/x509"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/flarewarden/flarewarden/controller"
+)
+
+// Prober runs the configured checks. It is safe for concurrent use.
+type Prober struct {
+	checks   []check
+	resolver *net.Resolver // CNAME targets: Options.DNSServer or the system's
+	// dnsServer is Options.DNSServer, named in lookup errors.
+	dnsServer string
+	// hostResolver resolves the hosts the probes connect to; nil is the
+	// system resolver. Tests point it at a local server.
+	hostResolver *net.Resolver
+	// edgeRoots verifies edge certificates; nil is the system pool. Tests
+	// trust their own server.
+	edgeRoots *x509.CertPool
+}
+
+var _ controller.Prober = (*Prober)(nil)
+
+// New validates o and returns a Prober. Errors name the field
+// ("checks[1].url: scheme must be http or https"), all of them joined.
+func New(o Options) (*Prober, error) {
+	if err := validate(o); err != nil {
+		return nil, err
+	}
+	p := &Prober{resolver: newResolver(o.DNSServer), dnsServer: o.DNSServer}
+	for _, c := range o.Checks {
+		p.checks = append(p.checks, compile(c))
+	}
+	return p, nil
+}
+
+// Probe runs every check once, all concurrently, and returns their results
+// in the configured order. Each check's probes (edge, origin, DNS) run side
+// by side, each within the check's timeout, so Probe returns within the
+// longest timeout. It never fails: a failure is a result.
+func (p *Prober) Probe(ctx context.Context, in controller.ProbeInput) []controller.CheckResult {
+	results := make([]controller.CheckResult, len(p.checks))
+	var wg sync.WaitGroup
+	for i := range p.checks {
+		wg.Go(func() { results[i] = p.probeCheck(ctx, &p.checks[i], in) })
+	}
+	wg.Wait()
+	return results
+}
+
+// probeCheck runs the probes of one check concurrently.
+func (p *Prober) probeCheck(ctx context.Context, c *check, in controller.ProbeInput) controller.CheckResult {
+	r := controller.CheckResult{Check: c.Name, Host: c.host, At: time.Now()}
+	var wg sync.WaitGroup
+	wg.Go(func() { r.Edge = p.probeEdge(ctx, c) })
+	if c.Origin != nil {
+		wg.Go(func() { r.Origin = p.probeOrigin(ctx, c, in.Detection) })
+	}
+	wg.Go(func() { r.DNS = p.probeDNS(ctx, c, in.CNAMEs) })
+	wg.Wait()
+	if target, ok := cnameTarget(in.CNAMEs, c.host); ok && r.Edge.Class == controller.ClassOriginDNSError {
+		r.Edge = cnameDiagnosis(r.Edge, target)
+	}
+	return r
+}
+
+// cnameDiagnosis names the CNAME target in an origin DNS error.
+func cnameDiagnosis(d controller.Diagnosis, target string) controller.Diagnosis {
+	d.Explanation = dnsErrorExplanation + ": the record is a CNAME to " + target + ", which did not resolve"
+	d.Hint = cnameHint
+	return d
+}

@@ -1,0 +1,153 @@
+package health
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// validate checks o; errors name the field ("checks[1].url: ..."), all of
+// them joined. They never repeat a URL, a header value or an address that
+// could carry a secret.
+func validate(o Options) error {
+	var errs []error
+	if o.DNSServer != "" {
+		if err := checkHostPort(o.DNSServer); err != nil {
+			errs = append(errs, fmt.Errorf("dns_server: %w", err))
+		}
+	}
+	seen := make(map[string]int)
+	for i, c := range o.Checks {
+		for _, err := range validateCheck(c, seen, i) {
+			errs = append(errs, fmt.Errorf("checks[%d].%w", i, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// validateCheck returns the problems of check i, each starting with its
+// field name; seen maps the names of the checks before it to their index.
+func validateCheck(c Check, seen map[string]int, i int) []error {
+	var errs []error
+	add := func(field string, err error) {
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", field, err))
+		}
+	}
+	add("name", checkName(c.Name, seen, i))
+	add("url", checkURL(c.URL))
+	if c.Timeout <= 0 {
+		add("timeout", fmt.Errorf("%s is not positive", c.Timeout))
+	}
+	for j, s := range c.ExpectStatus {
+		add(fmt.Sprintf("expect_status[%d]", j), checkStatus(s))
+	}
+	if c.EdgeAddress != "" {
+		add("edge_address", checkHostPort(c.EdgeAddress))
+	}
+	for name := range c.Headers {
+		add("headers", checkHeaderName(name))
+	}
+	if c.Origin != nil {
+		add("origin.port", checkPort(c.Origin.Port, true))
+		if c.Origin.Address != "" {
+			add("origin.address", checkHostPort(c.Origin.Address))
+		}
+	}
+	return errs
+}
+
+// checkName requires a non-empty name not used by an earlier check.
+func checkName(name string, seen map[string]int, i int) error {
+	if strings.TrimSpace(name) == "" {
+		return errors.New("is empty")
+	}
+	if j, dup := seen[name]; dup {
+		return fmt.Errorf("%q is already the name of checks[%d]", name, j)
+	}
+	seen[name] = i
+	return nil
+}
+
+// checkURL requires an absolute http or https URL with a host.
+func checkURL(raw string) error {
+	u, err := url.Parse(raw)
+	switch {
+	case raw == "":
+		return errors.New("is empty")
+	case err != nil:
+		return errors.New("is not a valid URL")
+	case u.Scheme != "http" && u.Scheme != "https":
+		return errors.New("scheme must be http or https")
+	case u.Hostname() == "":
+		return errors.New("has no host")
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return errors.New("has an invalid port")
+		}
+	}
+	return nil
+}
+
+// checkStatus requires an HTTP status code (100-599).
+func checkStatus(s int) error {
+	if s < 100 || s > 599 {
+		return fmt.Errorf("%d is not an HTTP status", s)
+	}
+	return nil
+}
+
+// checkPort requires 1-65535, or 0 when zeroOK (the default port).
+func checkPort(p int, zeroOK bool) error {
+	if (p == 0 && zeroOK) || (p >= 1 && p <= 65535) {
+		return nil
+	}
+	return fmt.Errorf("%d is not a port", p)
+}
+
+// checkHostPort requires "host:port" with a non-empty host and a port.
+func checkHostPort(s string) error {
+	host, port, err := net.SplitHostPort(s)
+	if err != nil || host == "" {
+		return errors.New(`must be "host:port"`)
+	}
+	n, err := strconv.Atoi(port)
+	if err != nil {
+		return errors.New("has an invalid port")
+	}
+	return checkPort(n, false)
+}
+
+// checkHeaderName requires an HTTP token (RFC 9110) other than Host, which
+// is always the URL's host.
+func checkHeaderName(name string) error {
+	if strings.EqualFold(name, "Host") {
+		return errors.New("the Host header cannot be set: probes send the URL's host")
+	}
+	if name == "" || strings.IndexFunc(name, notTokenRune) >= 0 {
+		return fmt.Errorf("%q is not a valid header name", clip(name))
+	}
+	return nil
+}
+
+// notTokenRune reports whether r may not appear in an HTTP token.
+func notTokenRune(r rune) bool {
+	switch {
+	case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
+		return false
+	}
+	return !strings.ContainsRune("!#$%&'*+-.^_`|~", r)
+}
+
+// clip shortens s for a message: at most 40 bytes, then "...".
+func clip(s string) string {
+	const n = 40
+	if len(s) <= n {
+		return s
+	}
+	return strings.ToValidUTF8(s[:n], "") + "..."
+}

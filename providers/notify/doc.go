@@ -1,0 +1,14 @@
+// Package notify delivers controller events to the people who run
+// flarewarden: generic JSON webhooks, Healthchecks.io-style ping URLs and
+// Uptime Kuma push monitors.
+//
+// A Notifier sends each event to every configured target concurrently and
+// returns the failures joined. Each target decides which event kinds it
+// wants (see Notifier.Notify). Every attempt is bounded by a timeout;
+// network errors, 429 and 5xx answers are retried with a jittered,
+// doubling backoff, any other answer below 200 or from 300 up is final.
+//
+// Target URLs and webhook headers often carry secrets (ping keys, push
+// tokens, bearer tokens). The package names a target only by Redact of its
+// URL, in errors and in logs alike, and never logs or returns a header.
+package notify

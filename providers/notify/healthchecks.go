@@ -1,0 +1,56 @@
+package notify
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/flarewarden/flarewarden/controller"
+)
+
+// maxPingBody is the largest body Healthchecks.io keeps as a ping's log.
+const maxPingBody = 100_000
+
+// healthchecks pings a Healthchecks.io-style URL: <url>/start when a pass
+// starts, <url> on success, <url>/fail on failure. Every ping is a POST
+// whose text body (the event's line, at most 100 kB) becomes the ping's
+// log entry.
+type healthchecks struct {
+	url *url.URL
+}
+
+// plan maps "pass_start" to /start, "pass_ok" and healthy "health" events
+// to the URL itself, "pass_fail" and failing "health" events to /fail.
+// Other kinds are not wanted.
+func (h healthchecks) plan(e controller.Event) (call, bool) {
+	var suffix string
+	switch {
+	case e.Kind == "pass_start":
+		suffix = "start"
+	case e.Kind == "pass_ok", e.Kind == "health" && e.Healthy:
+	case e.Kind == "pass_fail", e.Kind == "health":
+		suffix = "fail"
+	default:
+		return call{}, false
+	}
+	return call{
+		method:      http.MethodPost,
+		url:         withSuffix(h.url, suffix),
+		body:        []byte(truncate(eventText(e), maxPingBody)),
+		contentType: "text/plain; charset=utf-8",
+	}, true
+}
+
+// withSuffix returns a copy of u with "/suffix" appended to its path,
+// before any query, which is kept as is. An empty suffix returns u.
+func withSuffix(u *url.URL, suffix string) *url.URL {
+	if suffix == "" {
+		return u
+	}
+	out := *u
+	out.Path = strings.TrimSuffix(u.Path, "/") + "/" + suffix
+	if u.RawPath != "" {
+		out.RawPath = strings.TrimSuffix(u.RawPath, "/") + "/" + suffix
+	}
+	return &out
+}

@@ -1,0 +1,121 @@
+package notify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/flarewarden/flarewarden/controller"
+)
+
+// Notifier sends controller events to the configured targets. It is safe
+// for concurrent use; build it with New.
+type Notifier struct {
+	s       settings
+	targets []target
+	// wait sleeps between attempts; tests replace it to skip real delays.
+	wait func(ctx context.Context, d time.Duration) error
+}
+
+var _ controller.Notifier = (*Notifier)(nil)
+
+// target is one configured destination.
+type target struct {
+	field  string   // the configuration field, e.g. "notify.healthchecks[1]"
+	name   string   // Redact of the URL: the only way the target is shown
+	secret scrubber // the URL's secret parts and the header values
+	plan   planner
+}
+
+// label names the target in errors: its field and its redacted URL.
+func (t target) label() string { return t.field + " " + t.name }
+
+// planner turns an event into the request of one target, or reports that
+// the target does not want events of that kind.
+type planner interface {
+	plan(e controller.Event) (call, bool)
+}
+
+// call is one request to send, identical for every attempt.
+type call struct {
+	method      string
+	url         *url.URL
+	body        []byte
+	contentType string
+	headers     map[string]string
+}
+
+// New checks o and returns a Notifier. Every URL is checked with
+// parseTarget and every webhook's headers with checkHeaders; all problems
+// are returned joined, each naming its field (notify.webhooks[0].url,
+// notify.healthchecks[1], notify.uptime_kuma[0], notify.timeout, ...) and
+// never repeating a URL's path, query or a header value.
+func New(o Options) (*Notifier, error) {
+	s, err := checkSettings(o)
+	errs := []error{err}
+	n := &Notifier{s: s, wait: sleep}
+	for i, w := range o.Webhooks {
+		field := fmt.Sprintf("notify.webhooks[%d]", i)
+		errs = append(errs, checkHeaders(field+".headers", w.Headers))
+		headers := maps.Clone(w.Headers) // the caller may change its map later
+		errs = append(errs, n.add(field+".url", w.URL, headers, func(u *url.URL) planner {
+			return webhook{url: u, headers: headers}
+		}))
+	}
+	for i, raw := range o.Healthchecks {
+		field := fmt.Sprintf("notify.healthchecks[%d]", i)
+		errs = append(errs, n.add(field, raw, nil, func(u *url.URL) planner { return healthchecks{url: u} }))
+	}
+	for i, raw := range o.UptimeKuma {
+		field := fmt.Sprintf("notify.uptime_kuma[%d]", i)
+		errs = append(errs, n.add(field, raw, nil, func(u *url.URL) planner { return kuma{url: u} }))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return n, nil
+}
+
+// add parses raw and appends its target; the error names field.
+func (n *Notifier) add(field, raw string, headers map[string]string, mk func(*url.URL) planner) error {
+	u, err := parseTarget(raw)
+	if err != nil {
+		return fmt.Errorf("%s: %w", field, err)
+	}
+	n.targets = append(n.targets, target{
+		field:  strings.TrimSuffix(field, ".url"),
+		name:   Redact(raw),
+		secret: newScrubber(u, headers),
+		plan:   mk(u),
+	})
+	return nil
+}
+
+// Notify sends e to every target that wants its kind, concurrently, and
+// waits for all of them. Webhooks want "health", "change" and "pass_fail";
+// Healthchecks URLs want "pass_start", "pass_ok", "pass_fail" and
+// "health"; Uptime Kuma push URLs want "pass_ok", "pass_fail" and
+// "health". The failures are returned joined in configuration order, each
+// naming its target by field and Redact of its URL only. A nil Notifier or
+// one without targets sends nothing.
+func (n *Notifier) Notify(ctx context.Context, e controller.Event) error {
+	if n == nil {
+		return nil
+	}
+	errs := make([]error, len(n.targets))
+	var wg sync.WaitGroup
+	for i, t := range n.targets {
+		c, ok := t.plan.plan(e)
+		if !ok {
+			continue
+		}
+		wg.Go(func() { errs[i] = n.deliver(ctx, t, e.Kind, c) })
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}

@@ -1,0 +1,43 @@
+package notify
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+
+	"github.com/flarewarden/flarewarden/controller"
+)
+
+// webhook POSTs events as JSON to a URL, with configured headers.
+type webhook struct {
+	url     *url.URL
+	headers map[string]string
+}
+
+// webhookPayload is the JSON body of a webhook: the event's own fields
+// (kind, check, host, zone, from, to, healthy, summary, detail, hint, at)
+// plus "text", one human line for chat integrations.
+type webhookPayload struct {
+	controller.Event
+	Text string `json:"text"`
+}
+
+// plan wants "health", "change" and "pass_fail" events.
+func (w webhook) plan(e controller.Event) (call, bool) {
+	switch e.Kind {
+	case "health", "change", "pass_fail":
+	default:
+		return call{}, false
+	}
+	body, err := json.Marshal(webhookPayload{Event: e, Text: eventText(e)})
+	if err != nil { // an Event always marshals; keep the text at least
+		body, _ = json.Marshal(map[string]string{"kind": e.Kind, "text": eventText(e)})
+	}
+	return call{
+		method:      http.MethodPost,
+		url:         w.url,
+		body:        body,
+		contentType: "application/json",
+		headers:     w.headers,
+	}, true
+}

@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/flarewarden/flarewarden/providers/nettest"
+
 	"github.com/flarewarden/flarewarden/providers/cloudflare/sim"
 	"github.com/flarewarden/flarewarden/providers/sources/dnstest"
 )
@@ -162,7 +164,7 @@ func TestHealOriginDownNotifiesOnceAndWritesNoDNS(t *testing.T) {
 	h.waitFor("the first pass", func() bool { return h.record("home.example.com", "A") == "203.0.113.7" }, stop)
 	h.rounds(3, stop)
 	h.sim.ResetLog()
-	dead := closedPort(t)
+	dead := nettest.ClosedPort(t)
 	for _, ip := range h.originIPs {
 		h.sim.SetOrigin(ip, dead)
 	}
@@ -237,16 +239,4 @@ func (h *healWorld) skipRule() (string, bool) {
 		}
 	}
 	return "", false
-}
-
-// closedPort returns a loopback address nothing listens on.
-func closedPort(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	_ = ln.Close()
-	return addr
 }

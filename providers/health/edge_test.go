@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/flarewarden/flarewarden/providers/nettest"
+
 	"github.com/flarewarden/flarewarden/controller"
 	"github.com/flarewarden/flarewarden/providers/sources/dnstest"
 )
@@ -132,7 +134,7 @@ func TestProbeEdgeNotCloudflare(t *testing.T) {
 }
 
 func TestProbeEdgeRefusedIsNotCloudflare(t *testing.T) {
-	c := edgeCheck(closedPort(t))
+	c := edgeCheck(nettest.ClosedPort(t))
 	c.Headers = map[string]string{"Authorization": "Bearer s3cret"}
 	r := probeOne(t, c, controller.ProbeInput{})
 	wantClass(t, r.Edge, controller.ClassNotCloudflare)

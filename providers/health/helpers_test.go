@@ -137,18 +137,6 @@ func resetListener(t *testing.T) string {
 	})
 }
 
-// closedPort returns a loopback address where nothing listens.
-func closedPort(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	_ = l.Close()
-	return addr
-}
-
 // wantClass fails unless d has class want.
 func wantClass(t *testing.T, d controller.Diagnosis, want controller.Class) {
 	t.Helper()

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/flarewarden/flarewarden/providers/nettest"
+
 	"github.com/flarewarden/flarewarden/controller"
 )
 
@@ -87,7 +89,7 @@ func TestOriginSkipped(t *testing.T) {
 }
 
 func TestOriginRefused(t *testing.T) {
-	addr := closedPort(t)
+	addr := nettest.ClosedPort(t)
 	o := wantOrigin(t, probeOne(t, originCheck(t, addr, false), controller.ProbeInput{}), controller.OriginRefused, addr)
 	wantContains(t, o.Explanation, "refused")
 }

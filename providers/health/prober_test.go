@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/flarewarden/flarewarden/providers/nettest"
+
 	"github.com/flarewarden/flarewarden/controller"
 )
 
@@ -53,7 +55,7 @@ func TestProbeConcurrentInOrder(t *testing.T) {
 func TestProbeAllProbesOfACheck(t *testing.T) {
 	srv := newServer(t, answerHandler(522, cf(), "error code: 522"))
 	c := edgeCheck(addrOf(srv))
-	c.Origin = &OriginCheck{Address: closedPort(t)}
+	c.Origin = &OriginCheck{Address: nettest.ClosedPort(t)}
 	in := controller.ProbeInput{CNAMEs: map[string]string{"app.example.test": "home.example.invalid"}}
 	r := newProber(t, Options{Checks: []Check{c}}).Probe(context.Background(), in)[0]
 	wantClass(t, r.Edge, controller.ClassOriginTimeout)

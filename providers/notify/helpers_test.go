@@ -3,12 +3,13 @@ package notify
 import (
 	"context"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/flarewarden/flarewarden/providers/nettest"
 
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest/observer"
@@ -62,18 +63,7 @@ func status(code int) func(int, http.ResponseWriter, *http.Request) {
 }
 
 // closedURL returns an http URL of a loopback port nothing listens on.
-func closedURL(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	if err := l.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return "http://" + addr
-}
+func closedURL(t *testing.T) string { return "http://" + nettest.ClosedPort(t) }
 
 // newTest builds a Notifier with fast test delays (unless o sets them)
 // and an observed logger.

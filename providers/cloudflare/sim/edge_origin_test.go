@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/flarewarden/flarewarden/providers/nettest"
+
 	"github.com/flarewarden/flarewarden/providers/sources/dnstest"
 )
 
@@ -207,7 +209,7 @@ func TestEdgeOriginUnreachable(t *testing.T) {
 
 func TestEdgeOriginRefused(t *testing.T) {
 	w := newOriginWorld(t)
-	w.s.SetOrigin(originIP, closedPort(t))
+	w.s.SetOrigin(originIP, nettest.ClosedPort(t))
 	checkEdge(t, w.mustGet("www.example.com"), 521, "error code: 521")
 	checkEdge(t, w.mustGet("home.example.com"), 521, "error code: 521")
 }
@@ -245,7 +247,7 @@ func TestEdgeNotProxiedTalksToTheOrigin(t *testing.T) {
 	if status, reason := w.s.EdgeDecision("direct.example.com", netip.MustParseAddr("192.0.2.1")); status != 200 || !strings.Contains(reason, "dns only") {
 		t.Errorf("EdgeDecision = %d %q, want 200 dns only", status, reason)
 	}
-	w.s.SetOrigin(directIP, closedPort(t))
+	w.s.SetOrigin(directIP, nettest.ClosedPort(t))
 	if a, err := w.get("direct.example.com", "/"); err == nil {
 		t.Errorf("origin down, DNS only: got %d %q, want a failed connection", a.status, a.body)
 	}
@@ -273,16 +275,4 @@ func fakeOrigin(t *testing.T, serve func(net.Conn)) string {
 		}
 	}()
 	return ln.Addr().String()
-}
-
-// closedPort returns a loopback address nothing listens on.
-func closedPort(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	_ = ln.Close()
-	return addr
 }

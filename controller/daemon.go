@@ -30,8 +30,11 @@ type Daemon struct {
 	SelfCovered           bool
 	// Notifier, when set, is told about health transitions, changes and passes.
 	Notifier Notifier
+	// Observer, when set, is told the outcome of every pass.
+	Observer PassObserver
 	Log      *zap.Logger
 
+	chanOnce  sync.Once
 	trigger   chan struct{}
 	detectReq chan struct{}
 	firstPass chan struct{}
@@ -68,8 +71,7 @@ func (d *Daemon) Snapshot() Status {
 // Run blocks until ctx is cancelled, then waits for its loops and pending
 // notifications and returns nil.
 func (d *Daemon) Run(ctx context.Context) error {
-	d.trigger = make(chan struct{}, 1)
-	d.detectReq = make(chan struct{}, 1)
+	d.initChannels()
 	d.firstPass = make(chan struct{})
 	d.events = make(chan Event, notifyQueue)
 	var notifying sync.WaitGroup
@@ -98,8 +100,24 @@ func (d *Daemon) Run(ctx context.Context) error {
 	return err
 }
 
+// initChannels makes the trigger channels, once, so that RequestPass may
+// be called before, during or after Run.
+func (d *Daemon) initChannels() {
+	d.chanOnce.Do(func() {
+		d.trigger = make(chan struct{}, 1)
+		d.detectReq = make(chan struct{}, 1)
+	})
+}
+
+// RequestPass asks for a pass now, for the given reason (logged). Requests
+// coalesce: one made while another is pending adds nothing. It never
+// blocks and is safe for concurrent use; a request made before Run is
+// served by the pass after the first.
+func (d *Daemon) RequestPass(reason string) { d.requestPass(reason) }
+
 // requestPass asks the loop for a pass now (coalescing requests).
 func (d *Daemon) requestPass(reason string) {
+	d.initChannels()
 	select {
 	case d.trigger <- struct{}{}:
 		d.Log.Info("pass requested", zap.String("reason", reason))
@@ -109,6 +127,7 @@ func (d *Daemon) requestPass(reason string) {
 
 // addressChanged is the Watch callback: detect now.
 func (d *Daemon) addressChanged() {
+	d.initChannels()
 	select {
 	case d.detectReq <- struct{}{}:
 	default:
@@ -120,6 +139,9 @@ func (d *Daemon) pass(ctx context.Context) error {
 	d.notify(Event{Kind: "pass_start", Summary: "reconcile pass started"})
 	start := time.Now()
 	rep, err := d.Reconciler.RunOnce(ctx, PassOptions{Takeover: d.takeoverSet()})
+	if d.Observer != nil && ctx.Err() == nil {
+		d.Observer.ObservePass(rep, err, time.Since(start))
+	}
 	if d.record(rep, err, start) {
 		d.requestPass("public address changed during the pass")
 	}

@@ -21,6 +21,9 @@ type SourceAnswer struct {
 	Source string     `json:"source"`
 	Addr   netip.Addr `json:"addr,omitzero"`
 	Err    string     `json:"error,omitempty"`
+	// Rejected is set when the source answered an address that validation
+	// refused (private, Cloudflare's, wrong family); Err says why.
+	Rejected bool `json:"rejected,omitempty"`
 }
 
 // FamilyResult is the detection verdict for one family.

@@ -16,6 +16,7 @@ import (
 	"github.com/flarewarden/flarewarden/providers/cloudflare"
 	"github.com/flarewarden/flarewarden/providers/health"
 	"github.com/flarewarden/flarewarden/providers/ipdetect"
+	"github.com/flarewarden/flarewarden/providers/metrics"
 )
 
 // app is the wired program: configuration, logger and components.
@@ -27,23 +28,37 @@ type app struct {
 	rec      *controller.Reconciler
 	prober   *health.Prober      // nil without health checks
 	notifier controller.Notifier // nil without notification targets
+	metrics  *metrics.Metrics    // nil when not instrumented
 }
 
-// loadConfig reads the config named by --config or FLAREWARDEN_CONFIG.
-func (c *cli) loadConfig() (*config.Config, error) {
+// configFile is the config path named by --config or FLAREWARDEN_CONFIG.
+func (c *cli) configFile() (string, error) {
 	path := c.configPath
 	if path == "" {
 		path, _ = c.env(config.EnvConfig)
 	}
 	if path == "" {
-		return nil, fmt.Errorf("no config file: pass --config or set %s", config.EnvConfig)
+		return "", fmt.Errorf("no config file: pass --config or set %s", config.EnvConfig)
+	}
+	return path, nil
+}
+
+// loadConfig reads the config named by --config or FLAREWARDEN_CONFIG.
+func (c *cli) loadConfig() (*config.Config, error) {
+	path, err := c.configFile()
+	if err != nil {
+		return nil, err
 	}
 	return config.Load(path)
 }
 
 // newApp loads the config, resolves the token and builds every component.
 // It makes no network call.
-func (c *cli) newApp() (*app, error) {
+func (c *cli) newApp() (*app, error) { return c.newInstrumentedApp(nil) }
+
+// newInstrumentedApp is newApp with every component reporting to m (nil:
+// none).
+func (c *cli) newInstrumentedApp(m *metrics.Metrics) (*app, error) {
 	cfg, err := c.loadConfig()
 	if err != nil {
 		return nil, err
@@ -56,29 +71,40 @@ func (c *cli) newApp() (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	return buildApp(cfg, token, log)
+	return buildInstrumentedApp(cfg, token, log, m)
 }
 
 // buildApp wires the components of a validated config.
 func buildApp(cfg *config.Config, token string, log *zap.Logger) (*app, error) {
+	return buildInstrumentedApp(cfg, token, log, nil)
+}
+
+// buildInstrumentedApp is buildApp with the Cloudflare client and the
+// detector reporting to m (nil: none).
+func buildInstrumentedApp(cfg *config.Config, token string, log *zap.Logger, m *metrics.Metrics) (*app, error) {
 	det, err := ipdetect.New(cfg.DetectorConfig())
 	if err != nil {
 		return nil, fmt.Errorf("detect: %w", err)
 	}
-	cf, err := cloudflare.New(cloudflare.Options{
+	opts := cloudflare.Options{
 		Token: token, BaseURL: cfg.Cloudflare.APIBaseURL, RateLimit: cfg.Cloudflare.RateLimit,
 		HTTPClient: &http.Client{Timeout: time.Duration(cfg.Cloudflare.Timeout)}, Logger: log.Named("cloudflare"),
-	})
+	}
+	var detector controller.Detector = det
+	if m != nil {
+		opts.Observer, detector = m, m.Detector(det)
+	}
+	cf, err := cloudflare.New(opts)
 	if err != nil {
 		return nil, fmt.Errorf("cloudflare client: %w", err)
 	}
-	rec := &controller.Reconciler{Detector: det, DNS: cf, Names: nameSpecs(cfg.Records),
+	rec := &controller.Reconciler{Detector: detector, DNS: cf, Names: nameSpecs(cfg.Records),
 		Policy: controller.Policy{Mode: controller.Mode(cfg.Policy), Marker: cfg.Ownership.CommentMarker},
 		Log:    log}
 	if err := wireWAF(rec, cfg, cf); err != nil {
 		return nil, err
 	}
-	a := &app{cfg: cfg, log: log, cf: cf, detector: det, rec: rec}
+	a := &app{cfg: cfg, log: log, cf: cf, detector: det, rec: rec, metrics: m}
 	if a.prober, err = newProber(cfg.Health); err != nil {
 		return nil, err
 	}

@@ -78,11 +78,21 @@ records:
   - {name: vpn.example.com}
 retry: {base: 10ms, max: 50ms}
 log: {level: debug}
-%s`, w.api.URL, cmp.Or(w.detectInterval, "30s"), sources, extra)
+%s
+%s`, w.api.URL, cmp.Or(w.detectInterval, "30s"), sources, testServer(extra), extra)
 	w.config = filepath.Join(w.t.TempDir(), "flarewarden.yaml")
 	if err := os.WriteFile(w.config, []byte(cfg), 0o600); err != nil {
 		w.t.Fatal(err)
 	}
+}
+
+// testServer is the server section of a test config: an ephemeral
+// loopback port, unless extra has a server section of its own.
+func testServer(extra string) string {
+	if strings.Contains(extra, "\nserver:") || strings.HasPrefix(extra, "server:") {
+		return ""
+	}
+	return `server: {listen: "127.0.0.1:0"}`
 }
 
 // result is what one CLI invocation printed and returned.

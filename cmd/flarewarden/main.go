@@ -36,7 +36,13 @@ func (e exitCodeError) Error() string { return fmt.Sprintf("exit code %d", e.cod
 // execute runs the CLI with the given arguments and environment and returns
 // the process exit code. It is main without the process: tests call it.
 func execute(ctx context.Context, args []string, stdout, stderr io.Writer, env func(string) (string, bool)) int {
-	root := newRootCmd(&cli{stdout: stdout, stderr: stderr, env: env})
+	return executeCLI(ctx, &cli{stdout: stdout, stderr: stderr, env: env}, args)
+}
+
+// executeCLI is execute with a prepared cli (tests set its hooks).
+func executeCLI(ctx context.Context, c *cli, args []string) int {
+	stdout, stderr := c.stdout, c.stderr
+	root := newRootCmd(c)
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)

@@ -1,9 +1,14 @@
 package main
 
 import (
+	"context"
 	"io"
+	"net"
+	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/flarewarden/flarewarden/providers/leader"
 )
 
 // cli is what every command shares: its streams, the environment, and the
@@ -13,6 +18,12 @@ type cli struct {
 	env            func(string) (string, bool)
 	configPath     string
 	logLevel       string
+
+	// Test hooks of run; zero values mean the real thing.
+	reload     <-chan struct{}                                                                       // reload triggers instead of SIGHUP
+	configPoll time.Duration                                                                         // config file poll interval
+	onListen   func(net.Addr)                                                                        // told the HTTP endpoint's address
+	elect      func(context.Context, leader.Config, func(context.Context), func(bool, string)) error // leader.Run
 }
 
 func newRootCmd(c *cli) *cobra.Command {

@@ -2,54 +2,128 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
-	"go.uber.org/zap"
 
-	"github.com/flarewarden/flarewarden/cmd/flarewarden/config"
 	"github.com/flarewarden/flarewarden/controller"
+	"github.com/flarewarden/flarewarden/providers/metrics"
 )
 
 func newRunCmd(c *cli) *cobra.Command {
-	return &cobra.Command{
+	var ef electFlags
+	cmd := &cobra.Command{
 		Use:   "run",
 		Short: "Run as a daemon: a pass at start, then on the schedule",
 		Long: `Run as a daemon: a pass at start, then on the cron schedule ("@every 5m" by
 default; any five-field cron spec or descriptor). Soft errors (429, 5xx,
 timeouts) are retried with exponential backoff and jitter. SIGINT/SIGTERM stop
-it cleanly: the pass in flight is cancelled, and every write is atomic per zone.`,
+it cleanly: the pass in flight is cancelled, and every write is atomic per zone.
+SIGHUP, or a change of the config file, reloads the config: a valid one
+replaces the running daemon, an invalid one is logged and ignored.
+The HTTP endpoint (server.listen) serves /healthz, /readyz, /metrics, /status
+and POST /reconcile. With --leader-elect only the replica holding the
+Kubernetes Lease runs the daemon.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return c.run(cmd.Context()) },
+		RunE: func(cmd *cobra.Command, _ []string) error { return c.run(cmd.Context(), ef) },
 	}
+	ef.register(cmd)
+	return cmd
 }
 
-func (c *cli) run(ctx context.Context) error {
-	a, err := c.newApp()
+func (c *cli) run(ctx context.Context, ef electFlags) error {
+	m := metrics.New()
+	a, err := c.newInstrumentedApp(m)
 	if err != nil {
 		return err
 	}
 	defer a.close()
-	backoff := controller.Backoff{Base: time.Duration(a.cfg.Retry.Base), Max: time.Duration(a.cfg.Retry.Max)}
-	// At boot the network may not be up yet: retry soft failures; a
-	// rejected token ends the daemon before anything is written.
-	if err := controller.RetrySoft(ctx, backoff, a.log, "verify api token", a.verify); err != nil {
-		if ctx.Err() != nil {
-			return nil
-		}
-		return err
-	}
-	sched, err := config.CronParser.Parse(a.cfg.Schedule)
+	path, err := c.configFile()
 	if err != nil {
 		return err
 	}
-	d := a.daemon(sched, backoff)
-	a.log.Info("daemon started", zap.String("schedule", a.cfg.Schedule), zap.Int("records", len(a.cfg.Records)),
-		zap.String("policy", a.cfg.Policy), zap.Int("health_checks", len(a.cfg.Health.Checks)),
-		zap.Bool("address_watch", d.Watch != nil))
-	err = d.Run(ctx)
-	a.log.Info("daemon stopped")
+	lc := ef.config(c.env, a.log)
+	state := newRunState(a.cfg, leaderView{Enabled: ef.enabled, Identity: lc.Identity})
+	m.SetLeader(!ef.enabled)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ep, err := c.startEndpoint(ctx, cancel, a, state, m)
+	if err != nil {
+		return err
+	}
+	sup := newSupervisor(a, func() (*app, error) { return c.newInstrumentedApp(m) }, state, m)
+	go sup.watchReloads(ctx, c.reloadTriggers(ctx, path, a.log))
+	if ef.enabled {
+		err = c.runElected(ctx, lc, sup, state, m)
+	} else {
+		err = sup.run(ctx)
+	}
+	cancel()
+	if epErr := ep.wait(); err == nil {
+		err = epErr
+	}
 	return err
+}
+
+// endpointRun is a running HTTP endpoint (or none).
+type endpointRun struct {
+	done sync.WaitGroup
+	err  error
+}
+
+// wait waits for the endpoint to stop and returns its error.
+func (r *endpointRun) wait() error {
+	r.done.Wait()
+	return r.err
+}
+
+// startEndpoint starts the HTTP endpoint unless server.listen is empty. A
+// failure to listen is returned at once; the endpoint stops when ctx ends.
+// An endpoint that fails while serving ends the run through cancel.
+func (c *cli) startEndpoint(ctx context.Context, cancel context.CancelFunc, a *app, state *runState, m *metrics.Metrics) (*endpointRun, error) {
+	run := &endpointRun{}
+	srv := a.cfg.Server
+	if srv.Listen == "" {
+		return run, nil
+	}
+	token, err := readServerToken(srv.TokenFile)
+	if err != nil {
+		return nil, err
+	}
+	e := &endpoint{state: state, metrics: m, token: token, log: a.log.Named("http"), now: time.Now}
+	ln, err := listen(srv.Listen)
+	if err != nil {
+		return nil, err
+	}
+	if c.onListen != nil {
+		c.onListen(ln.Addr())
+	}
+	run.done.Go(func() {
+		if run.err = serve(ctx, ln, e.handler(), e.log); run.err != nil {
+			cancel()
+		}
+	})
+	return run, nil
+}
+
+// readServerToken reads server.token_file ("" when none is configured).
+func readServerToken(file string) (string, error) {
+	if file == "" {
+		return "", nil
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return "", fmt.Errorf("server.token_file: %w", err)
+	}
+	tok := strings.TrimSpace(string(b))
+	if tok == "" {
+		return "", fmt.Errorf("server.token_file: %s is empty", file)
+	}
+	return tok, nil
 }
 
 // daemon assembles the service from the app.
@@ -60,6 +134,12 @@ func (a *app) daemon(sched controller.Schedule, backoff controller.Backoff) *con
 	d.OnFailure, d.NoTakeover = takeoverModes(a.cfg.Records)
 	if a.prober != nil {
 		d.Prober, d.HealthInterval = a.prober, time.Duration(a.cfg.Health.Interval)
+	}
+	if a.metrics != nil {
+		d.Observer = a.metrics
+		if d.Prober != nil {
+			d.Prober = a.metrics.Prober(d.Prober)
+		}
 	}
 	return d
 }

@@ -87,6 +87,8 @@ type Options struct {
 	HTTPClient *http.Client
 	// Logger receives retry and fallback warnings, default zap.NewNop().
 	Logger *zap.Logger
+	// Observer, when set, is told about every HTTP attempt (metrics).
+	Observer RequestObserver
 }
 
 // Client talks to the Cloudflare API. It is safe for concurrent use and
@@ -180,8 +182,18 @@ func (o *Options) httpClient() *http.Client {
 		base: base, log: o.Logger, maxRetries: o.MaxRetries,
 		backoffBase: o.BackoffBase, backoffCap: backoffCap,
 		maxRetryAfter: o.MaxRetryAfter, attemptTimeout: attemptTimeout,
+		observer: o.Observer, basePath: basePath(o.BaseURL),
 	}
 	return hc
+}
+
+// basePath is the path of a checked base URL ("/client/v4").
+func basePath(base string) string {
+	u, err := url.Parse(base)
+	if err != nil {
+		return ""
+	}
+	return u.Path
 }
 
 func checkBaseURL(raw string) (string, error) {

@@ -41,7 +41,9 @@ type retryTransport struct {
 	backoffBase    time.Duration
 	backoffCap     time.Duration
 	maxRetryAfter  time.Duration
-	attemptTimeout time.Duration // 0: no limit per attempt
+	attemptTimeout time.Duration   // 0: no limit per attempt
+	observer       RequestObserver // nil: none
+	basePath       string          // the API root's path, cut from observed paths
 }
 
 // httpError is what retryTransport returns when it gives up on a request.
@@ -116,12 +118,14 @@ func (t *retryTransport) send(r *http.Request) (*http.Response, context.CancelFu
 	}
 	resp, err := t.base.RoundTrip(r)
 	if err != nil {
+		t.observe(r, 0)
 		if errors.Is(r.Context().Err(), context.DeadlineExceeded) {
 			err = fmt.Errorf("no answer within %s: %w", t.attemptTimeout, err)
 		}
 		cancel()
 		return nil, nil, err
 	}
+	t.observe(r, resp.StatusCode)
 	return resp, cancel, nil
 }
 

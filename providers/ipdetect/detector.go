@@ -119,7 +119,7 @@ func (fc familyConfig) ask(ctx context.Context, s Source, timeout time.Duration)
 		ans.Err = err.Error()
 	default:
 		if verr := Validate(addr, fc.family, fc.cfg.AllowPrivate); verr != nil {
-			ans.Err = fmt.Sprintf("%s: %v", s.Name(), verr)
+			ans.Err, ans.Rejected = fmt.Sprintf("%s: %v", s.Name(), verr), true
 		} else {
 			ans.Addr = addr
 		}

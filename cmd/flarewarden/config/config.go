@@ -18,6 +18,7 @@ type Config struct {
 	Notify     Notify     `yaml:"notify"`
 	Retry      Retry      `yaml:"retry"`
 	Log        Log        `yaml:"log"`
+	Server     Server     `yaml:"server"`
 }
 
 // Cloudflare says how to reach the API. The token itself never lives in the

@@ -41,6 +41,7 @@ func (c *Config) applyDefaults() {
 	c.WAF.applyDefaults()
 	c.Log.Level = or(c.Log.Level, "info")
 	c.Log.Format = or(c.Log.Format, "json")
+	c.Server.applyDefaults()
 }
 
 // defaults enables the family when it is on by default or lists sources,

@@ -33,6 +33,7 @@ func Parse(data []byte) (*Config, error) {
 	}
 	c.WAF.ManageSkipRules = hasKey(&root, "waf", "skip_rules")
 	c.WAF.ManageAccessRules = hasKey(&root, "waf", "access_rules")
+	c.Server.listenSet = hasKey(&root, "server", "listen")
 	c.applyDefaults()
 	if errs := c.validate(); len(errs) > 0 {
 		return nil, &Problems{Errs: errs}

@@ -56,6 +56,7 @@ func (c *Config) validate() []error {
 		add("retry", "base must be positive and max at least base")
 	}
 	c.Log.validate(add)
+	c.Server.validate(add)
 	return errs
 }
 

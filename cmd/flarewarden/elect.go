@@ -1,0 +1,81 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+	"go.uber.org/zap"
+
+	"github.com/flarewarden/flarewarden/providers/leader"
+	"github.com/flarewarden/flarewarden/providers/metrics"
+)
+
+// electFlags are run's leader election flags.
+type electFlags struct {
+	enabled                                   bool
+	namespace, name, identity, kubeconfig     string
+	leaseDuration, renewDeadline, retryPeriod time.Duration
+}
+
+func (f *electFlags) register(cmd *cobra.Command) {
+	fs := cmd.Flags()
+	fs.BoolVar(&f.enabled, "leader-elect", false, "run the daemon only while holding a Kubernetes Lease (several replicas, one leader)")
+	fs.StringVar(&f.namespace, "leader-elect-namespace", "", "namespace of the Lease (default $POD_NAMESPACE, else \"default\")")
+	fs.StringVar(&f.name, "leader-elect-name", "flarewarden", "name of the Lease")
+	fs.StringVar(&f.identity, "leader-elect-identity", "", "holder identity of this replica (default $POD_NAME, else the hostname)")
+	fs.DurationVar(&f.leaseDuration, "leader-elect-lease-duration", leader.DefaultLeaseDuration, "how long followers wait after the last renewal before taking over")
+	fs.DurationVar(&f.renewDeadline, "leader-elect-renew-deadline", leader.DefaultRenewDeadline, "how long the leader retries a renewal before stepping down")
+	fs.DurationVar(&f.retryPeriod, "leader-elect-retry-period", leader.DefaultRetryPeriod, "pause between election attempts")
+	fs.StringVar(&f.kubeconfig, "kubeconfig", "", "kubeconfig file for leader election (default: in-cluster config)")
+}
+
+// config resolves the flags' defaults from the environment.
+func (f *electFlags) config(env func(string) (string, bool), log *zap.Logger) leader.Config {
+	c := leader.Config{Kubeconfig: f.kubeconfig, Namespace: f.namespace, Name: f.name, Identity: f.identity,
+		LeaseDuration: f.leaseDuration, RenewDeadline: f.renewDeadline, RetryPeriod: f.retryPeriod, Log: log.Named("leader")}
+	if c.Namespace == "" {
+		c.Namespace, _ = env("POD_NAMESPACE")
+	}
+	if c.Namespace == "" {
+		c.Namespace = "default"
+	}
+	if c.Identity == "" {
+		c.Identity, _ = env("POD_NAME")
+	}
+	if c.Identity == "" {
+		c.Identity, _ = os.Hostname()
+	}
+	return c
+}
+
+// runElected campaigns for the Lease and runs the supervised daemon only
+// while leading; state and the leader gauge follow the election. A daemon
+// that fails for good (a rejected token) ends the run with its error.
+func (c *cli) runElected(ctx context.Context, lc leader.Config, sup *supervisor, state *runState, m *metrics.Metrics) error {
+	elect := c.elect
+	if elect == nil {
+		elect = leader.Run
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	lead := func(lctx context.Context) {
+		if err := sup.run(lctx); err != nil {
+			cancel(err)
+		}
+	}
+	onChange := func(isLeader bool, holder string) {
+		state.setLeader(isLeader, holder)
+		m.SetLeader(isLeader)
+		sup.log.Info("leader changed", zap.Bool("is_leader", isLeader), zap.String("leader", holder))
+	}
+	if err := elect(ctx, lc, lead, onChange); err != nil {
+		return err
+	}
+	if err := context.Cause(ctx); ctx.Err() != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,105 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"go.uber.org/zap"
+)
+
+// defaultConfigPoll is how often the config file is checked for changes.
+const defaultConfigPoll = 3 * time.Second
+
+// reloadTriggers returns a channel that carries the reason of each config
+// reload due: SIGHUP (or c.reload in tests) and changes of the config
+// file. Triggers that arrive while one is pending coalesce.
+func (c *cli) reloadTriggers(ctx context.Context, path string, log *zap.Logger) <-chan string {
+	out := make(chan string, 1)
+	send := func(why string) {
+		select {
+		case out <- why:
+		default:
+		}
+	}
+	var sig chan os.Signal // stays nil (never ready) when a test injects c.reload
+	if c.reload == nil {
+		sig = make(chan os.Signal, 1)
+		signal.Notify(sig, syscall.SIGHUP)
+	}
+	go func() {
+		if sig != nil {
+			defer signal.Stop(sig)
+		}
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-c.reload:
+				send("sighup")
+			case <-sig:
+				send("sighup")
+			}
+		}
+	}()
+	poll := c.configPoll
+	if poll == 0 {
+		poll = defaultConfigPoll
+	}
+	go pollFile(ctx, path, poll, func() { send("config file changed") }, log)
+	return out
+}
+
+// fileVersion identifies a config file's content: the path its symlinks
+// resolve to (a Kubernetes ConfigMap swaps a "..data" symlink) and the
+// hash of its content.
+type fileVersion struct {
+	resolved string
+	hash     [sha256.Size]byte
+}
+
+func readVersion(path string) (fileVersion, error) {
+	resolved, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return fileVersion{}, err
+	}
+	b, err := os.ReadFile(resolved)
+	if err != nil {
+		return fileVersion{}, err
+	}
+	return fileVersion{resolved: resolved, hash: sha256.Sum256(b)}, nil
+}
+
+// pollFile calls changed each time the file at path resolves elsewhere or
+// its content changes, checking every interval until ctx ends. A file that
+// cannot be read is logged once and checked again later.
+func pollFile(ctx context.Context, path string, interval time.Duration, changed func(), log *zap.Logger) {
+	last, err := readVersion(path)
+	failing := err != nil
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		v, err := readVersion(path)
+		if err != nil {
+			if !failing {
+				log.Warn("config file not readable, keeping the running config", zap.String("path", path), zap.Error(err))
+			}
+			failing = true
+			continue
+		}
+		failing = false
+		if v != last {
+			last = v
+			changed()
+		}
+	}
+}

@@ -1,0 +1,110 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"go.uber.org/zap"
+)
+
+func TestReloadKeepsRunningOnInvalidConfigAndSwapsOnValid(t *testing.T) {
+	w := newWorld(t)
+	reload := make(chan struct{})
+	r := w.startRun(&cli{reload: reload, configPoll: time.Hour})
+	r.waitPassOK()
+	valid := readFile(t, w.config)
+
+	writeFile(t, w.config, valid+"policy: bogus\nschedule: never\n")
+	reload <- struct{}{}
+	r.waitFor("the rejection", func() bool { return strings.Contains(r.stderr.String(), "config reload rejected") })
+	log := r.stderr.String()
+	if !strings.Contains(log, "policy:") || !strings.Contains(log, "schedule:") {
+		t.Fatalf("rejection does not name the fields:\n%s", log)
+	}
+	if code, _ := r.get("/readyz"); code != 200 {
+		t.Fatalf("not ready after an invalid reload: %d", code)
+	}
+
+	writeFile(t, w.config, strings.Replace(valid, "  - {name: vpn.example.com}", "  - {name: vpn.example.com}\n  - {name: new.example.com}", 1))
+	reload <- struct{}{}
+	r.waitFor("the new record", func() bool { return w.record("new.example.com", "A") == "203.0.113.7" })
+	r.waitFor("the restarted daemon's status", func() bool {
+		for _, rec := range r.status()["records"].([]any) {
+			if rec.(map[string]any)["name"] == "new.example.com" {
+				return true
+			}
+		}
+		return false
+	})
+	_, m := r.get("/metrics")
+	if !strings.Contains(m, `flarewarden_passes_total{result="ok"} 2`) {
+		t.Errorf("metrics did not keep counting across the reload:\n%s", grepLines(m, "passes_total"))
+	}
+	if code := r.stop(); code != exitOK {
+		t.Fatalf("run exited %d", code)
+	}
+}
+
+func TestReloadOnConfigFileChange(t *testing.T) {
+	w := newWorld(t)
+	r := w.startRun(&cli{reload: make(chan struct{}), configPoll: 20 * time.Millisecond})
+	r.waitPassOK()
+	valid := readFile(t, w.config)
+	writeFile(t, w.config, strings.Replace(valid, "  - {name: vpn.example.com}", "  - {name: vpn.example.com}\n  - {name: new.example.com}", 1))
+	r.waitFor("the new record", func() bool { return w.record("new.example.com", "A") == "203.0.113.7" })
+	if !strings.Contains(r.stderr.String(), "config file changed") {
+		t.Error("reload not logged with its trigger")
+	}
+}
+
+// TestPollFileSeesSymlinkSwap lays a config out as a Kubernetes ConfigMap
+// volume does (config.yaml -> ..data/config.yaml, ..data -> a timestamped
+// directory) and swaps ..data atomically.
+func TestPollFileSeesSymlinkSwap(t *testing.T) {
+	dir := t.TempDir()
+	for _, d := range []string{"v1", "v2"} {
+		if err := os.Mkdir(filepath.Join(dir, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, filepath.Join(dir, d, "config.yaml"), "records: [{name: "+d+".example.com}]\n")
+	}
+	must(t, os.Symlink("v1", filepath.Join(dir, "..data")))
+	must(t, os.Symlink(filepath.Join("..data", "config.yaml"), filepath.Join(dir, "config.yaml")))
+	var changes atomic.Int64
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		pollFile(ctx, filepath.Join(dir, "config.yaml"), 5*time.Millisecond, func() { changes.Add(1) }, zap.NewNop())
+		close(done)
+	}()
+	defer func() { cancel(); <-done }()
+	time.Sleep(30 * time.Millisecond)
+	if n := changes.Load(); n != 0 {
+		t.Fatalf("%d changes before the swap", n)
+	}
+	must(t, os.Symlink("v2", filepath.Join(dir, "..data_tmp")))
+	must(t, os.Rename(filepath.Join(dir, "..data_tmp"), filepath.Join(dir, "..data")))
+	deadline := time.Now().Add(5 * time.Second)
+	for changes.Load() == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("symlink swap not seen")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	time.Sleep(30 * time.Millisecond)
+	if n := changes.Load(); n != 1 {
+		t.Fatalf("%d changes for one swap", n)
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,146 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/netip"
+	"strings"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/flarewarden/flarewarden/providers/metrics"
+)
+
+// shutdownTimeout bounds the graceful shutdown of the HTTP endpoint.
+const shutdownTimeout = 5 * time.Second
+
+// endpoint serves /healthz, /readyz, /metrics, /status and /reconcile.
+type endpoint struct {
+	state   *runState
+	metrics *metrics.Metrics
+	token   string // bearer token for POST /reconcile from non-loopback clients; "" allows none
+	log     *zap.Logger
+	now     func() time.Time
+}
+
+// handler routes the endpoint's paths.
+func (e *endpoint) handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { text(w, http.StatusOK, "ok") })
+	mux.HandleFunc("GET /readyz", e.readyz)
+	mux.Handle("GET /metrics", e.metrics.Handler())
+	mux.HandleFunc("GET /status", e.status)
+	mux.HandleFunc("/reconcile", e.reconcile)
+	return mux
+}
+
+func (e *endpoint) readyz(w http.ResponseWriter, _ *http.Request) {
+	v := e.state.view()
+	var grace time.Duration
+	if v.cfg != nil {
+		grace = time.Duration(v.cfg.Server.ReadyGrace)
+	}
+	ok, reason := readiness(v, e.now(), grace)
+	if !ok {
+		text(w, http.StatusServiceUnavailable, string(redactURLs([]byte(reason))))
+		return
+	}
+	text(w, http.StatusOK, reason)
+}
+
+func (e *endpoint) status(w http.ResponseWriter, _ *http.Request) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(buildStatus(e.state.view(), e.now())); err != nil {
+		e.log.Error("status not encoded", zap.Error(err))
+		text(w, http.StatusInternalServerError, "status not encoded")
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write(redactURLs(buf.Bytes()))
+}
+
+// reconcile triggers a pass: POST only, from a loopback client or with
+// the bearer token.
+func (e *endpoint) reconcile(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		text(w, http.StatusMethodNotAllowed, "use POST")
+		return
+	}
+	if !loopback(r.RemoteAddr) && !e.bearerOK(r.Header.Get("Authorization")) {
+		e.log.Warn("reconcile request refused", zap.String("remote", r.RemoteAddr))
+		text(w, http.StatusForbidden, "allowed only from loopback or with the bearer token")
+		return
+	}
+	d := e.state.view().daemon
+	if d == nil {
+		text(w, http.StatusServiceUnavailable, "no daemon runs here (follower or starting)")
+		return
+	}
+	d.RequestPass("http request")
+	text(w, http.StatusAccepted, "pass requested")
+}
+
+// bearerOK compares the header with the token in constant time.
+func (e *endpoint) bearerOK(header string) bool {
+	got, ok := strings.CutPrefix(header, "Bearer ")
+	return ok && e.token != "" && subtle.ConstantTimeCompare([]byte(strings.TrimSpace(got)), []byte(e.token)) == 1
+}
+
+// loopback reports whether a request's remote address is a loopback one.
+func loopback(remote string) bool {
+	host, _, err := net.SplitHostPort(remote)
+	if err != nil {
+		return false
+	}
+	a, err := netip.ParseAddr(host)
+	return err == nil && a.Unmap().IsLoopback()
+}
+
+func text(w http.ResponseWriter, status int, msg string) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = fmt.Fprintln(w, msg)
+}
+
+// listen opens the endpoint's listener.
+func listen(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("server.listen: %w", err)
+	}
+	return ln, nil
+}
+
+// serve serves h on ln until ctx ends, then shuts down gracefully within
+// shutdownTimeout. It returns nil after a clean shutdown.
+func serve(ctx context.Context, ln net.Listener, h http.Handler, log *zap.Logger) error {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	log.Info("http endpoint listening", zap.String("addr", ln.Addr().String()))
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	select {
+	case err := <-done:
+		return fmt.Errorf("http endpoint: %w", err)
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("http endpoint shutdown: %w", err)
+	}
+	if err := <-done; !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("http endpoint: %w", err)
+	}
+	return nil
+}

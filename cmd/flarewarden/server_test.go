@@ -1,0 +1,129 @@
+package main
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/flarewarden/flarewarden/cmd/flarewarden/config"
+	"github.com/flarewarden/flarewarden/controller"
+	"github.com/flarewarden/flarewarden/providers/metrics"
+)
+
+func TestReadiness(t *testing.T) {
+	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	cfg := &config.Config{}
+	grace := 15 * time.Minute
+	failing := func(lastOK time.Time) *controller.Status {
+		return &controller.Status{LastPassErr: "list zones: HTTP 500", LastOKAt: lastOK, ConsecFailed: 3}
+	}
+	tests := []struct {
+		name  string
+		v     runView
+		ready bool
+	}{
+		{"no config", runView{}, false},
+		{"starting", runView{cfg: cfg}, true},
+		{"no pass yet", runView{cfg: cfg, snap: &controller.Status{}}, true},
+		{"last pass ok", runView{cfg: cfg, snap: &controller.Status{LastOKAt: now.Add(-time.Hour)}}, true},
+		{"failing within grace", runView{cfg: cfg, snap: failing(now.Add(-time.Minute))}, true},
+		{"failing past grace", runView{cfg: cfg, snap: failing(now.Add(-time.Hour))}, false},
+		{"never ok, started long ago", runView{cfg: cfg, snap: failing(time.Time{}), startedAt: now.Add(-time.Hour)}, false},
+		{"never ok, started recently", runView{cfg: cfg, snap: failing(time.Time{}), startedAt: now.Add(-time.Minute)}, true},
+		{"follower", runView{cfg: cfg, election: leaderView{Enabled: true, Leader: "pod-b"}}, true},
+		{"leader failing", runView{cfg: cfg, snap: failing(now.Add(-time.Hour)),
+			election: leaderView{Enabled: true, IsLeader: true}}, false},
+	}
+	for _, tt := range tests {
+		if ok, reason := readiness(tt.v, now, grace); ok != tt.ready || reason == "" {
+			t.Errorf("%s: ready = %v (%s), want %v", tt.name, ok, reason, tt.ready)
+		}
+	}
+}
+
+func TestReadyzAnswers503WithReason(t *testing.T) {
+	e := testEndpoint(t, "")
+	e.state.cfg.Server.ReadyGrace = config.Duration(time.Minute)
+	e.state.setDaemon(&controller.Daemon{Log: zap.NewNop()}, nil, time.Now())
+	e.now = func() time.Time { return time.Now().Add(time.Hour) }
+	// A daemon that never ran has no failed pass: ready.
+	if rec := call(e, "GET", "/readyz", "127.0.0.1:1", ""); rec.Code != http.StatusOK {
+		t.Fatalf("/readyz = %d %s", rec.Code, rec.Body)
+	}
+	e.state.setDaemon(nil, nil, time.Time{})
+	e.state.cfg = nil
+	rec := call(e, "GET", "/readyz", "127.0.0.1:1", "")
+	if rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), "config not loaded") {
+		t.Fatalf("/readyz = %d %s", rec.Code, rec.Body)
+	}
+}
+
+func TestReconcileAccess(t *testing.T) {
+	const token = "srv-token-0a1b2c"
+	e := testEndpoint(t, token)
+	e.state.setDaemon(&controller.Daemon{Log: zap.NewNop()}, nil, time.Now())
+	tests := []struct {
+		name, method, remote, auth string
+		want                       int
+	}{
+		{"loopback v4", "POST", "127.0.0.1:5000", "", http.StatusAccepted},
+		{"loopback v6", "POST", "[::1]:5000", "", http.StatusAccepted},
+		{"remote without token", "POST", "203.0.113.9:5000", "", http.StatusForbidden},
+		{"remote with wrong token", "POST", "203.0.113.9:5000", "Bearer nope", http.StatusForbidden},
+		{"remote with token", "POST", "203.0.113.9:5000", "Bearer " + token, http.StatusAccepted},
+		{"remote with token as basic", "POST", "203.0.113.9:5000", "Basic " + token, http.StatusForbidden},
+		{"GET", "GET", "127.0.0.1:5000", "", http.StatusMethodNotAllowed},
+		{"PUT", "PUT", "127.0.0.1:5000", "", http.StatusMethodNotAllowed},
+	}
+	for _, tt := range tests {
+		if rec := call(e, tt.method, "/reconcile", tt.remote, tt.auth); rec.Code != tt.want {
+			t.Errorf("%s: %d %s, want %d", tt.name, rec.Code, rec.Body, tt.want)
+		}
+	}
+	noToken := testEndpoint(t, "")
+	noToken.state.setDaemon(&controller.Daemon{Log: zap.NewNop()}, nil, time.Now())
+	if rec := call(noToken, "POST", "/reconcile", "203.0.113.9:5000", "Bearer "); rec.Code != http.StatusForbidden {
+		t.Errorf("empty token accepted: %d", rec.Code)
+	}
+}
+
+func TestReconcileOnFollowerIsUnavailable(t *testing.T) {
+	e := testEndpoint(t, "")
+	e.state.election = leaderView{Enabled: true, Leader: "pod-b"}
+	if rec := call(e, "POST", "/reconcile", "127.0.0.1:5000", ""); rec.Code != http.StatusServiceUnavailable {
+		t.Fatalf("follower: %d", rec.Code)
+	}
+}
+
+func TestRedactURLs(t *testing.T) {
+	in := `{"source":"url:https://u:p@ip.example/x?key=s3cret","error":"Get \"https://ip.example/x?key=s3cret\": EOF"}`
+	out := string(redactURLs([]byte(in)))
+	if strings.Contains(out, "s3cret") || strings.Contains(out, "u:p") || !strings.Contains(out, "url:https://ip.example") {
+		t.Fatalf("redacted: %s", out)
+	}
+}
+
+func testEndpoint(t *testing.T, token string) *endpoint {
+	t.Helper()
+	cfg, err := config.Parse([]byte("records: [{name: home.example.com}]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &endpoint{state: newRunState(cfg, leaderView{}), metrics: metrics.New(), token: token, log: zap.NewNop(),
+		now: time.Now}
+}
+
+func call(e *endpoint, method, path, remote, auth string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(method, path, nil)
+	req.RemoteAddr = remote
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
+	rec := httptest.NewRecorder()
+	e.handler().ServeHTTP(rec, req)
+	return rec
+}

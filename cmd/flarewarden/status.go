@@ -1,0 +1,108 @@
+package main
+
+import (
+	"regexp"
+	"slices"
+	"time"
+
+	"github.com/flarewarden/flarewarden/controller"
+)
+
+// statusDoc is the JSON document of GET /status. It never holds a token:
+// none is in the daemon's status, and every URL in it is cut to its scheme
+// and host (see redactURLs).
+type statusDoc struct {
+	Ready       bool                            `json:"ready"`
+	ReadyReason string                          `json:"ready_reason"`
+	Leader      leaderView                      `json:"leader"`
+	Detection   *controller.Detection           `json:"detection,omitempty"`
+	Records     []recordStatus                  `json:"records,omitempty"`
+	Security    []controller.SecurityStatus     `json:"security,omitempty"`
+	WAFSources  map[string]controller.SourceSet `json:"waf_sources,omitempty"`
+	Health      []controller.CheckResult        `json:"health,omitempty"`
+	LastPass    *passStatus                     `json:"last_pass,omitempty"`
+}
+
+// recordStatus is a managed name and what the last pass left it in:
+// in_sync, changed (the pass wrote it), cname (still a CNAME, to Target),
+// failed (its zone could not be read or written), or unknown (no pass yet).
+type recordStatus struct {
+	Name    string   `json:"name"`
+	State   string   `json:"state"`
+	Target  string   `json:"target,omitempty"`
+	Actions []string `json:"actions,omitempty"`
+}
+
+// passStatus is the last pass: when, whether it failed, and its plan.
+type passStatus struct {
+	At                time.Time             `json:"at"`
+	OK                bool                  `json:"ok"`
+	Error             string                `json:"error,omitempty"`
+	LastOKAt          time.Time             `json:"last_ok_at,omitzero"`
+	ConsecutiveFailed int                   `json:"consecutive_failed"`
+	FailedZones       []string              `json:"failed_zones,omitempty"`
+	Plan              controller.PlanResult `json:"plan"`
+}
+
+// buildStatus assembles the status document from a run view.
+func buildStatus(v runView, now time.Time) statusDoc {
+	doc := statusDoc{Leader: v.election}
+	var grace time.Duration
+	if v.cfg != nil {
+		grace = time.Duration(v.cfg.Server.ReadyGrace)
+	}
+	doc.Ready, doc.ReadyReason = readiness(v, now, grace)
+	if v.snap == nil {
+		return doc
+	}
+	st := v.snap
+	doc.Health = st.Health
+	if st.LastPass == nil {
+		doc.Records = recordStates(v, nil)
+		return doc
+	}
+	rep := st.LastPass
+	doc.Detection, doc.Security, doc.WAFSources = &rep.Detection, rep.Security, rep.Sources
+	doc.Records = recordStates(v, rep)
+	doc.LastPass = &passStatus{At: st.LastPassAt, OK: st.LastPassErr == "", Error: st.LastPassErr, LastOKAt: st.LastOKAt,
+		ConsecutiveFailed: st.ConsecFailed, FailedZones: rep.Failed, Plan: rep.Plan}
+	return doc
+}
+
+// recordStates derives each configured name's state from the last pass
+// (rep nil: none yet).
+func recordStates(v runView, rep *controller.Report) []recordStatus {
+	if v.cfg == nil {
+		return nil
+	}
+	out := make([]recordStatus, 0, len(v.cfg.Records))
+	for _, r := range v.cfg.Records {
+		name := controller.NormalizeName(r.Name)
+		rs := recordStatus{Name: name, State: "unknown"}
+		if rep != nil {
+			rs.State = "in_sync"
+			for _, c := range rep.Plan.Changes {
+				if c.Name == name {
+					rs.State, rs.Actions = "changed", append(rs.Actions, string(c.Action)+" "+c.Type)
+				}
+			}
+			if target, ok := rep.CNAMEs[name]; ok {
+				rs.State, rs.Target = "cname", target
+			}
+			if slices.ContainsFunc(rep.Failed, func(z string) bool { return controller.InZone(name, z) }) {
+				rs.State = "failed"
+			}
+		}
+		out = append(out, rs)
+	}
+	return out
+}
+
+// urlRE matches a URL up to the end of a JSON string or white space.
+var urlRE = regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://[^\s"\\]+`)
+
+// redactURLs cuts every URL in s to its scheme and host, so that no path,
+// query or user information (which may embed a secret) is shown.
+func redactURLs(s []byte) []byte {
+	return urlRE.ReplaceAllFunc(s, func(u []byte) []byte { return []byte(controller.SourceLabel(string(u))) })
+}

@@ -1,0 +1,38 @@
+package controller
+
+import (
+	"net/url"
+	"strings"
+	"time"
+)
+
+// PassObserver is told the outcome of every daemon pass (metrics). A pass
+// cut short by the daemon stopping is not reported. Implementations must be
+// safe for concurrent use and must not block.
+type PassObserver interface {
+	ObservePass(rep Report, err error, took time.Duration)
+}
+
+// Classes lists every health check class, in a stable order.
+var Classes = []Class{
+	ClassOK, ClassOriginDNSError, ClassOriginDown, ClassOriginTimeout, ClassOriginUnreachable, ClassOriginTLS,
+	ClassOriginError, ClassChallenged, ClassBlocked, ClassNotCloudflare, ClassUnexpected, ClassTimeout, ClassTLS,
+	ClassDNS, ClassDDNSTargetDown,
+}
+
+// SourceLabel returns an IP source name fit for metrics and status: a URL
+// in it keeps only its scheme and host ("url:https://ip.example/x?k=v"
+// becomes "url:https://ip.example"), so that no path, query or user
+// information (which may embed a secret) is shown.
+func SourceLabel(name string) string {
+	i := strings.Index(name, "://")
+	if i < 0 {
+		return name
+	}
+	start := strings.LastIndexAny(name[:i], ":") + 1
+	u, err := url.Parse(name[start:])
+	if err != nil || u.Host == "" {
+		return name[:start] + "[redacted]"
+	}
+	return name[:start] + u.Scheme + "://" + u.Host
+}

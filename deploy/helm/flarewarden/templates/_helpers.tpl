@@ -1,0 +1,52 @@
+{{/* The chart's name. */}}
+{{- define "flarewarden.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* The release's full name, used for every object. */}}
+{{- define "flarewarden.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/* Labels of every object. */}}
+{{- define "flarewarden.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
+{{ include "flarewarden.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end }}
+
+{{/* Labels that select the Pods. */}}
+{{- define "flarewarden.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "flarewarden.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{/* The ServiceAccount's name. */}}
+{{- define "flarewarden.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "flarewarden.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{/* The Secret holding the Cloudflare token. */}}
+{{- define "flarewarden.tokenSecretName" -}}
+{{- default (printf "%s-cloudflare" (include "flarewarden.fullname" .)) .Values.tokenSecret.existingSecret }}
+{{- end }}
+
+{{/* The config file: values.config with the paths the chart owns. */}}
+{{- define "flarewarden.config" -}}
+{{- $owned := dict "cloudflare" (dict "api_token_file" "/run/secrets/cloudflare/token") "server" (dict "listen" (printf ":%d" (int .Values.metricsPort))) }}
+{{- toYaml (mustMergeOverwrite (deepCopy (default dict .Values.config)) $owned) }}
+{{- end }}

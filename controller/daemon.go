@@ -163,7 +163,7 @@ func (d *Daemon) pass(ctx context.Context) error {
 // the detect loop has, since then, seen a known address other than the
 // one the pass used, so that another pass is due (an address that changed
 // back while the pass ran).
-func (d *Daemon) record(rep Report, err error, at time.Time) (stale bool) {
+func (d *Daemon) record(rep Report, err error, at time.Time) bool {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.status.LastPass, d.status.LastPassAt, d.status.Detection = &rep, at, rep.Detection
@@ -173,22 +173,28 @@ func (d *Daemon) record(rep Report, err error, at time.Time) (stale bool) {
 		d.status.ConsecFailed++
 		return false // the loop's backoff decides when to retry
 	}
-	if !d.detectedAt.After(at) {
-		return stale // the pass detected after the loop did
-	}
-	for _, f := range Families {
-		cur, used := d.detected.Get(f), rep.Detection.Get(f)
-		if cur.State == StateKnown && used.State == StateKnown && cur.Addr != used.Addr {
-			stale = true
-		}
-	}
 	d.status.LastOKAt, d.status.ConsecFailed = at, 0
 	for name := range d.takeover {
 		if _, still := rep.CNAMEs[name]; !still {
 			delete(d.takeover, name)
 		}
 	}
-	return stale
+	return d.movedSince(rep.Detection, at)
+}
+
+// movedSince reports whether the detect loop, after at, saw a known
+// address other than the known one of used. The caller holds d.mu.
+func (d *Daemon) movedSince(used Detection, at time.Time) bool {
+	if !d.detectedAt.After(at) {
+		return false // the pass detected after the loop did
+	}
+	for _, f := range Families {
+		cur, u := d.detected.Get(f), used.Get(f)
+		if cur.State == StateKnown && u.State == StateKnown && cur.Addr != u.Addr {
+			return true
+		}
+	}
+	return false
 }
 
 func (d *Daemon) takeoverSet() map[string]bool {

@@ -53,8 +53,12 @@ func newNotifier(n config.Notify, a *app) (controller.Notifier, error) {
 	if len(n.Webhooks)+len(n.Healthchecks)+len(n.UptimeKuma) == 0 {
 		return nil, nil
 	}
+	retries := -1 // notify's "none"; its zero means the default
+	if n.Retries != nil && *n.Retries > 0 {
+		retries = *n.Retries
+	}
 	opts := notify.Options{Healthchecks: n.Healthchecks, UptimeKuma: n.UptimeKuma, Timeout: time.Duration(n.Timeout),
-		Retries: n.Retries, Logger: a.log.Named("notify")}
+		Retries: retries, Logger: a.log.Named("notify")}
 	for _, w := range n.Webhooks {
 		opts.Webhooks = append(opts.Webhooks, notify.Webhook{URL: w.URL, Headers: w.Headers})
 	}

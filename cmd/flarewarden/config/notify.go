@@ -13,7 +13,8 @@ type Notify struct {
 	Healthchecks []string  `yaml:"healthchecks,omitempty"`
 	UptimeKuma   []string  `yaml:"uptime_kuma,omitempty"`
 	Timeout      Duration  `yaml:"timeout"`
-	Retries      int       `yaml:"retries"`
+	// Retries after a failed delivery; nil means 3, 0 none.
+	Retries *int `yaml:"retries"`
 }
 
 // Webhook is a generic JSON webhook.
@@ -24,8 +25,9 @@ type Webhook struct {
 
 func (n *Notify) applyDefaults() {
 	n.Timeout = orDur(n.Timeout, 10*time.Second)
-	if n.Retries == 0 {
-		n.Retries = 3
+	if n.Retries == nil {
+		three := 3
+		n.Retries = &three
 	}
 }
 
@@ -44,7 +46,7 @@ func (n Notify) validate(add adder) {
 	for i, u := range n.UptimeKuma {
 		check(fmt.Sprintf("notify.uptime_kuma[%d]", i), u)
 	}
-	if n.Retries < 0 {
+	if n.Retries != nil && *n.Retries < 0 {
 		add("notify.retries", "must not be negative")
 	}
 }

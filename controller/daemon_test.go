@@ -1,0 +1,93 @@
+package controller
+
+import (
+	"context"
+	"net/netip"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"go.uber.org/zap"
+)
+
+func known(addr string) FamilyResult {
+	return FamilyResult{State: StateKnown, Addr: netip.MustParseAddr(addr)}
+}
+
+func TestDaemonRecordAsksForAnotherPassWhenTheAddressMovedDuringIt(t *testing.T) {
+	start := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name       string
+		used       FamilyResult // what the pass detected
+		detected   FamilyResult // the detect loop's latest verdict
+		detectedAt time.Time
+		passErr    error
+		want       bool
+	}{
+		{"address changed back while the pass ran", known("203.0.113.7"), known("203.0.113.8"), start.Add(time.Second), nil, true},
+		{"the loop saw it before the pass started", known("203.0.113.7"), known("203.0.113.8"), start.Add(-time.Second), nil, false},
+		{"same address", known("203.0.113.7"), known("203.0.113.7"), start.Add(time.Second), nil, false},
+		{"the pass did not know the address", FamilyResult{State: StateUnknown}, known("203.0.113.8"), start.Add(time.Second), nil, false},
+		{"the loop does not know it", known("203.0.113.7"), FamilyResult{State: StateUnknown}, start.Add(time.Second), nil, false},
+		{"failed pass: the backoff decides", known("203.0.113.7"), known("203.0.113.8"), start.Add(time.Second), context.DeadlineExceeded, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			d := &Daemon{detected: Detection{V4: tc.detected}, detectedAt: tc.detectedAt}
+			got := d.record(Report{Detection: Detection{V4: tc.used}}, tc.passErr, start)
+			if got != tc.want {
+				t.Fatalf("record() = %t, want %t", got, tc.want)
+			}
+		})
+	}
+}
+
+// recordingNotifier keeps the kinds of the events it is told, in order.
+type recordingNotifier struct {
+	mu    sync.Mutex
+	kinds []string
+}
+
+func (n *recordingNotifier) Notify(_ context.Context, e Event) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.kinds = append(n.kinds, e.Kind)
+	return nil
+}
+
+func (n *recordingNotifier) seen() []string {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return slices.Clone(n.kinds)
+}
+
+// hourly is a schedule whose next pass is an hour away.
+type hourly struct{}
+
+func (hourly) Next(t time.Time) time.Time { return t.Add(time.Hour) }
+
+func TestDaemonDeliversEventsInOrder(t *testing.T) {
+	dns := &fakeDNS{zones: []Zone{{ID: "z", Name: "example.com"}}}
+	n := &recordingNotifier{}
+	d := &Daemon{Reconciler: newTestReconciler(dns, NameSpec{Field: "records[0]", Name: "home.example.com"}),
+		Schedule: hourly{}, Notifier: n, Log: zap.NewNop()}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- d.Run(ctx) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for len(n.seen()) < 3 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("Run() = %v", err)
+	}
+	want := []string{"pass_start", "change", "pass_ok"}
+	if got := n.seen(); !slices.Equal(got, want) {
+		t.Fatalf("events = %q, want %q", got, want)
+	}
+	if st := d.Snapshot(); st.LastOKAt.IsZero() || st.LastPass == nil || st.LastPass.Plan.Count() != 1 {
+		t.Fatalf("status = %+v, want the pass that created the record", st)
+	}
+}

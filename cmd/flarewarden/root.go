@@ -39,6 +39,6 @@ it owns. Start with "flarewarden demo" (no account, no network needed).`,
 	root.PersistentFlags().StringVarP(&c.configPath, "config", "c", "", "config file (env FLAREWARDEN_CONFIG)")
 	root.PersistentFlags().StringVar(&c.logLevel, "log-level", "", "override log.level: debug, info, warn, error")
 	root.AddCommand(newReconcileCmd(c), newRunCmd(c), newDetectCmd(c), newConfigCmd(c),
-		newCheckCmd(c), newDemoCmd(c), newSimCmd(c), newVersionCmd(c))
+		newCheckCmd(c), newProbeCmd(c), newDemoCmd(c), newSimCmd(c), newVersionCmd(c))
 	return root
 }

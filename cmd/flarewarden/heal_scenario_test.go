@@ -14,9 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/flarewarden/flarewarden/providers/nettest"
-
 	"github.com/flarewarden/flarewarden/providers/cloudflare/sim"
+	"github.com/flarewarden/flarewarden/providers/nettest"
 	"github.com/flarewarden/flarewarden/providers/sources/dnstest"
 )
 

@@ -9,9 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/flarewarden/flarewarden/providers/nettest"
-
 	"github.com/flarewarden/flarewarden/controller"
+	"github.com/flarewarden/flarewarden/providers/nettest"
 	"github.com/flarewarden/flarewarden/providers/sources/dnstest"
 )
 

@@ -8,9 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/flarewarden/flarewarden/providers/nettest"
-
 	"github.com/flarewarden/flarewarden/controller"
+	"github.com/flarewarden/flarewarden/providers/nettest"
 )
 
 // originCheck is a check whose edge answers ok and whose origin is probed

@@ -9,9 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/flarewarden/flarewarden/providers/nettest"
-
 	"github.com/flarewarden/flarewarden/controller"
+	"github.com/flarewarden/flarewarden/providers/nettest"
 )
 
 // barrier answers 200 through Cloudflare only once n requests wait at

@@ -9,10 +9,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/flarewarden/flarewarden/providers/nettest"
-
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest/observer"
+
+	"github.com/flarewarden/flarewarden/providers/nettest"
 )
 
 // seen is one request a test server received.

@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/flarewarden/flarewarden/providers/nettest"
-
 	"github.com/flarewarden/flarewarden/providers/sources/dnstest"
 )
 

@@ -226,12 +226,20 @@ func (d *Daemon) notify(e Event) {
 	}
 }
 
+// notifyDrain bounds the delivery of the events still queued when the
+// daemon stops.
+const notifyDrain = 15 * time.Second
+
 // notifyLoop delivers queued events one at a time, in the order they
 // happened (a heartbeat's start ping before its success ping), until the
-// queue is closed. Failures are logged, never fatal.
+// queue is closed. Once ctx ends, what is still queued gets notifyDrain
+// more. Failures are logged, never fatal.
 func (d *Daemon) notifyLoop(ctx context.Context) {
+	deliver, stop := context.WithCancel(context.WithoutCancel(ctx))
+	defer stop()
+	context.AfterFunc(ctx, func() { time.AfterFunc(notifyDrain, stop) })
 	for e := range d.events {
-		if err := d.Notifier.Notify(ctx, e); err != nil && ctx.Err() == nil {
+		if err := d.Notifier.Notify(deliver, e); err != nil {
 			d.Log.Warn("notification not delivered", zap.String("kind", e.Kind), zap.Error(err))
 		}
 	}

@@ -88,6 +88,11 @@ func (d *Daemon) healthRound(ctx context.Context) {
 		NoTakeover: d.NoTakeover, SelfCovered: d.SelfCovered, SelfExempted: selfExempted(st.LastPass), LastPassAt: st.LastPassAt})
 	d.mu.Lock()
 	d.status.Health = results
+	for _, r := range results {
+		if !isDNSFailure(r.Class()) {
+			delete(d.takeover, r.Host) // recovered: an on-failure takeover is no longer wanted
+		}
+	}
 	for _, name := range dec.Takeover {
 		if d.takeover == nil {
 			d.takeover = map[string]bool{}

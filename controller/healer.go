@@ -57,8 +57,10 @@ func (h *Healer) Decide(in HealInput) HealDecision {
 		h.classes, h.hinted = map[string]Class{}, map[string]string{}
 	}
 	var d HealDecision
+	ensure := false
 	for _, r := range in.Results {
 		heal, hint := h.remedy(r, in)
+		ensure = ensure || (heal != "" && r.Class() == ClassChallenged)
 		if heal != "" {
 			if in.OnFailure[r.Host] && in.CNAMEs[r.Host] != "" && isDNSFailure(r.Class()) {
 				d.Takeover = append(d.Takeover, r.Host)
@@ -79,6 +81,9 @@ func (h *Healer) Decide(in HealInput) HealDecision {
 	if d.Reason != "" && h.mayTrigger(in.Now) {
 		d.TriggerPass = true
 		h.lastTrigger = in.Now
+		if ensure {
+			h.ensuredAt = in.Now // a pass after this shows whether the rule helped
+		}
 	}
 	return d
 }
@@ -112,7 +117,6 @@ func (h *Healer) remedy(r CheckResult, in HealInput) (heal, hint string) {
 		case in.SelfExempted && !h.ensuredAt.IsZero() && in.LastPassAt.After(h.ensuredAt):
 			return "", "the skip rule is in place and the probe is still challenged: Bot Fight Mode is the likely cause, and an IP Access Rule in allow mode (waf.access_rules) is the fix"
 		}
-		h.ensuredAt = in.Now
 		return fmt.Sprintf("%s: challenged, ensure the skip rule", r.Host), ""
 	}
 	return "", ""

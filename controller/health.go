@@ -72,10 +72,12 @@ type CheckResult struct {
 	At     time.Time     `json:"at"`
 }
 
-// Class returns the check's overall class: a CNAME target that does not
-// resolve is ddns_target_down whatever the edge said; else the edge class.
+// Class returns the check's overall class: ddns_target_down when a CNAME
+// target does not resolve from here and the edge failed too; else the edge
+// class. A site the edge serves is ok even if this host's resolver fails
+// (it may be the resolver that is down, not the DDNS provider).
 func (c CheckResult) Class() Class {
-	if c.DNS != nil && !c.DNS.Resolved {
+	if c.DNS != nil && !c.DNS.Resolved && c.Edge.Class != ClassOK {
 		return ClassDDNSTargetDown
 	}
 	return c.Edge.Class

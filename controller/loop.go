@@ -3,6 +3,7 @@ package controller
 import (
 	"context"
 	"errors"
+	"math"
 	"math/rand/v2"
 	"net"
 	"time"
@@ -52,7 +53,7 @@ func (l *Loop) Run(ctx context.Context) error {
 			return nil
 		}
 		softFailures = l.nextFailures(err, softFailures)
-		wait := l.Schedule.Next(now()).Sub(now())
+		wait := l.untilNext(now())
 		if softFailures > 0 {
 			wait = min(wait, l.Backoff.delay(softFailures))
 		}
@@ -61,6 +62,21 @@ func (l *Loop) Run(ctx context.Context) error {
 			return nil
 		}
 	}
+}
+
+// noNext is the wait when the schedule never fires again: passes then
+// come only from triggers and soft-error retries.
+const noNext = time.Duration(math.MaxInt64)
+
+// untilNext is the time until the next scheduled pass, or noNext (logged)
+// when the schedule has none, such as a cron spec for February 30.
+func (l *Loop) untilNext(now time.Time) time.Duration {
+	next := l.Schedule.Next(now)
+	if next.IsZero() {
+		l.Log.Error("schedule has no next run, passes only on triggers")
+		return noNext
+	}
+	return max(next.Sub(now), 0)
 }
 
 // nextFailures logs the pass result and returns the new count of

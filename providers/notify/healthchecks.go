@@ -19,16 +19,17 @@ type healthchecks struct {
 	url *url.URL
 }
 
-// plan maps "pass_start" to /start, "pass_ok" and healthy "health" events
-// to the URL itself, "pass_fail" and failing "health" events to /fail.
-// Other kinds are not wanted.
+// plan maps "pass_start" to /start, "pass_ok" to the URL itself and
+// "pass_fail" to /fail: the heartbeat says whether flarewarden's passes
+// run and succeed. Health transitions are not wanted (they go to
+// webhooks): a success ping after them would hide a failing site.
 func (h healthchecks) plan(e controller.Event) (call, bool) {
 	var suffix string
-	switch {
-	case e.Kind == "pass_start":
+	switch e.Kind {
+	case "pass_start":
 		suffix = "start"
-	case e.Kind == "pass_ok", e.Kind == "health" && e.Healthy:
-	case e.Kind == "pass_fail", e.Kind == "health":
+	case "pass_ok":
+	case "pass_fail":
 		suffix = "fail"
 	default:
 		return call{}, false

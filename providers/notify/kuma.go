@@ -17,16 +17,17 @@ type kuma struct {
 	url *url.URL
 }
 
-// plan maps "pass_ok" and healthy "health" events to status=up,
-// "pass_fail" and failing "health" events to status=down. Other kinds are
-// not wanted. Query parameters of the configured URL are kept, except
-// status, msg and ping, which are replaced.
+// plan maps "pass_ok" to status=up and "pass_fail" to status=down: the
+// push monitor says whether flarewarden's passes succeed. Other kinds,
+// health transitions among them (they go to webhooks), are not wanted.
+// Query parameters of the configured URL are kept, except status, msg and
+// ping, which are replaced.
 func (k kuma) plan(e controller.Event) (call, bool) {
 	var status string
-	switch {
-	case e.Kind == "pass_ok", e.Kind == "health" && e.Healthy:
+	switch e.Kind {
+	case "pass_ok":
 		status = "up"
-	case e.Kind == "pass_fail", e.Kind == "health":
+	case "pass_fail":
 		status = "down"
 	default:
 		return call{}, false

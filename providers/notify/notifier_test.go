@@ -1,6 +1,7 @@
 package notify
 
 import (
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -88,8 +89,8 @@ func TestNotifyRoutesKinds(t *testing.T) {
 		e    controller.Event
 		want []string // paths hit, sorted
 	}{
-		{controller.Event{Kind: "health", Healthy: false}, []string{"/hc/uuid/fail", "/hook", "/kuma"}},
-		{controller.Event{Kind: "health", Healthy: true}, []string{"/hc/uuid", "/hook", "/kuma"}},
+		{controller.Event{Kind: "health", Healthy: false}, []string{"/hook"}},
+		{controller.Event{Kind: "health", Healthy: true}, []string{"/hook"}},
 		{controller.Event{Kind: "change"}, []string{"/hook"}},
 		{controller.Event{Kind: "pass_start"}, []string{"/hc/uuid/start"}},
 		{controller.Event{Kind: "pass_ok", Healthy: true}, []string{"/hc/uuid", "/kuma"}},
@@ -97,7 +98,7 @@ func TestNotifyRoutesKinds(t *testing.T) {
 		{controller.Event{Kind: "something_else"}, nil},
 	}
 	for _, tc := range tests {
-		t.Run(tc.e.Kind, func(t *testing.T) {
+		t.Run(fmt.Sprintf("%s healthy=%t", tc.e.Kind, tc.e.Healthy), func(t *testing.T) {
 			srv := newServer(t, nil)
 			n, _ := newTest(t, Options{
 				Webhooks:     []Webhook{{URL: srv.URL + "/hook"}},

@@ -63,7 +63,6 @@ func TestWebhookJSONAndHeaders(t *testing.T) {
 }
 
 func TestHealthchecksPaths(t *testing.T) {
-	healthy := controller.Event{Kind: "health", Host: "h.example.com", Healthy: true, Summary: "h.example.com is healthy again (was origin_down)"}
 	tests := []struct {
 		name     string
 		e        controller.Event
@@ -73,8 +72,6 @@ func TestHealthchecksPaths(t *testing.T) {
 		{"pass_start", controller.Event{Kind: "pass_start", Summary: "reconcile pass started"}, "/start", "reconcile pass started"},
 		{"pass_ok", controller.Event{Kind: "pass_ok", Healthy: true, Summary: "reconcile pass ok"}, "", "reconcile pass ok"},
 		{"pass_fail", controller.Event{Kind: "pass_fail", Summary: "reconcile pass failed", Detail: "zone not found"}, "/fail", "reconcile pass failed — zone not found"},
-		{"health failing", failing(), "/fail", "origin_dns_error — Cloudflare cannot resolve the origin"},
-		{"health healthy", healthy, "", "healthy again"},
 	}
 	for _, tc := range tests {
 		for _, base := range []string{"/ping/key/slug", "/ping/key/slug/"} {
@@ -132,9 +129,7 @@ func TestKumaQuery(t *testing.T) {
 		msg    string
 	}{
 		{"pass_ok", controller.Event{Kind: "pass_ok", Healthy: true, Summary: "reconcile pass ok"}, "up", "reconcile pass ok"},
-		{"health healthy", controller.Event{Kind: "health", Healthy: true, Summary: "h is healthy again"}, "up", "h is healthy again"},
 		{"pass_fail", controller.Event{Kind: "pass_fail", Summary: "reconcile pass failed", Detail: "boom"}, "down", "reconcile pass failed"},
-		{"health failing", failing(), "down", "home.example.com is failing: origin_dns_error"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

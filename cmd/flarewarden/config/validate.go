@@ -49,8 +49,10 @@ func (c *Config) validate() []error {
 	if m := c.Ownership.CommentMarker; len(m) > maxMarkerLen || strings.TrimSpace(m) != m {
 		add("ownership.comment_marker", "must be 1 to %d characters without surrounding spaces", maxMarkerLen)
 	}
-	if _, err := CronParser.Parse(c.Schedule); err != nil {
+	if sched, err := CronParser.Parse(c.Schedule); err != nil {
 		add("schedule", "%v", err)
+	} else if sched.Next(time.Now()).IsZero() {
+		add("schedule", "%q never fires (no such date)", c.Schedule)
 	}
 	if c.Retry.Base <= 0 || c.Retry.Max < c.Retry.Base {
 		add("retry", "base must be positive and max at least base")

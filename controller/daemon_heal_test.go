@@ -1,0 +1,171 @@
+package controller
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.uber.org/zap"
+)
+
+type mutDetector struct {
+	mu  sync.Mutex
+	det Detection
+}
+
+func (m *mutDetector) Detect(context.Context) Detection {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.det
+}
+func (m *mutDetector) set(d Detection) { m.mu.Lock(); defer m.mu.Unlock(); m.det = d }
+
+type seqProber struct{ class Class }
+
+func (p *seqProber) Probe(context.Context, ProbeInput) []CheckResult {
+	return []CheckResult{{Check: "home", Host: "home.example.com", Edge: Diagnosis{Class: p.class}}}
+}
+
+// an on-failure takeover flag outlives the failure. The DDNS is down
+// while IPv6 is unknown (takeover blocked), it recovers, health is OK again,
+// and hours later, once IPv6 is known, a plain scheduled pass replaces the
+// CNAME although nothing is failing any more.
+func TestDaemonOnFailureTakeoverEndsWithTheFailure(t *testing.T) {
+	z := Zone{ID: "z", Name: "example.com"}
+	cname := Record{ID: "c1", ZoneID: "z", Name: "home.example.com", Type: TypeCNAME, Content: "myhome.duckdns.org", Proxied: true, TTL: 1}
+	dns := &fakeDNS{zones: []Zone{z}, records: map[string][]Record{"z": {cname}}}
+	det := &mutDetector{det: Detection{V4: known("203.0.113.7"), V6: FamilyResult{State: StateUnknown}}}
+	rec := &Reconciler{Detector: det, DNS: dns, Names: []NameSpec{{Field: "records[0]", Name: "home.example.com", TakeoverOnFailure: true}},
+		Policy: Policy{Mode: ModeSync, Marker: marker}, Log: zap.NewNop()}
+	pr := &seqProber{class: ClassOriginDNSError}
+	d := &Daemon{Reconciler: rec, Healer: &Healer{}, Prober: pr, Log: zap.NewNop(),
+		OnFailure: map[string]bool{"home.example.com": true}, NoTakeover: map[string]bool{}}
+	d.firstPass = make(chan struct{})
+	ctx := context.Background()
+	_ = d.pass(ctx)    // CNAME observed
+	d.healthRound(ctx) // 1016: flagged for takeover
+	_ = d.pass(ctx)    // takeover blocked: ipv6 unknown
+	if len(dns.applied["z"]) != 0 || !d.takeoverSet()["home.example.com"] {
+		t.Fatalf("setup: applied %v, flags %v", dns.applied, d.takeoverSet())
+	}
+	pr.class = ClassOK // the DDNS provider is back
+	d.healthRound(ctx)
+	_ = d.pass(ctx)
+	if len(dns.applied["z"]) != 0 {
+		t.Fatalf("setup: applied %v", dns.applied)
+	}
+	if flags := d.takeoverSet(); len(flags) != 0 {
+		t.Fatalf("after recovery, takeover flags = %v, want none", flags)
+	}
+	det.set(Detection{V4: known("203.0.113.7"), V6: known("2001:db8::7")}) // later, v6 detection recovers
+	_ = d.pass(ctx)
+	for _, c := range dns.applied["z"] {
+		if c.Action == ActionDelete && c.Type == TypeCNAME {
+			t.Fatalf("CNAME deleted by a pass after the site had recovered: the on-failure flag set during the outage was never cleared")
+		}
+	}
+}
+
+// ctxNotifier delivers like an HTTP notifier: a done ctx means not sent.
+type ctxNotifier struct {
+	mu        sync.Mutex
+	delivered []string
+	started   chan struct{}
+	release   chan struct{}
+}
+
+func (n *ctxNotifier) Notify(ctx context.Context, e Event) error {
+	if e.Kind == "pass_start" {
+		n.mu.Lock()
+		n.delivered = append(n.delivered, e.Kind)
+		n.mu.Unlock()
+		close(n.started)
+		<-n.release // a slow webhook / ping
+	}
+	if e.Kind == "pass_start" {
+		return nil
+	}
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.delivered = append(n.delivered, e.Kind)
+	return nil
+}
+
+// Run promises to wait for pending notifications, but drains the
+// queue with the cancelled ctx: events queued before shutdown are lost
+// silently (the warning is suppressed because ctx is done).
+func TestDaemonDeliversQueuedNotificationsAtShutdown(t *testing.T) {
+	dns := &fakeDNS{zones: []Zone{{ID: "z", Name: "example.com"}}}
+	n := &ctxNotifier{started: make(chan struct{}), release: make(chan struct{})}
+	d := &Daemon{Reconciler: newTestReconciler(dns, NameSpec{Field: "records[0]", Name: "home.example.com"}),
+		Schedule: hourly{}, Notifier: n, Log: zap.NewNop()}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- d.Run(ctx) }()
+	<-n.started
+	for d.Snapshot().LastPassAt.IsZero() {
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(50 * time.Millisecond) // change + pass_ok are queued
+	cancel()                          // SIGTERM
+	close(n.release)
+	<-done
+	if got := strings.Join(n.delivered, ","); got != "pass_start,change,pass_ok" {
+		t.Fatalf("delivered %q, want pass_start,change,pass_ok: queued events dropped on shutdown", got)
+	}
+}
+
+// ensuredAt moves on every challenged round, even rate-limited
+// ones that trigger nothing. When a pass takes longer than the health
+// interval, no pass ever starts after the latest ensuredAt: the Bot Fight
+// hint never comes and a useless pass is triggered every 30 s forever.
+func TestHealerChallengedWithSlowPassesReachesBotFightHint(t *testing.T) {
+	h := &Healer{}
+	t0 := time.Date(2026, 11, 22, 3, 0, 0, 0, time.UTC)
+	ch := []CheckResult{{Check: "home", Host: "home.example.com", Edge: Diagnosis{Class: ClassChallenged}}}
+	lastPassStart := t0.Add(-time.Hour)
+	var pendingStart, pendingEnd time.Time
+	triggers := 0
+	for s := 0; s <= 300; s += 10 { // health every 10 s; a pass takes 14 s
+		now := t0.Add(time.Duration(s) * time.Second)
+		if !pendingEnd.IsZero() && !now.Before(pendingEnd) {
+			lastPassStart, pendingEnd = pendingStart, time.Time{}
+		}
+		dec := h.Decide(HealInput{Results: ch, Now: now, SelfCovered: true, SelfExempted: true, LastPassAt: lastPassStart})
+		for _, e := range dec.Events {
+			if strings.Contains(e.Hint, "Bot Fight") {
+				return
+			}
+		}
+		if dec.TriggerPass {
+			triggers++
+			pendingStart, pendingEnd = now.Add(time.Second), now.Add(15*time.Second)
+		}
+	}
+	t.Fatalf("no Bot Fight Mode hint after 5 min of challenged rounds; %d passes triggered", triggers)
+}
+
+// never is a schedule with no next activation, as robfig/cron returns for
+// "0 0 30 2 *" (Feb 30): the zero time.
+type never struct{}
+
+func (never) Next(time.Time) time.Time { return time.Time{} }
+
+// a schedule with no next time makes the wait hugely negative:
+// the loop runs passes back to back with no pause (API rate limit burnt).
+func TestLoopScheduleWithoutNextWaitsForTriggers(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	var passes int
+	l := &Loop{Pass: func(context.Context) error { passes++; return nil }, Schedule: never{},
+		Backoff: Backoff{Base: time.Second, Max: time.Minute}, Log: zap.NewNop()}
+	_ = l.Run(ctx)
+	if passes > 2 {
+		t.Fatalf("%d passes in 200 ms with a schedule that never fires", passes)
+	}
+}

@@ -47,6 +47,8 @@ func TestParseErrorsNameTheField(t *testing.T) {
 			[]string{"records[0].ttl: 30 must be 1", "records[1].ttl: a proxied record always has ttl 1"}},
 		{"policy and schedule", "policy: mirror\nschedule: 'every five'\nrecords: [{name: a.example.com}]",
 			[]string{`policy: "mirror" is not one of`, "schedule: "}},
+		{"schedule that never fires", "schedule: '0 0 30 2 *'\nrecords: [{name: a.example.com}]",
+			[]string{`schedule: "0 0 30 2 *" never fires`}},
 		{"no records", "policy: sync", []string{"records: list at least one name"}},
 		{"base url", "cloudflare: {api_base_url: 'ftp://x'}\nrecords: [{name: a.example.com}]",
 			[]string{`cloudflare.api_base_url: "ftp://x" is not an http(s) URL`}},

@@ -48,6 +48,8 @@ type Daemon struct {
 	// pass saw when it ends.
 	detected   Detection
 	detectedAt time.Time
+	// lastRequest is when RequestPass last accepted a request.
+	lastRequest time.Time
 }
 
 // Status is what the daemon last saw: the last pass and the last health round.
@@ -109,11 +111,25 @@ func (d *Daemon) initChannels() {
 	})
 }
 
-// RequestPass asks for a pass now, for the given reason (logged). Requests
-// coalesce: one made while another is pending adds nothing. It never
-// blocks and is safe for concurrent use; a request made before Run is
-// served by the pass after the first.
-func (d *Daemon) RequestPass(reason string) { d.requestPass(reason) }
+// RequestPass asks for a pass now, for the given reason (logged), on
+// behalf of someone outside the daemon (POST /reconcile). It accepts at
+// most one request per DefaultTriggerGap, so that a caller cannot spend
+// the API's rate limit, and reports whether it accepted this one.
+// Requests coalesce: one made while another is pending adds nothing. It
+// never blocks and is safe for concurrent use; a request made before Run
+// is served by the pass after the first.
+func (d *Daemon) RequestPass(reason string) bool {
+	d.mu.Lock()
+	now := time.Now()
+	if !d.lastRequest.IsZero() && now.Sub(d.lastRequest) < DefaultTriggerGap {
+		d.mu.Unlock()
+		return false
+	}
+	d.lastRequest = now
+	d.mu.Unlock()
+	d.requestPass(reason)
+	return true
+}
 
 // requestPass asks the loop for a pass now (coalescing requests).
 func (d *Daemon) requestPass(reason string) {

@@ -91,3 +91,19 @@ func TestDaemonDeliversEventsInOrder(t *testing.T) {
 		t.Fatalf("status = %+v, want the pass that created the record", st)
 	}
 }
+
+func TestRequestPassAcceptsOnePerGap(t *testing.T) {
+	d := &Daemon{Log: zap.NewNop()}
+	if !d.RequestPass("first") {
+		t.Fatal("the first request was refused")
+	}
+	if d.RequestPass("second, at once") {
+		t.Fatal("a second request within the gap was accepted")
+	}
+	d.mu.Lock()
+	d.lastRequest = d.lastRequest.Add(-DefaultTriggerGap)
+	d.mu.Unlock()
+	if !d.RequestPass("after the gap") {
+		t.Fatal("a request after the gap was refused")
+	}
+}

@@ -6,8 +6,9 @@
 #       ceiling on `systemd-analyze security`'s exposure score;
 #   (b) deploy/docker: the binary built from exactly what the Dockerfile copies,
 #       with exactly its flags, is static and runs `version` and
-#       `config validate` as uid 65532 (the image's user); compose.yaml is
-#       validated against the Compose specification;
+#       `config validate` as uid 65532 (the image's user) with the image's
+#       ENV lines and compose.yaml's environment; compose.yaml is validated
+#       against the Compose specification;
 #   (c) `docker build`, when a Docker engine is reachable.
 # Usage: bash .ci/deploy-check.sh   (as root in CI; installs what it misses.)
 # Idempotent: throwaway files go to a temp dir removed on exit; the compose
@@ -28,8 +29,11 @@ step() { printf '\n== %s\n' "$*"; }
 fail() { printf 'FAIL: %s\n' "$*" >&2; exit 1; }
 
 apt_updated=
-need() { # need COMMAND DEBIAN_PACKAGE
-  command -v "$1" >/dev/null 2>&1 && return
+need() { # need COMMAND|/ABSOLUTE/PATH DEBIAN_PACKAGE
+  case $1 in
+    /*) [ -x "$1" ] && return ;; # e.g. /bin/kill: `command -v kill` is the shell builtin
+    *) command -v "$1" >/dev/null 2>&1 && return ;;
+  esac
   [ "$(id -u)" = 0 ] || fail "$1 is missing: install the Debian package $2"
   if [ -z "$apt_updated" ]; then apt-get update -qq; apt_updated=1; fi
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$2"
@@ -47,6 +51,7 @@ need systemd-analyze systemd
 need setpriv util-linux
 need ldd libc-bin
 need readelf binutils
+need /bin/kill procps # the unit's ExecReload runs it; verify checks that it exists
 go version
 
 # --- (b, first half) build the binary exactly as the image does --------------
@@ -92,6 +97,25 @@ while read -r kw args; do
   esac
 done < <(sed -n 's/^\(FROM\|COPY\) /&/p' "$dockerfile")
 echo "context ok: $(find "$ctx" -type f | wc -l) files; builder sees $(find "$src" -type f | wc -l)"
+
+# The final stage's ENV lines (KEY=VALUE or KEY VALUE; no quoting, no line
+# continuations: this parser refuses them): the environment every container of
+# the image starts with. The runs below, and the Kubernetes e2e (which runs the
+# kustomize and Helm configs with it), use exactly these.
+image_env=()
+while read -r kw rest; do
+  case $kw in
+    FROM) image_env=() ;; # a new stage starts with none
+    ENV)
+      case $rest in *'"'* | *"'"* | *'\' | *'$'*) fail "$dockerfile: unsupported ENV form (quotes, \\ or \$): ENV $rest" ;; esac
+      if [[ $rest == *=* ]]; then
+        read -r -a kv <<<"$rest"; image_env+=("${kv[@]}")
+      else
+        image_env+=("${rest%% *}=${rest#* }")
+      fi ;;
+  esac
+done <"$dockerfile"
+echo "image ENV: ${image_env[*]:-(none)}"
 
 step "build: static binary with the Dockerfile's flags"
 bindir=$work/bin
@@ -141,6 +165,12 @@ sed 's/^ProtectHome=/ProtectHme=/' "$unit" >"$work/typo.service"
 cmp -s "$unit" "$work/typo.service" && fail "canary: $unit has no ProtectHome= line to misspell"
 if verify "$work/typo.service" >/dev/null; then fail "canary: verify accepted a misspelt directive"; fi
 echo "canary ok: a misspelt directive (ProtectHme=) is caught"
+# The commented-out server.token_file credential lines must be valid when a user enables them.
+sed 's/^#\(LoadCredential=reconcile_token:\|Environment=FLAREWARDEN_SERVER_TOKEN_FILE=\)/\1/' "$unit" >"$work/reconcile.service"
+[ "$(diff "$unit" "$work/reconcile.service" | grep -c '^>')" = 2 ] ||
+  fail "$unit lacks the two commented server.token_file credential lines this check enables"
+verify "$work/reconcile.service" || fail "systemd-analyze verify complains about $unit with the server.token_file credential enabled"
+echo "verify ok with the server.token_file credential lines enabled"
 
 step "systemd: sandbox exposure (systemd-analyze security)"
 cp "$unit" "$root/etc/systemd/system/flarewarden.service"
@@ -160,11 +190,15 @@ chmod 0644 "$work/config.yaml"
 # As compose.yaml tells users: the token file owned by 65532, mode 0600.
 chown 65532:65532 "$work/secrets/cloudflare_token"
 chmod 0600 "$work/secrets/cloudflare_token"
+# compose.yaml's environment for the service, its token path moved under $work.
+grep -qE '^ +CLOUDFLARE_API_TOKEN_FILE: /run/secrets/cloudflare_token$' deploy/docker/compose.yaml ||
+  fail "compose.yaml no longer sets CLOUDFLARE_API_TOKEN_FILE: /run/secrets/cloudflare_token (its secret's path): update this check"
 as65532() { # the container's conditions: uid/gid 65532, no groups, no
-  # capabilities, no new privileges, and only the image's environment.
+  # capabilities, no new privileges, and only the image's environment
+  # (its ENV lines, then compose.yaml's environment).
   (cd "$work" && setpriv --reuid=65532 --regid=65532 --clear-groups \
     --inh-caps=-all --bounding-set=-all --no-new-privs \
-    env -i PATH=/usr/bin:/bin HOME=/nonexistent \
+    env -i PATH=/usr/bin:/bin HOME=/nonexistent "${image_env[@]}" \
     CLOUDFLARE_API_TOKEN_FILE="$work/secrets/cloudflare_token" "$@")
 }
 [ "$(as65532 id -u)" = 65532 ] || fail "setpriv did not switch to uid 65532"
@@ -182,10 +216,22 @@ chown 0:0 "$work/secrets/cloudflare_token"
 rc=0; as65532 "$bin" config validate --config "$work/config.yaml" >/dev/null 2>&1 || rc=$?
 [ "$rc" = 1 ] || fail "validate with an unreadable token exited $rc, want 1"
 chown 65532:65532 "$work/secrets/cloudflare_token"
+# server.token_file is read by `run` at start: validate must read it too, as
+# the service's user (a root-only file would otherwise be a restart loop).
+printf 'reconcile-token' >"$work/secrets/reconcile_token"
+chmod 0600 "$work/secrets/reconcile_token"
+sed -i "s#^server:\$#&\n  token_file: $work/secrets/reconcile_token\n  require_token: true#" "$work/config.yaml"
+grep -q "token_file: $work/secrets/reconcile_token" "$work/config.yaml" || fail "could not add server.token_file to the config"
+rc=0; out=$(as65532 "$bin" config validate --config "$work/config.yaml" 2>&1) || rc=$?
+[ "$rc" = 1 ] && grep -q 'server.token_file' <<<"$out" ||
+  { printf '%s\n' "$out"; fail "validate with a root-only server.token_file exited $rc, want 1 naming server.token_file"; }
+chown 65532:65532 "$work/secrets/reconcile_token"
+as65532 "$bin" config validate --config "$work/config.yaml" >/dev/null ||
+  fail "validate with a readable server.token_file and require_token failed"
 printf 'bogus_key: 1\n' >>"$work/config.yaml"
 rc=0; as65532 "$bin" config validate --config "$work/config.yaml" >/dev/null 2>&1 || rc=$?
 [ "$rc" = 1 ] || fail "validate of an invalid config exited $rc, want 1"
-echo "unreadable token and unknown key both exit 1"
+echo "unreadable API token, root-only server.token_file and unknown key all exit 1"
 
 step "compose: deploy/docker/compose.yaml against the Compose specification"
 # compose-go is the loader Docker Compose itself uses; a tiny throwaway module

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/flarewarden/flarewarden/providers/leader"
 )
@@ -57,5 +58,47 @@ func TestLeaderElectFollowerThenLeader(t *testing.T) {
 	}
 	if got.Namespace != "default" || got.Name != "fw" || got.LeaseDuration != leader.DefaultLeaseDuration {
 		t.Errorf("leader config: %+v", got)
+	}
+}
+
+// TestFollowerWithoutLeaderIsNotReady: a follower that never observes a
+// leader (the Lease unreadable, e.g. the Role missing) is ready only
+// within server.ready_grace, then answers 503 with the reason; once it
+// observes a leader it is ready again.
+func TestFollowerWithoutLeaderIsNotReady(t *testing.T) {
+	w := newWorld(t)
+	w.writeConfig(`["url:`+w.ip.URL+`/a", "url:`+w.ip.URL+`/b"]`, `server: {listen: "127.0.0.1:0", ready_grace: 1s}`)
+	seen := make(chan struct{})
+	elect := func(ctx context.Context, _ leader.Config, _ func(context.Context), onChange func(bool, string)) error {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-seen:
+		}
+		onChange(false, "pod-b")
+		<-ctx.Done()
+		return nil
+	}
+	start := time.Now()
+	r := w.startRun(&cli{elect: elect, reload: make(chan struct{})}, "--leader-elect")
+	if code, body := r.get("/readyz"); code != 200 {
+		t.Fatalf("/readyz within ready_grace: %d %s", code, body)
+	}
+	var body string
+	r.waitFor("/readyz 503", func() bool {
+		var code int
+		code, body = r.get("/readyz")
+		return code == 503
+	})
+	if waited := time.Since(start); waited < time.Second || !strings.Contains(body, "no leader known") {
+		t.Fatalf("/readyz 503 after %v: %q", waited, body)
+	}
+	close(seen)
+	r.waitFor("ready as a follower", func() bool { code, _ := r.get("/readyz"); return code == 200 })
+	if _, body := r.get("/readyz"); !strings.Contains(body, "follower of pod-b") {
+		t.Errorf("/readyz: %q", body)
+	}
+	if n := len(w.sim.Writes()); n != 0 {
+		t.Fatalf("a follower wrote %d times", n)
 	}
 }

@@ -239,3 +239,30 @@ func (h *healWorld) skipRule() (string, bool) {
 	}
 	return "", false
 }
+
+// TestHealTransitionReportedOnceAcrossReload: a reload restarts the daemon
+// but keeps the healer, so a site still failing is not reported again.
+func TestHealTransitionReportedOnceAcrossReload(t *testing.T) {
+	h := newHealWorld(t)
+	h.configure("", "")
+	reload := make(chan struct{})
+	d := h.startRun(&cli{reload: reload, configPoll: time.Hour})
+	stop := func() result { d.stop(); return result{stderr: d.stderr.String()} }
+	h.waitFor("the first pass", func() bool { return h.record("home.example.com", "A") == "203.0.113.7" }, stop)
+	dead := nettest.ClosedPort(t)
+	for _, ip := range h.originIPs {
+		h.sim.SetOrigin(ip, dead)
+	}
+	h.waitFor("the failure notification", func() bool { return len(h.healthEvents()) == 1 }, stop)
+	reload <- struct{}{}
+	h.waitFor("the restart", func() bool { return strings.Contains(d.stderr.String(), "daemon restarting") }, stop)
+	h.rounds(5, stop)
+	if ev := h.healthEvents(); len(ev) != 1 {
+		t.Fatalf("events after the reload = %q, want the one failure only", ev)
+	}
+	for _, ip := range h.originIPs {
+		h.sim.SetOrigin(ip, h.origin.Listener.Addr().String())
+	}
+	h.waitFor("the recovery notification", func() bool { return len(h.healthEvents()) == 2 }, stop)
+	stop()
+}

@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"os"
-	"strings"
 	"sync"
 	"time"
 
@@ -90,11 +88,12 @@ func (c *cli) startEndpoint(ctx context.Context, cancel context.CancelFunc, a *a
 	if srv.Listen == "" {
 		return run, nil
 	}
-	token, err := readServerToken(srv.TokenFile)
+	token, err := srv.ResolveToken(c.env, os.ReadFile)
 	if err != nil {
 		return nil, err
 	}
-	e := &endpoint{state: state, metrics: m, token: token, log: a.log.Named("http"), now: time.Now}
+	e := &endpoint{state: state, metrics: m, token: token, requireToken: srv.RequireToken,
+		log: a.log.Named("http"), now: time.Now}
 	ln, err := listen(srv.Listen)
 	if err != nil {
 		return nil, err
@@ -110,27 +109,11 @@ func (c *cli) startEndpoint(ctx context.Context, cancel context.CancelFunc, a *a
 	return run, nil
 }
 
-// readServerToken reads server.token_file ("" when none is configured).
-func readServerToken(file string) (string, error) {
-	if file == "" {
-		return "", nil
-	}
-	b, err := os.ReadFile(file)
-	if err != nil {
-		return "", fmt.Errorf("server.token_file: %w", err)
-	}
-	tok := strings.TrimSpace(string(b))
-	if tok == "" {
-		return "", fmt.Errorf("server.token_file: %s is empty", file)
-	}
-	return tok, nil
-}
-
 // daemon assembles the service from the app.
-func (a *app) daemon(sched controller.Schedule, backoff controller.Backoff) *controller.Daemon {
+func (a *app) daemon(sched controller.Schedule, backoff controller.Backoff, h *controller.Healer) *controller.Daemon {
 	d := &controller.Daemon{Reconciler: a.rec, Schedule: sched, Backoff: backoff,
 		DetectInterval: time.Duration(a.cfg.Detect.Interval), Watch: ifaceWatch(a.cfg.Detect),
-		Healer: &controller.Healer{}, SelfCovered: selfCovered(a.cfg.WAF), Notifier: a.notifier, Log: a.log}
+		Healer: h, SelfCovered: selfCovered(a.cfg.WAF), Notifier: a.notifier, Log: a.log}
 	d.OnFailure, d.NoTakeover = takeoverModes(a.cfg.Records)
 	if a.prober != nil {
 		d.Prober, d.HealthInterval = a.prober, time.Duration(a.cfg.Health.Interval)

@@ -9,14 +9,16 @@ import (
 )
 
 // runState is what the HTTP endpoint reads about the running service: the
-// daemon of the current config (nil while none runs, as on a follower) and
-// the leader election's view. It is safe for concurrent use.
+// daemon of the current config (nil while none runs, as on a follower or
+// while the api token is checked) and the leader election's view. It is
+// safe for concurrent use.
 type runState struct {
-	mu        sync.Mutex
-	cfg       *config.Config
-	daemon    *controller.Daemon
-	startedAt time.Time
-	election  leaderView
+	mu              sync.Mutex
+	cfg             *config.Config
+	daemon          *controller.Daemon
+	startedAt       time.Time // when the daemon started starting (token check included); zero: none
+	election        leaderView
+	leaderlessSince time.Time // since when no leader is known (the process start at first)
 }
 
 // leaderView is this replica's view of the leader election.
@@ -29,21 +31,32 @@ type leaderView struct {
 
 // runView is a consistent copy of a runState.
 type runView struct {
-	cfg       *config.Config
-	daemon    *controller.Daemon
-	snap      *controller.Status // the daemon's snapshot; nil without a daemon
-	startedAt time.Time
-	election  leaderView
+	cfg             *config.Config
+	daemon          *controller.Daemon
+	snap            *controller.Status // the daemon's snapshot; nil without a daemon
+	startedAt       time.Time
+	election        leaderView
+	leaderlessSince time.Time
 }
 
+// newRunState returns the state of a process starting now with cfg.
 func newRunState(cfg *config.Config, election leaderView) *runState {
 	if !election.Enabled {
 		election.IsLeader = true
 	}
-	return &runState{cfg: cfg, election: election}
+	return &runState{cfg: cfg, election: election, leaderlessSince: time.Now()}
 }
 
-// setDaemon records the daemon now running with cfg (d nil: none runs).
+// starting records that a daemon started starting at at (its token is
+// being checked): none runs yet.
+func (s *runState) starting(at time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.daemon, s.startedAt = nil, at
+}
+
+// setDaemon records the daemon now running with cfg, started at at (d
+// nil: none runs).
 func (s *runState) setDaemon(d *controller.Daemon, cfg *config.Config, at time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -53,16 +66,21 @@ func (s *runState) setDaemon(d *controller.Daemon, cfg *config.Config, at time.T
 	}
 }
 
-// setLeader records a leader election change.
+// setLeader records a leader election change; leader "" means none is
+// known, from now on if one was known before.
 func (s *runState) setLeader(isLeader bool, leader string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if leader == "" && s.election.Leader != "" {
+		s.leaderlessSince = time.Now()
+	}
 	s.election.IsLeader, s.election.Leader = isLeader, leader
 }
 
 func (s *runState) view() runView {
 	s.mu.Lock()
-	v := runView{cfg: s.cfg, daemon: s.daemon, startedAt: s.startedAt, election: s.election}
+	v := runView{cfg: s.cfg, daemon: s.daemon, startedAt: s.startedAt, election: s.election,
+		leaderlessSince: s.leaderlessSince}
 	s.mu.Unlock()
 	if v.daemon != nil {
 		st := v.daemon.Snapshot()
@@ -71,18 +89,26 @@ func (s *runState) view() runView {
 	return v
 }
 
-// readiness says whether this replica is ready, and why: the config is
-// loaded and either it is a leader-election follower, or no pass has
-// failed since the last success, or the last success (the daemon's start
-// when there was none) is at most grace old.
+// readiness says whether this replica is ready, and why. It is not ready
+// without a config. Otherwise:
+//   - a leader-election follower is ready when it knows the current
+//     leader, or when it has known none for at most grace (since the
+//     process start, or since it lost sight of the last leader);
+//   - a replica whose daemon is starting (its api token not yet accepted)
+//     is ready for grace after that start;
+//   - a running daemon is ready when no pass has failed since the last
+//     success, or the last success (the daemon's start when there was
+//     none) is at most grace old.
+//
+// A reason never holds a token.
 func readiness(v runView, now time.Time, grace time.Duration) (bool, string) {
 	switch {
 	case v.cfg == nil:
 		return false, "config not loaded"
 	case v.election.Enabled && !v.election.IsLeader:
-		return true, "follower"
+		return followerReadiness(v, now, grace)
 	case v.snap == nil:
-		return true, "starting"
+		return startingReadiness(v, now, grace)
 	}
 	st := v.snap
 	if st.LastPassErr == "" {
@@ -97,3 +123,26 @@ func readiness(v runView, now time.Time, grace time.Duration) (bool, string) {
 	}
 	return false, "no successful pass since " + since.UTC().Format(time.RFC3339) + ": " + st.LastPassErr
 }
+
+// followerReadiness is readiness on a follower.
+func followerReadiness(v runView, now time.Time, grace time.Duration) (bool, string) {
+	if v.election.Leader != "" {
+		return true, "follower of " + v.election.Leader
+	}
+	if v.leaderlessSince.IsZero() || now.Sub(v.leaderlessSince) <= grace {
+		return true, "follower, no leader known yet, within ready_grace"
+	}
+	return false, "follower with no leader known for " + age(now, v.leaderlessSince) +
+		": the lease cannot be read or nobody can acquire it"
+}
+
+// startingReadiness is readiness while no daemon runs where one should.
+func startingReadiness(v runView, now time.Time, grace time.Duration) (bool, string) {
+	if v.startedAt.IsZero() || now.Sub(v.startedAt) <= grace {
+		return true, "starting"
+	}
+	return false, "starting for " + age(now, v.startedAt) + ": the api token check has not succeeded yet"
+}
+
+// age is how long ago since was, to the second.
+func age(now, since time.Time) string { return now.Sub(since).Round(time.Second).String() }

@@ -10,8 +10,11 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/flarewarden/flarewarden/controller"
 
 	"go.uber.org/zap"
 
@@ -26,8 +29,11 @@ type endpoint struct {
 	state   *runState
 	metrics *metrics.Metrics
 	token   string // bearer token for POST /reconcile from non-loopback clients; "" allows none
-	log     *zap.Logger
-	now     func() time.Time
+	// requireToken (server.require_token) takes loopback's exemption away:
+	// behind a sidecar or reverse proxy every client is loopback.
+	requireToken bool
+	log          *zap.Logger
+	now          func() time.Time
 }
 
 // handler routes the endpoint's paths.
@@ -69,17 +75,21 @@ func (e *endpoint) status(w http.ResponseWriter, _ *http.Request) {
 	_, _ = w.Write(redactURLs(buf.Bytes()))
 }
 
-// reconcile triggers a pass: POST only, from a loopback client or with
-// the bearer token.
+// reconcile triggers a pass: POST only, with the bearer token, or from a
+// loopback client unless requireToken.
 func (e *endpoint) reconcile(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
 		text(w, http.StatusMethodNotAllowed, "use POST")
 		return
 	}
-	if !loopback(r.RemoteAddr) && !e.bearerOK(r.Header.Get("Authorization")) {
+	if !e.bearerOK(r.Header.Get("Authorization")) && (e.requireToken || !loopback(r.RemoteAddr)) {
 		e.log.Warn("reconcile request refused", zap.String("remote", r.RemoteAddr))
-		text(w, http.StatusForbidden, "allowed only from loopback or with the bearer token")
+		if e.requireToken {
+			text(w, http.StatusForbidden, "allowed only with the bearer token (server.require_token)")
+		} else {
+			text(w, http.StatusForbidden, "allowed only from loopback or with the bearer token")
+		}
 		return
 	}
 	d := e.state.view().daemon
@@ -87,7 +97,11 @@ func (e *endpoint) reconcile(w http.ResponseWriter, r *http.Request) {
 		text(w, http.StatusServiceUnavailable, "no daemon runs here (follower or starting)")
 		return
 	}
-	d.RequestPass("http request")
+	if !d.RequestPass("http request") {
+		w.Header().Set("Retry-After", strconv.Itoa(int(controller.DefaultTriggerGap.Seconds())))
+		text(w, http.StatusTooManyRequests, "a pass was requested less than 30 s ago")
+		return
+	}
 	text(w, http.StatusAccepted, "pass requested")
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -80,6 +81,7 @@ func TestReconcileAccess(t *testing.T) {
 		{"PUT", "PUT", "127.0.0.1:5000", "", http.StatusMethodNotAllowed},
 	}
 	for _, tt := range tests {
+		e.state.setDaemon(&controller.Daemon{Log: zap.NewNop()}, nil, time.Now()) // a fresh rate limit
 		if rec := call(e, tt.method, "/reconcile", tt.remote, tt.auth); rec.Code != tt.want {
 			t.Errorf("%s: %d %s, want %d", tt.name, rec.Code, rec.Body, tt.want)
 		}
@@ -88,6 +90,48 @@ func TestReconcileAccess(t *testing.T) {
 	noToken.state.setDaemon(&controller.Daemon{Log: zap.NewNop()}, nil, time.Now())
 	if rec := call(noToken, "POST", "/reconcile", "203.0.113.9:5000", "Bearer "); rec.Code != http.StatusForbidden {
 		t.Errorf("empty token accepted: %d", rec.Code)
+	}
+}
+
+// With require_token, loopback is no exemption: behind a sidecar or a
+// reverse proxy every client looks like loopback.
+func TestReconcileRequireToken(t *testing.T) {
+	const token = "srv-token-0a1b2c"
+	e := testEndpoint(t, token)
+	e.requireToken = true
+	e.state.setDaemon(&controller.Daemon{Log: zap.NewNop()}, nil, time.Now())
+	tests := []struct {
+		name, remote, auth string
+		want               int
+	}{
+		{"loopback v4 without token", "127.0.0.1:5000", "", http.StatusForbidden},
+		{"loopback v6 without token", "[::1]:5000", "", http.StatusForbidden},
+		{"loopback with wrong token", "127.0.0.1:5000", "Bearer nope", http.StatusForbidden},
+		{"loopback with token", "127.0.0.1:5000", "Bearer " + token, http.StatusAccepted},
+		{"remote without token", "203.0.113.9:5000", "", http.StatusForbidden},
+		{"remote with token", "203.0.113.9:5000", "Bearer " + token, http.StatusAccepted},
+	}
+	for _, tt := range tests {
+		e.state.setDaemon(&controller.Daemon{Log: zap.NewNop()}, nil, time.Now()) // a fresh rate limit
+		rec := call(e, "POST", "/reconcile", tt.remote, tt.auth)
+		if rec.Code != tt.want {
+			t.Errorf("%s: %d %s, want %d", tt.name, rec.Code, rec.Body, tt.want)
+		}
+		if rec.Code == http.StatusForbidden && !strings.Contains(rec.Body.String(), "require_token") {
+			t.Errorf("%s: the refusal does not name server.require_token: %s", tt.name, rec.Body)
+		}
+	}
+}
+
+func TestReconcileRateLimited(t *testing.T) {
+	e := testEndpoint(t, "")
+	e.state.setDaemon(&controller.Daemon{Log: zap.NewNop()}, nil, time.Now())
+	if rec := call(e, "POST", "/reconcile", "127.0.0.1:5000", ""); rec.Code != http.StatusAccepted {
+		t.Fatalf("first request: %d %s", rec.Code, rec.Body)
+	}
+	rec := call(e, "POST", "/reconcile", "127.0.0.1:5000", "")
+	if rec.Code != http.StatusTooManyRequests || rec.Header().Get("Retry-After") != "30" {
+		t.Fatalf("second request at once: %d (Retry-After %q), want 429 and 30", rec.Code, rec.Header().Get("Retry-After"))
 	}
 }
 
@@ -126,4 +170,73 @@ func call(e *endpoint, method, path, remote, auth string) *httptest.ResponseReco
 	rec := httptest.NewRecorder()
 	e.handler().ServeHTTP(rec, req)
 	return rec
+}
+
+// `config validate` reads server.token_file as `run` does at start, so that
+// a file the service cannot read fails validation (ExecStartPre) instead of
+// every start (a restart loop).
+func TestConfigValidateReadsServerToken(t *testing.T) {
+	w := newWorld(t)
+	dir := t.TempDir()
+	tokenFile := filepath.Join(dir, "reconcile_token")
+	cases := []struct {
+		name, server, want string
+		code               int
+	}{
+		{"missing", `server: {listen: "127.0.0.1:0", token_file: ` + tokenFile + `}`, "server.token_file: read token file", exitError},
+		{"require_token without a file", `server: {listen: "127.0.0.1:0", require_token: true}`, "server.require_token: needs server.token_file", exitError},
+		{"readable", `server: {listen: "127.0.0.1:0", token_file: ` + tokenFile + `, require_token: true}`, "require_token: true", 0},
+		{"endpoint disabled", `server: {listen: "", token_file: ` + filepath.Join(dir, "nonexistent") + `}`, "policy: sync", 0},
+	}
+	for i, tc := range cases {
+		if i == 2 {
+			writeFile(t, tokenFile, "s3cret-reconcile\n")
+		}
+		w.writeConfig(`["url:`+w.ip.URL+`/a", "url:`+w.ip.URL+`/b"]`, tc.server)
+		r := w.run("config", "validate")
+		if r.code != tc.code || !strings.Contains(r.stdout+r.stderr, tc.want) {
+			t.Errorf("%s: exit %d, want %d with %q\n%s%s", tc.name, r.code, tc.code, tc.want, r.stdout, r.stderr)
+		}
+		if strings.Contains(r.stdout+r.stderr, "s3cret-reconcile") {
+			t.Errorf("%s: the reconcile token leaked into the output", tc.name)
+		}
+	}
+	writeFile(t, tokenFile, " \n")
+	w.writeConfig(`["url:`+w.ip.URL+`/a", "url:`+w.ip.URL+`/b"]`, `server: {listen: "127.0.0.1:0", token_file: `+tokenFile+`}`)
+	if r := w.run("config", "validate"); r.code != exitError || !strings.Contains(r.stderr, "is empty") {
+		t.Errorf("empty token file: exit %d\n%s", r.code, r.stderr)
+	}
+}
+
+// `run` with server.require_token: a loopback POST /reconcile needs the
+// token from server.token_file too.
+func TestRunRequireTokenRefusesLoopback(t *testing.T) {
+	w := newWorld(t)
+	tokenFile := filepath.Join(t.TempDir(), "reconcile_token")
+	writeFile(t, tokenFile, "reconcile-0a1b2c\n")
+	w.writeConfig(`["url:`+w.ip.URL+`/a", "url:`+w.ip.URL+`/b"]`,
+		`server: {listen: "127.0.0.1:0", token_file: `+tokenFile+`, require_token: true}`)
+	r := w.startRun(&cli{})
+	r.waitPassOK()
+	post := func(auth string) int {
+		req, err := http.NewRequest(http.MethodPost, r.base+"/reconcile", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if auth != "" {
+			req.Header.Set("Authorization", auth)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := post(""); code != http.StatusForbidden {
+		t.Errorf("loopback POST without the token: %d, want 403", code)
+	}
+	if code := post("Bearer reconcile-0a1b2c"); code != http.StatusAccepted {
+		t.Errorf("loopback POST with the token: %d, want 202", code)
+	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -13,57 +14,92 @@ import (
 	"github.com/flarewarden/flarewarden/providers/metrics"
 )
 
+// reloadVerifyTimeout bounds the api token check of a reloaded config
+// (soft errors are retried until then).
+const reloadVerifyTimeout = 30 * time.Second
+
 // supervisor runs the daemon of the current config and swaps configs on
-// reload: a new config is loaded and validated first, and only a valid
-// one stops the running daemon (gracefully) and starts the next.
+// reload: a new config is loaded and validated, and its api token
+// verified, first; only then does it stop the running daemon (gracefully)
+// and start the next.
 type supervisor struct {
-	load    func() (*app, error) // loads, validates and wires the config file
-	state   *runState
-	metrics *metrics.Metrics
-	log     *zap.Logger
+	load          func() (*app, error) // loads, validates and wires the config file
+	state         *runState
+	metrics       *metrics.Metrics
+	log           *zap.Logger
+	verifyTimeout time.Duration // bounds a reloaded config's token check
+	// healer outlives the daemons of successive configs and terms, so a
+	// transition is reported once, not again after every reload.
+	healer *controller.Healer
 
 	mu      sync.Mutex
 	current *app
-	changed chan struct{} // a new current app is waiting (coalesced)
+	changed chan struct{} // a new current app is waiting (coalesced); sent and drained under mu
 }
 
 func newSupervisor(first *app, load func() (*app, error), state *runState, m *metrics.Metrics) *supervisor {
-	return &supervisor{load: load, state: state, metrics: m, log: first.log, current: first,
-		changed: make(chan struct{}, 1)}
+	return &supervisor{load: load, state: state, metrics: m, log: first.log, verifyTimeout: reloadVerifyTimeout,
+		healer: &controller.Healer{}, current: first, changed: make(chan struct{}, 1)}
 }
 
-// watchReloads reloads on every trigger until ctx ends. An invalid config
-// is logged with every field at fault and the running one is kept.
+// watchReloads reloads on every trigger until ctx ends. An invalid config,
+// or one whose api token is rejected or cannot be checked, is logged with
+// every problem and the running one is kept.
 func (s *supervisor) watchReloads(ctx context.Context, triggers <-chan string) {
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case why := <-triggers:
-			s.reload(why)
+			s.reload(ctx, why)
 		}
 	}
 }
 
-func (s *supervisor) reload(why string) {
+// reload loads the config file and, if it is valid and its token is
+// accepted, makes it the current one.
+func (s *supervisor) reload(ctx context.Context, why string) {
 	next, err := s.load()
+	if err == nil {
+		err = s.verify(ctx, next)
+	}
+	if ctx.Err() != nil {
+		return
+	}
 	if err != nil {
 		s.log.Error("config reload rejected, keeping the running config", zap.String("trigger", why),
 			zap.Strings("problems", problems(err)))
 		return
 	}
-	s.mu.Lock()
-	old := s.current
-	s.current = next
-	s.mu.Unlock()
-	if old.cfg.Server != next.cfg.Server {
+	if old := s.swap(next); old.cfg.Server != next.cfg.Server {
 		s.log.Warn("server section changed, restart to apply it")
 	}
 	s.log.Info("config reloaded", zap.String("trigger", why))
+}
+
+// verify checks next's api token, retrying soft errors for at most
+// s.verifyTimeout.
+func (s *supervisor) verify(ctx context.Context, next *app) error {
+	vctx, cancel := context.WithTimeout(ctx, s.verifyTimeout)
+	defer cancel()
+	err := controller.RetrySoft(vctx, retryBackoff(next), next.log, "verify reloaded api token", next.verify)
+	if err != nil && ctx.Err() == nil && vctx.Err() != nil {
+		return fmt.Errorf("cloudflare api token not verified within %v (the api stayed unreachable)", s.verifyTimeout)
+	}
+	return err
+}
+
+// swap makes next the current app, signals the running daemon and
+// returns the app it replaced.
+func (s *supervisor) swap(next *app) (old *app) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	old, s.current = s.current, next
 	select {
 	case s.changed <- struct{}{}:
 	default:
 	}
+	return old
 }
 
 // problems lists a config error's problems, one per field.
@@ -85,14 +121,28 @@ func (s *supervisor) app() *app {
 	return s.current
 }
 
+// take returns the current app for a daemon about to start, dropping a
+// pending change signal: that daemon already runs the newest config (a
+// reload queued while no daemon ran, as on a follower, must not restart
+// the next term's first daemon).
+func (s *supervisor) take() *app {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	select {
+	case <-s.changed:
+	default:
+	}
+	return s.current
+}
+
 // run runs the daemon of the current config until ctx ends (nil) or a
 // daemon fails for good (a rejected token), restarting it on each reload.
 func (s *supervisor) run(ctx context.Context) error {
 	for {
-		a := s.app()
+		a := s.take()
 		dctx, stop := context.WithCancel(ctx)
 		done := make(chan error, 1)
-		go func() { done <- runDaemon(dctx, a, s.state, s.metrics) }()
+		go func() { done <- runDaemon(dctx, a, s.healer, s.state, s.metrics) }()
 		select {
 		case err := <-done:
 			stop()
@@ -107,10 +157,21 @@ func (s *supervisor) run(ctx context.Context) error {
 	}
 }
 
-// runDaemon verifies the token, then runs a's daemon until ctx ends,
-// publishing it in state while it runs.
-func runDaemon(ctx context.Context, a *app, state *runState, m *metrics.Metrics) error {
-	backoff := controller.Backoff{Base: time.Duration(a.cfg.Retry.Base), Max: time.Duration(a.cfg.Retry.Max)}
+// retryBackoff is a's backoff for soft errors.
+func retryBackoff(a *app) controller.Backoff {
+	return controller.Backoff{Base: time.Duration(a.cfg.Retry.Base), Max: time.Duration(a.cfg.Retry.Max)}
+}
+
+// runDaemon verifies the token, then runs a's daemon (with h, which only
+// one daemon may use at a time) until ctx ends,
+// publishing it in state while it runs. state knows the daemon is
+// starting from before the token check, so /readyz can tell a check that
+// never succeeds.
+func runDaemon(ctx context.Context, a *app, h *controller.Healer, state *runState, m *metrics.Metrics) error {
+	start := time.Now()
+	state.starting(start)
+	defer state.setDaemon(nil, nil, time.Time{})
+	backoff := retryBackoff(a)
 	// At boot the network may not be up yet: retry soft failures; a
 	// rejected token ends the daemon before anything is written.
 	if err := controller.RetrySoft(ctx, backoff, a.log, "verify api token", a.verify); err != nil {
@@ -123,12 +184,11 @@ func runDaemon(ctx context.Context, a *app, state *runState, m *metrics.Metrics)
 	if err != nil {
 		return err
 	}
-	d := a.daemon(sched, backoff)
+	d := a.daemon(sched, backoff, h)
 	if m != nil {
 		m.ResetHealth()
 	}
-	state.setDaemon(d, a.cfg, time.Now())
-	defer state.setDaemon(nil, nil, time.Time{})
+	state.setDaemon(d, a.cfg, start)
 	a.log.Info("daemon started", zap.String("schedule", a.cfg.Schedule), zap.Int("records", len(a.cfg.Records)),
 		zap.String("policy", a.cfg.Policy), zap.Int("health_checks", len(a.cfg.Health.Checks)),
 		zap.Bool("address_watch", d.Watch != nil))

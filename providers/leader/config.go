@@ -34,7 +34,9 @@ type Config struct {
 	// RenewDeadline is how long the leader keeps retrying a renewal before it steps down;
 	// RetryPeriod is the pause between tries. Zero means DefaultLeaseDuration,
 	// DefaultRenewDeadline and DefaultRetryPeriod. They must satisfy
-	// LeaseDuration > RenewDeadline > 1.2*RetryPeriod and LeaseDuration >= 1s.
+	// LeaseDuration > RenewDeadline > 1.2*RetryPeriod and LeaseDuration >= 1s, LeaseDuration
+	// counted in whole seconds (as a Lease stores it). lead stops at the latest RenewDeadline after
+	// the last successful renewal, so LeaseDuration - RenewDeadline is its time to wind down.
 	LeaseDuration, RenewDeadline, RetryPeriod time.Duration
 	// Log receives the election's logs (also client-go's); nil means none.
 	Log *zap.Logger
@@ -94,8 +96,9 @@ func (c Config) validateTimings() []error {
 	if c.RetryPeriod <= 0 {
 		errs = append(errs, fmt.Errorf("leader: RetryPeriod (--leader-elect-retry-period) %v is not positive", c.RetryPeriod))
 	}
-	if c.LeaseDuration <= c.RenewDeadline {
-		errs = append(errs, fmt.Errorf("leader: LeaseDuration (--leader-elect-lease-duration) %v must be greater than RenewDeadline (--leader-elect-renew-deadline) %v", c.LeaseDuration, c.RenewDeadline))
+	// Followers wait the Lease's whole seconds; the leader's term ends RenewDeadline after a renewal.
+	if whole := c.LeaseDuration.Truncate(time.Second); whole <= c.RenewDeadline {
+		errs = append(errs, fmt.Errorf("leader: LeaseDuration (--leader-elect-lease-duration) %v must be greater than RenewDeadline (--leader-elect-renew-deadline) %v, counted in the whole seconds a Lease stores (%v)", c.LeaseDuration, c.RenewDeadline, whole))
 	}
 	if minDeadline := time.Duration(leaderelection.JitterFactor * float64(c.RetryPeriod)); c.RenewDeadline <= minDeadline {
 		errs = append(errs, fmt.Errorf("leader: RenewDeadline (--leader-elect-renew-deadline) %v must be greater than %v times RetryPeriod (--leader-elect-retry-period) %v, i.e. above %v", c.RenewDeadline, leaderelection.JitterFactor, c.RetryPeriod, minDeadline))

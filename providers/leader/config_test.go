@@ -43,6 +43,8 @@ func TestValidateNamesTheField(t *testing.T) {
 		{"no name", func(c *Config) { c.Name = "" }, []string{"Name", "--leader-elect-name"}},
 		{"lease not above renew", func(c *Config) { c.LeaseDuration, c.RenewDeadline = 10*time.Second, 10*time.Second },
 			[]string{"LeaseDuration", "must be greater than RenewDeadline"}},
+		{"lease not above renew in whole seconds", func(c *Config) { c.LeaseDuration, c.RenewDeadline = 10500*time.Millisecond, 10*time.Second },
+			[]string{"LeaseDuration", "must be greater than RenewDeadline", "whole seconds"}},
 		{"renew not above 1.2 retry", func(c *Config) { c.RenewDeadline, c.RetryPeriod = 12*time.Second, 10*time.Second },
 			[]string{"RenewDeadline", "1.2 times RetryPeriod"}},
 		{"sub-second lease", func(c *Config) {

@@ -28,6 +28,10 @@ const (
 	e2eRenew = 3 * time.Second
 	e2eRetry = 1 * time.Second
 
+	// e2eLeaseName is the Lease of deploy/kubernetes (--leader-elect-name), the only one its Role
+	// lets the ServiceAccount get and update.
+	e2eLeaseName = "flarewarden"
+
 	e2eZone   = "example.com"
 	e2eName   = "home.example.com"
 	e2eToken  = "e2e-token"
@@ -66,7 +70,7 @@ func TestE2ELeaderElectionRelease(t *testing.T) {
 }
 
 // TestE2ERoleGrantsLeasesOnly checks that the ServiceAccount can do what the election needs and
-// nothing more.
+// nothing more: get and update only on its own Lease, create (which RBAC cannot limit by name).
 func TestE2ERoleGrantsLeasesOnly(t *testing.T) {
 	e := needE2E(t)
 	applyRBAC(t, e)
@@ -74,9 +78,13 @@ func TestE2ERoleGrantsLeasesOnly(t *testing.T) {
 		verb, resource string
 		allowed        bool
 	}{
-		{"get", "leases.coordination.k8s.io", true},
+		{"get", "leases.coordination.k8s.io/" + e2eLeaseName, true},
+		{"update", "leases.coordination.k8s.io/" + e2eLeaseName, true},
 		{"create", "leases.coordination.k8s.io", true},
-		{"update", "leases.coordination.k8s.io", true},
+		{"get", "leases.coordination.k8s.io/other", false},
+		{"update", "leases.coordination.k8s.io/other", false},
+		{"get", "leases.coordination.k8s.io", false}, // any name
+		{"delete", "leases.coordination.k8s.io/" + e2eLeaseName, false},
 		{"delete", "leases.coordination.k8s.io", false},
 		{"list", "leases.coordination.k8s.io", false},
 		{"get", "secrets", false},
@@ -109,15 +117,17 @@ func applyRBAC(t *testing.T, e *e2eEnv) {
 	e.kubectlAs(t, e.admin, []byte(strings.Join(keep, "\n---\n")), "apply", "-f", "-")
 }
 
-// runElectionScenario runs three electors on a new Lease, checks that exactly one writes, stops
-// the leader (releasing the Lease or not) and returns how long the takeover took: from the stop
-// to the new leader's first request to the simulator. It checks that no two electors' request
-// intervals overlap.
+// runElectionScenario runs three electors on a fresh Lease (the Role's, deleted first as admin),
+// checks that exactly one writes, stops the leader (releasing the Lease or not) and returns how
+// long the takeover took: from the stop to the new leader's first request to the simulator. It
+// checks that no two electors' request intervals overlap.
 func runElectionScenario(t *testing.T, scenario string, release bool) time.Duration {
 	e := needE2E(t)
 	applyRBAC(t, e)
 	w := newSimWorld(t)
-	lease := fmt.Sprintf("e2e-%s-%d", scenario, time.Now().UnixNano())
+	// The Role allows only its own Lease: start each scenario without one.
+	lease := e2eLeaseName
+	e.kubectlAs(t, e.admin, nil, "-n", "flarewarden", "delete", "lease", lease, "--ignore-not-found", "--wait")
 	var electors []*e2eElector
 	for i := range 3 {
 		electors = append(electors, startE2EElector(t, e, w, lease, fmt.Sprintf("replica-%d", i), release))

@@ -19,8 +19,11 @@ import (
 // Run campaigns for the Lease c.Namespace/c.Name until ctx ends.
 //
 // lead runs while this replica leads, with a context that is cancelled when leadership is lost
-// or ctx ends; it should return promptly then, and Run waits for it before campaigning again or
-// returning. If lead returns while still leading, the replica steps down (releasing the Lease) and
+// or ctx ends, and at the latest RenewDeadline after the start of the last successful renewal, so
+// it ends before another replica can take over (at LeaseDuration after it) even when the API
+// server hangs; it should return promptly then, and Run waits for it before campaigning again or
+// returning. The Lease is never released while lead runs: a release waits for lead (at most
+// RenewDeadline), and is skipped, leaving the Lease to expire, if lead has not returned by then. If lead returns while still leading, the replica steps down (releasing the Lease) and
 // campaigns again. After losing leadership Run campaigns again (after RetryPeriod), so the process
 // stays up as a follower. When ctx ends, lead's context is cancelled and, once lead has returned, the Lease is
 // released (ReleaseOnCancel), so a follower takes over within about RetryPeriod instead of
@@ -87,51 +90,88 @@ func run(ctx context.Context, client coordinationv1.LeasesGetter, c Config, lead
 //
 // The elector runs on its own context, which ends only after lead has returned (or when no term
 // is running), so that with ReleaseOnCancel the Lease is released after the last write of the
-// term, never while lead may still be writing.
+// term, never while lead may still be writing. lead's context also ends RenewDeadline after the
+// last successful renewal (see fence), before the Lease can expire.
 func campaign(ctx context.Context, client coordinationv1.LeasesGetter, c Config, lead func(context.Context), obs *observer, round int, o options, log *zap.Logger) error {
 	elCtx, stopElector := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopElector()
 	log = log.With(zap.Int("round", round))
-	guard := &leadGuard{}
-	term := func(leCtx context.Context) {
-		defer stopElector() // lead returned (on its own, or because ctx ended): step down
-		if ctx.Err() != nil {
-			return
-		}
-		termCtx, stop := context.WithCancel(leCtx)
-		defer stop()
-		defer context.AfterFunc(ctx, stop)()
-		leadRound(termCtx, lead, obs, round, log)
+	r := &electionRound{n: round, lead: lead, obs: obs, log: log, stopElector: stopElector,
+		fence: newFence(ctx, c.RenewDeadline, log)}
+	defer r.fence.stop(errCampaignEnded)
+	le, err := leaderelection.NewLeaderElector(r.electionConfig(client, c, o))
+	if err != nil {
+		return fmt.Errorf("leader: election for %s/%s: %w", c.Namespace, c.Name, err)
 	}
-	le, err := leaderelection.NewLeaderElector(leaderelection.LeaderElectionConfig{
-		Lock:            leaseLock(client, c),
+	// When ctx ends: no new term starts, a running one ends (the fence ends with ctx), and only
+	// then does the elector stop.
+	defer context.AfterFunc(ctx, func() {
+		r.guard.closeAndWait()
+		stopElector()
+	})()
+	log.Info("campaigning")
+	le.Run(elCtx)
+	r.guard.closeAndWait()
+	return nil
+}
+
+// electionRound is one campaign's state: its number, its fence and the guard of its term (client-go
+// starts at most one term per LeaderElector.Run).
+type electionRound struct {
+	n           int
+	lead        func(context.Context)
+	obs         *observer
+	log         *zap.Logger
+	stopElector context.CancelFunc
+	fence       *fence
+	guard       leadGuard
+}
+
+// electionConfig is client-go's configuration for the round, with its Lease lock fenced.
+func (r *electionRound) electionConfig(client coordinationv1.LeasesGetter, c Config, o options) leaderelection.LeaderElectionConfig {
+	return leaderelection.LeaderElectionConfig{
+		Lock:            &fencedLock{Interface: leaseLock(client, c), fence: r.fence, endTerm: r.endTerm},
 		LeaseDuration:   c.LeaseDuration,
 		RenewDeadline:   c.RenewDeadline,
 		RetryPeriod:     c.RetryPeriod,
 		ReleaseOnCancel: o.releaseOnCancel,
 		Name:            c.Namespace + "/" + c.Name,
 		Callbacks: leaderelection.LeaderCallbacks{
-			OnStartedLeading: func(leCtx context.Context) { guard.run(leCtx, term) },
+			OnStartedLeading: func(leCtx context.Context) { r.guard.run(leCtx, r.term) },
 			OnStoppedLeading: func() {},
 			OnNewLeader: func(holder string) {
-				log.Info("leader observed", zap.String("leader", holder))
-				obs.observed(round, holder)
+				r.log.Info("leader observed", zap.String("leader", holder))
+				r.obs.observed(r.n, holder)
 			},
 		},
-	})
-	if err != nil {
-		return fmt.Errorf("leader: election for %s/%s: %w", c.Namespace, c.Name, err)
 	}
-	// When ctx ends: no new term starts, a running one ends (term's AfterFunc), and only then
-	// does the elector stop.
-	defer context.AfterFunc(ctx, func() {
-		guard.closeAndWait()
-		stopElector()
-	})()
-	log.Info("campaigning")
-	le.Run(elCtx)
-	guard.closeAndWait()
-	return nil
+}
+
+// term runs lead for the term client-go started with leCtx. lead's context ends when leCtx or
+// the fence ends (renewal overdue, release, Run's context ended). When lead returns, the elector
+// stops, which steps down.
+func (r *electionRound) term(leCtx context.Context) {
+	defer r.stopElector()
+	if !r.fence.live() {
+		return
+	}
+	termCtx, stop := context.WithCancel(leCtx)
+	defer stop()
+	defer context.AfterFunc(r.fence.ctx, stop)()
+	leadRound(termCtx, r.lead, r.obs, r.n, r.log)
+}
+
+// endTerm ends the running term and waits for lead to return, at most until ctx ends; no term
+// starts after it. It returns an error when lead is still running.
+func (r *electionRound) endTerm(ctx context.Context) error {
+	r.fence.stop(errReleasing)
+	select {
+	case <-r.guard.close():
+		return nil
+	case <-ctx.Done():
+		r.log.Error("lead still running, leaving the lease to expire instead of releasing it")
+		return fmt.Errorf("leader: lead still running, lease not released: %w", ctx.Err())
+	}
 }
 
 // pause waits d or until ctx ends.
@@ -166,31 +206,39 @@ func leaseLock(client coordinationv1.LeasesGetter, c Config) *resourcelock.Lease
 
 // leadGuard makes "lead has returned" knowable. client-go starts OnStartedLeading on a goroutine
 // that it does not wait for, so after LeaderElector.Run returns that goroutine may still be running
-// or may not have started yet. closeAndWait waits for a running one and stops a late one from
-// starting, so no term overlaps the next round or outlives Run.
+// or may not have started yet. close stops a late one from starting and says when a running one
+// has returned, so no term overlaps the next round or outlives Run. A guard runs at most one term.
 type leadGuard struct {
 	mu     sync.Mutex
 	closed bool
-	wg     sync.WaitGroup
+	done   chan struct{} // closed when the term returns; nil until one starts
 }
 
-// run runs f(ctx) unless the guard is closed or ctx has ended.
+// run runs f(ctx) unless the guard is closed, has run a term already, or ctx has ended.
 func (g *leadGuard) run(ctx context.Context, f func(context.Context)) {
 	g.mu.Lock()
-	if g.closed || ctx.Err() != nil {
+	if g.closed || g.done != nil || ctx.Err() != nil {
 		g.mu.Unlock()
 		return
 	}
-	g.wg.Add(1)
+	done := make(chan struct{})
+	g.done = done
 	g.mu.Unlock()
-	defer g.wg.Done()
+	defer close(done)
 	f(ctx)
 }
 
-// closeAndWait stops later runs from starting and waits for a running one to return.
-func (g *leadGuard) closeAndWait() {
+// close stops later terms from starting and returns a channel closed once no term runs.
+func (g *leadGuard) close() <-chan struct{} {
 	g.mu.Lock()
+	defer g.mu.Unlock()
 	g.closed = true
-	g.mu.Unlock()
-	g.wg.Wait()
+	if g.done == nil {
+		g.done = make(chan struct{})
+		close(g.done)
+	}
+	return g.done
 }
+
+// closeAndWait stops later terms from starting and waits for a running one to return.
+func (g *leadGuard) closeAndWait() { <-g.close() }

@@ -1,14 +1,21 @@
 package config
 
 import (
+	"errors"
+	"fmt"
 	"net"
 	"strconv"
+	"strings"
 	"time"
 )
 
 // DefaultListen is the address of the HTTP endpoint when server.listen is
 // not set.
 const DefaultListen = "127.0.0.1:9090"
+
+// EnvServerTokenFile overrides server.token_file, as CLOUDFLARE_API_TOKEN_FILE
+// overrides cloudflare.api_token_file (systemd: a LoadCredential copy, %d/NAME).
+const EnvServerTokenFile = "FLAREWARDEN_SERVER_TOKEN_FILE"
 
 // Server configures the HTTP endpoint of `run` (health, readiness,
 // metrics, status, reconcile trigger).
@@ -18,6 +25,10 @@ type Server struct {
 	// TokenFile names a file holding the bearer token that allows POST
 	// /reconcile from a non-loopback client. The token is never in Config.
 	TokenFile string `yaml:"token_file,omitempty"`
+	// RequireToken makes POST /reconcile need the bearer token from every
+	// client, loopback included (behind a sidecar or reverse proxy every
+	// client looks like loopback). It needs a token file.
+	RequireToken bool `yaml:"require_token"`
 	// ReadyGrace is how long passes may keep failing before /readyz says
 	// not ready.
 	ReadyGrace Duration `yaml:"ready_grace"`
@@ -43,4 +54,35 @@ func (s Server) validate(add adder) {
 	if s.ReadyGrace < 0 {
 		add("server.ready_grace", "must not be negative")
 	}
+}
+
+// ResolveToken applies FLAREWARDEN_SERVER_TOKEN_FILE to s.TokenFile and
+// reads the bearer token of POST /reconcile with readFile. Both `run` (at
+// start) and `config validate` call it, so a token file the service cannot
+// read, or an empty one, fails validation instead of a start. It returns ""
+// when the endpoint is disabled (listen "") or no token file is set; with
+// require_token a token file is then an error.
+func (s *Server) ResolveToken(env Env, readFile func(string) ([]byte, error)) (string, error) {
+	field := "server.token_file"
+	if v, ok := env(EnvServerTokenFile); ok && v != "" {
+		s.TokenFile, field = v, EnvServerTokenFile
+	}
+	if s.Listen == "" {
+		return "", nil
+	}
+	if s.TokenFile == "" {
+		if s.RequireToken {
+			return "", fmt.Errorf("server.require_token: needs server.token_file (or %s)", EnvServerTokenFile)
+		}
+		return "", nil
+	}
+	b, err := readFile(s.TokenFile)
+	if err != nil {
+		return "", fmt.Errorf("%s: read token file: %w", field, err)
+	}
+	tok := strings.TrimSpace(string(b))
+	if tok == "" {
+		return "", errors.New(field + ": token file " + s.TokenFile + " is empty")
+	}
+	return tok, nil
 }

@@ -2,7 +2,8 @@
 # testenv.sh: a real, throwaway Kubernetes API (etcd + kube-apiserver) on loopback for flarewarden's
 # e2e tests. No scheduler or kubelet: it exercises the API, RBAC, Leases and server-side validation.
 #
-#   testenv.sh build       build (once) and cache kube-apiserver, kubectl and helm; install etcd
+#   testenv.sh build       build (once) and cache kube-apiserver, kubectl and helm; install etcd,
+#                          curl and openssl (Debian packages) if missing
 #   testenv.sh start DIR   start etcd and kube-apiserver on free 127.0.0.1 ports, wait for /readyz,
 #                          write DIR/admin.kubeconfig, DIR/flarewarden.kubeconfig and DIR/env
 #   testenv.sh stop DIR    stop what `start DIR` started (by the pids it recorded)
@@ -98,18 +99,31 @@ build_helm() {
 		die "installing helm failed"
 }
 
-# ensure_etcd installs Debian's etcd-server when no etcd is on PATH.
-ensure_etcd() {
-	command -v etcd >/dev/null && return 0
-	log "installing etcd-server (Debian)"
+# need COMMAND DEBIAN_PACKAGE installs the package when COMMAND is not on PATH (a fresh Debian
+# machine has Go, gcc and git; `start` also uses curl, openssl and etcd). apt-get update runs once.
+apt_updated=
+need() {
+	command -v "$1" >/dev/null && return 0
+	[ "$(id -u)" = 0 ] || die "$1 is missing: install the Debian package $2"
+	log "installing $2 (Debian) for $1"
 	export DEBIAN_FRONTEND=noninteractive
-	timeout 600 apt-get update -qq || die "apt-get update failed"
-	timeout 600 apt-get install -y -qq etcd-server >/dev/null || die "apt-get install etcd-server failed"
-	command -v etcd >/dev/null || die "etcd-server installed no etcd"
+	if [ -z "$apt_updated" ]; then
+		timeout 600 apt-get update -qq || die "apt-get update failed"
+		apt_updated=1
+	fi
+	timeout 600 apt-get install -y -qq --no-install-recommends "$2" >/dev/null || die "apt-get install $2 failed"
+	command -v "$1" >/dev/null || die "$2 installed no $1"
+}
+
+# ensure_tools installs what `start` runs besides the cached binaries.
+ensure_tools() {
+	need etcd etcd-server
+	need curl curl
+	need openssl openssl
 }
 
 cmd_build() {
-	ensure_etcd
+	ensure_tools
 	build_k8s
 	build_helm
 	log "binaries in $BIN"
@@ -214,8 +228,8 @@ cmd_start() {
 	local dir=${1:?usage: testenv.sh start DIR}
 	mkdir -p "$dir"
 	dir=$(cd "$dir" && pwd)
-	[ -x "$BIN/kube-apiserver" ] || cmd_build
-	command -v etcd >/dev/null || ensure_etcd
+	[ -x "$BIN/kube-apiserver" ] && [ -x "$BIN/kubectl" ] && [ -x "$BIN/helm" ] || cmd_build
+	ensure_tools
 	trap 'cmd_stop "$dir"' EXIT # a failed start leaves nothing running
 	start_etcd "$dir"
 	start_apiserver "$dir"

@@ -45,8 +45,14 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- default (printf "%s-cloudflare" (include "flarewarden.fullname" .)) .Values.tokenSecret.existingSecret }}
 {{- end }}
 
+{{/* The Lease the replicas campaign for. */}}
+{{- define "flarewarden.leaseName" -}}
+{{- default (include "flarewarden.fullname" .) .Values.leaderElection.leaseName }}
+{{- end }}
+
 {{/* The config file: values.config with the paths the chart owns. */}}
 {{- define "flarewarden.config" -}}
-{{- $owned := dict "cloudflare" (dict "api_token_file" "/run/secrets/cloudflare/token") "server" (dict "listen" (printf ":%d" (int .Values.metricsPort))) }}
+{{- $server := dict "listen" (printf ":%d" (int .Values.metricsPort)) "token_file" "/run/secrets/cloudflare/reconcile-token" "require_token" true }}
+{{- $owned := dict "cloudflare" (dict "api_token_file" "/run/secrets/cloudflare/token") "server" $server }}
 {{- toYaml (mustMergeOverwrite (deepCopy (default dict .Values.config)) $owned) }}
 {{- end }}

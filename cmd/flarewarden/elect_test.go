@@ -16,19 +16,7 @@ func TestLeaderElectFollowerThenLeader(t *testing.T) {
 	w := newWorld(t)
 	promote := make(chan struct{})
 	var got leader.Config
-	elect := func(ctx context.Context, c leader.Config, lead func(context.Context), onChange func(bool, string)) error {
-		got = c
-		onChange(false, "pod-b")
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-promote:
-		}
-		onChange(true, c.Identity)
-		lead(ctx)
-		onChange(false, "")
-		return nil
-	}
+	elect := promotedElection(promote, &got)
 	r := w.startRun(&cli{elect: elect, reload: make(chan struct{})}, "--leader-elect", "--leader-elect-identity", "pod-a",
 		"--leader-elect-name", "fw")
 	r.waitFor("the follower state", func() bool {
@@ -100,5 +88,26 @@ func TestFollowerWithoutLeaderIsNotReady(t *testing.T) {
 	}
 	if n := len(w.sim.Writes()); n != 0 {
 		t.Fatalf("a follower wrote %d times", n)
+	}
+}
+
+// promotedElection is a fake leader.Run: this replica follows pod-b until
+// promote is closed or sent to, then leads until ctx ends. It stores the
+// config it was given in got, when got is not nil.
+func promotedElection(promote <-chan struct{}, got *leader.Config) func(context.Context, leader.Config, func(context.Context), func(bool, string)) error {
+	return func(ctx context.Context, c leader.Config, lead func(context.Context), onChange func(bool, string)) error {
+		if got != nil {
+			*got = c
+		}
+		onChange(false, "pod-b")
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-promote:
+		}
+		onChange(true, c.Identity)
+		lead(ctx)
+		onChange(false, "")
+		return nil
 	}
 }

@@ -13,7 +13,6 @@ import (
 
 	"github.com/flarewarden/flarewarden/cmd/flarewarden/config"
 	"github.com/flarewarden/flarewarden/providers/cloudflare/sim"
-	"github.com/flarewarden/flarewarden/providers/leader"
 )
 
 // The Cloudflare API is unreachable from the start: /readyz says
@@ -120,18 +119,7 @@ func testApp(t *testing.T, base string) *app {
 func TestReloadWhileFollowingDoesNotRestartNextTerm(t *testing.T) {
 	w := newWorld(t)
 	promote := make(chan struct{})
-	elect := func(ctx context.Context, c leader.Config, lead func(context.Context), onChange func(bool, string)) error {
-		onChange(false, "pod-b")
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-promote:
-		}
-		onChange(true, c.Identity)
-		lead(ctx)
-		onChange(false, "")
-		return nil
-	}
+	elect := promotedElection(promote, nil)
 	reload := make(chan struct{})
 	r := w.startRun(&cli{elect: elect, reload: reload, configPoll: time.Hour}, "--leader-elect", "--leader-elect-identity", "pod-a")
 	valid := readFile(t, w.config)

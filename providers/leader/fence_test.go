@@ -3,6 +3,7 @@ package leader
 import (
 	"context"
 	"errors"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -82,8 +83,9 @@ func (api *leaseAPI) update(a k8stesting.Action) (bool, runtime.Object, error) {
 	return false, nil, nil
 }
 
-// startRun runs the election for "a" with the probe as lead until the test ends.
-func (api *leaseAPI) startRun(t *testing.T) {
+// startRun runs the election for "a" with the probe as lead until the
+// test ends; stop ends it earlier (cancel, then wait for Run's result).
+func (api *leaseAPI) startRun(t *testing.T) (stop func() error) {
 	t.Helper()
 	c, err := Config{Namespace: "ns", Name: "lease", Identity: "a", LeaseDuration: testLease,
 		RenewDeadline: testRenew, RetryPeriod: testRetry, Log: zaptest.NewLogger(t)}.withDefaults()
@@ -95,12 +97,18 @@ func (api *leaseAPI) startRun(t *testing.T) {
 	go func() {
 		done <- run(ctx, api.client.CoordinationV1(), c, api.lead.run, nil, options{releaseOnCancel: true})
 	}()
+	var once sync.Once
+	var result error
+	stop = func() error {
+		once.Do(func() { cancel(); result = <-done })
+		return result
+	}
 	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
+		if err := stop(); err != nil {
 			t.Errorf("Run = %v", err)
 		}
 	})
+	return stop
 }
 
 // When renewals fail, client-go releases the Lease before it cancels the term's context: the
@@ -160,19 +168,9 @@ func TestReleaseSkippedWhileLeadStillRuns(t *testing.T) {
 // On shutdown the Lease is released only after lead has returned.
 func TestReleaseOnCancelWaitsForLead(t *testing.T) {
 	api := newLeaseAPI(&leadProbe{linger: 300 * time.Millisecond})
-	c, err := Config{Namespace: "ns", Name: "lease", Identity: "a", LeaseDuration: testLease,
-		RenewDeadline: testRenew, RetryPeriod: testRetry, Log: zaptest.NewLogger(t)}.withDefaults()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, api.client.CoordinationV1(), c, api.lead.run, nil, options{releaseOnCancel: true})
-	}()
+	stop := api.startRun(t)
 	waitFor(t, "a leads", testLease, api.lead.running.Load)
-	cancel()
-	if err := <-done; err != nil {
+	if err := stop(); err != nil {
 		t.Fatal(err)
 	}
 	if api.releases.Load() != 1 || api.leadRunningAtRelease.Load() {

@@ -76,16 +76,9 @@ func TestHealthchecksPaths(t *testing.T) {
 	for _, tc := range tests {
 		for _, base := range []string{"/ping/key/slug", "/ping/key/slug/"} {
 			t.Run(tc.name+base, func(t *testing.T) {
-				srv := newServer(t, nil)
-				n, _ := newTest(t, Options{Healthchecks: []string{srv.URL + base + "?create=1&rid=7"}})
-				if err := n.Notify(testCtx(t), tc.e); err != nil {
-					t.Fatal(err)
-				}
-				reqs := srv.requests()
-				if len(reqs) != 1 {
-					t.Fatalf("%d requests, want 1", len(reqs))
-				}
-				r := reqs[0]
+				r := notifyOnce(t, tc.e, func(srv string) Options {
+					return Options{Healthchecks: []string{srv + base + "?create=1&rid=7"}}
+				})
 				want := strings.TrimSuffix(base, "/") + tc.suffix
 				if tc.suffix == "" {
 					want = base // success pings the configured URL as it is
@@ -133,17 +126,10 @@ func TestKumaQuery(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			srv := newServer(t, nil)
 			// As Uptime Kuma shows it, with defaults to replace and one extra parameter to keep.
-			n, _ := newTest(t, Options{UptimeKuma: []string{srv.URL + "/api/push/tok3n?status=up&msg=OK&ping=&extra=1"}})
-			if err := n.Notify(testCtx(t), tc.e); err != nil {
-				t.Fatal(err)
-			}
-			reqs := srv.requests()
-			if len(reqs) != 1 {
-				t.Fatalf("%d requests, want 1", len(reqs))
-			}
-			r := reqs[0]
+			r := notifyOnce(t, tc.e, func(srv string) Options {
+				return Options{UptimeKuma: []string{srv + "/api/push/tok3n?status=up&msg=OK&ping=&extra=1"}}
+			})
 			q, err := url.ParseQuery(r.query)
 			if err != nil {
 				t.Fatal(err)
@@ -174,4 +160,20 @@ func TestEventText(t *testing.T) {
 			t.Errorf("eventText(%+v)\n got %q\nwant %q", tc.e, got, tc.want)
 		}
 	}
+}
+
+// notifyOnce sends e through a Notifier whose options opts builds from a
+// test server's base URL, and returns the one request the server got.
+func notifyOnce(t *testing.T, e controller.Event, opts func(srv string) Options) seen {
+	t.Helper()
+	srv := newServer(t, nil)
+	n, _ := newTest(t, opts(srv.URL))
+	if err := n.Notify(testCtx(t), e); err != nil {
+		t.Fatal(err)
+	}
+	reqs := srv.requests()
+	if len(reqs) != 1 {
+		t.Fatalf("%d requests, want 1", len(reqs))
+	}
+	return reqs[0]
 }

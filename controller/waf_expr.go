@@ -49,11 +49,7 @@ func formatPrefix(p netip.Prefix) string {
 // and non-empty: an empty set has no safe expression (the caller keeps the
 // existing rule instead).
 func SkipExpression(ps []netip.Prefix) string {
-	parts := make([]string, len(ps))
-	for i, p := range ps {
-		parts[i] = formatPrefix(p)
-	}
-	return "(ip.src in {" + strings.Join(parts, " ") + "})"
+	return "(ip.src in {" + strings.Join(prefixStrings(ps), " ") + "})"
 }
 
 // ParseSkipExpression reads back an expression of the form SkipExpression

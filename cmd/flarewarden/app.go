@@ -24,7 +24,6 @@ type app struct {
 	cfg      *config.Config
 	log      *zap.Logger
 	cf       *cloudflare.Client
-	detector *ipdetect.Detector
 	rec      *controller.Reconciler
 	prober   *health.Prober      // nil without health checks
 	notifier controller.Notifier // nil without notification targets
@@ -104,7 +103,7 @@ func buildInstrumentedApp(cfg *config.Config, token string, log *zap.Logger, m *
 	if err := wireWAF(rec, cfg, cf); err != nil {
 		return nil, err
 	}
-	a := &app{cfg: cfg, log: log, cf: cf, detector: det, rec: rec, metrics: m}
+	a := &app{cfg: cfg, log: log, cf: cf, rec: rec, metrics: m}
 	if a.prober, err = newProber(cfg.Health); err != nil {
 		return nil, err
 	}
@@ -129,10 +128,7 @@ func (a *app) close() { _ = a.log.Sync() }
 func nameSpecs(recs []config.Record) []controller.NameSpec {
 	out := make([]controller.NameSpec, len(recs))
 	for i, r := range recs {
-		mode := config.TakeoverAlways
-		if r.TakeoverCNAME != nil {
-			mode = *r.TakeoverCNAME
-		}
+		mode := r.Takeover()
 		out[i] = controller.NameSpec{Field: fmt.Sprintf("records[%d]", i), Name: r.Name, Zone: r.Zone,
 			Proxied: r.Proxied, TTL: r.TTL, TakeoverCNAME: mode == config.TakeoverAlways,
 			TakeoverOnFailure: mode == config.TakeoverOnFailure}

@@ -47,8 +47,7 @@ func (c *cli) check(ctx context.Context, output string) error {
 	if err := a.verify(ctx); err != nil {
 		return err
 	}
-	rep, passErr := a.rec.RunOnce(ctx, controller.PassOptions{DryRun: true})
-	results := a.prober.Probe(ctx, controller.ProbeInput{Detection: rep.Detection, CNAMEs: rep.CNAMEs})
+	rep, results, passErr := a.diagnose(ctx)
 	out := checkReport{Pass: rep, Checks: results, Healthy: passErr == nil}
 	for _, r := range results {
 		out.Healthy = out.Healthy && r.Healthy()
@@ -70,8 +69,7 @@ func (c *cli) check(ctx context.Context, output string) error {
 // writeCheck prints the diagnosis of every site, then the DNS/WAF state.
 func writeCheck(w io.Writer, r checkReport, passErr error) {
 	for _, res := range r.Checks {
-		fmt.Fprintf(w, "site %s (%s): %s\n", res.Check, res.Host, verdict(res.Healthy()))
-		writeDiagnosis(indent(w), res)
+		writeSite(w, res)
 	}
 	fmt.Fprintln(w)
 	writeDetection(w, r.Pass.Detection)
@@ -84,6 +82,21 @@ func writeCheck(w io.Writer, r checkReport, passErr error) {
 	if passErr != nil {
 		fmt.Fprintf(w, "reading Cloudflare failed: %v\n", passErr)
 	}
+}
+
+// diagnose runs a dry-run pass, for the detected addresses and the names
+// still CNAMEs, then every health check. The probes run even when the pass
+// failed; its error is returned.
+func (a *app) diagnose(ctx context.Context) (controller.Report, []controller.CheckResult, error) {
+	rep, err := a.rec.RunOnce(ctx, controller.PassOptions{DryRun: true})
+	results := a.prober.Probe(ctx, controller.ProbeInput{Detection: rep.Detection, CNAMEs: rep.CNAMEs})
+	return rep, results, err
+}
+
+// writeSite prints one site's verdict and, indented, its diagnosis.
+func writeSite(w io.Writer, res controller.CheckResult) {
+	fmt.Fprintf(w, "site %s (%s): %s\n", res.Check, res.Host, verdict(res.Healthy()))
+	writeDiagnosis(indent(w), res)
 }
 
 func writeDiagnosis(w io.Writer, res controller.CheckResult) {

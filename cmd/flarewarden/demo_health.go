@@ -14,15 +14,13 @@ func (e *demoEnv) diagnose(ctx context.Context, w io.Writer, a *app, want contro
 	if want == "" {
 		return nil
 	}
-	rep, err := a.rec.RunOnce(ctx, controller.PassOptions{DryRun: true})
+	_, results, err := a.diagnose(ctx)
 	if err != nil {
 		return fmt.Errorf("diagnosis %s: %w", when, err)
 	}
-	results := a.prober.Probe(ctx, controller.ProbeInput{Detection: rep.Detection, CNAMEs: rep.CNAMEs})
 	fmt.Fprintf(indent(w), "flarewarden check, %s:\n", when)
 	for _, res := range results {
-		fmt.Fprintf(indent(indent(w)), "site %s (%s): %s\n", res.Check, res.Host, verdict(res.Healthy()))
-		writeDiagnosis(indent(indent(indent(w))), res)
+		writeSite(indent(indent(w)), res)
 		if res.Class() != want {
 			return fmt.Errorf("diagnosis %s is %s, want %s", when, res.Class(), want)
 		}

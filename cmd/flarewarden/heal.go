@@ -94,11 +94,10 @@ func takeoverModes(recs []config.Record) (onFailure, never map[string]bool) {
 	onFailure, never = map[string]bool{}, map[string]bool{}
 	for _, r := range recs {
 		name := controller.NormalizeName(r.Name)
-		switch {
-		case r.TakeoverCNAME == nil:
-		case *r.TakeoverCNAME == config.TakeoverOnFailure:
+		switch r.Takeover() {
+		case config.TakeoverOnFailure:
 			onFailure[name] = true
-		case *r.TakeoverCNAME == config.TakeoverNever:
+		case config.TakeoverNever:
 			never[name] = true
 		}
 	}

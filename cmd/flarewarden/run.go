@@ -53,7 +53,7 @@ func (c *cli) run(ctx context.Context, ef electFlags) error {
 	if err != nil {
 		return err
 	}
-	sup := newSupervisor(a, func() (*app, error) { return c.newInstrumentedApp(m) }, state, m)
+	sup := newSupervisor(a, func() (*app, error) { return c.newInstrumentedApp(m) }, state)
 	go sup.watchReloads(ctx, c.reloadTriggers(ctx, path, a.log))
 	if ef.enabled {
 		err = c.runElected(ctx, lc, sup, state, m)

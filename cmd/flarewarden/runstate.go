@@ -39,6 +39,14 @@ type runView struct {
 	leaderlessSince time.Time
 }
 
+// grace is server.ready_grace of the view's config (0 without one).
+func (v runView) grace() time.Duration {
+	if v.cfg == nil {
+		return 0
+	}
+	return time.Duration(v.cfg.Server.ReadyGrace)
+}
+
 // newRunState returns the state of a process starting now with cfg.
 func newRunState(cfg *config.Config, election leaderView) *runState {
 	if !election.Enabled {

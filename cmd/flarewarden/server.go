@@ -49,11 +49,7 @@ func (e *endpoint) handler() http.Handler {
 
 func (e *endpoint) readyz(w http.ResponseWriter, _ *http.Request) {
 	v := e.state.view()
-	var grace time.Duration
-	if v.cfg != nil {
-		grace = time.Duration(v.cfg.Server.ReadyGrace)
-	}
-	ok, reason := readiness(v, e.now(), grace)
+	ok, reason := readiness(v, e.now(), v.grace())
 	if !ok {
 		text(w, http.StatusServiceUnavailable, string(redactURLs([]byte(reason))))
 		return

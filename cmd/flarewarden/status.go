@@ -47,11 +47,7 @@ type passStatus struct {
 // buildStatus assembles the status document from a run view.
 func buildStatus(v runView, now time.Time) statusDoc {
 	doc := statusDoc{Leader: v.election}
-	var grace time.Duration
-	if v.cfg != nil {
-		grace = time.Duration(v.cfg.Server.ReadyGrace)
-	}
-	doc.Ready, doc.ReadyReason = readiness(v, now, grace)
+	doc.Ready, doc.ReadyReason = readiness(v, now, v.grace())
 	if v.snap == nil {
 		return doc
 	}

@@ -11,7 +11,6 @@ import (
 
 	"github.com/flarewarden/flarewarden/cmd/flarewarden/config"
 	"github.com/flarewarden/flarewarden/controller"
-	"github.com/flarewarden/flarewarden/providers/metrics"
 )
 
 // reloadVerifyTimeout bounds the api token check of a reloaded config
@@ -25,7 +24,6 @@ const reloadVerifyTimeout = 30 * time.Second
 type supervisor struct {
 	load          func() (*app, error) // loads, validates and wires the config file
 	state         *runState
-	metrics       *metrics.Metrics
 	log           *zap.Logger
 	verifyTimeout time.Duration // bounds a reloaded config's token check
 	// healer outlives the daemons of successive configs and terms, so a
@@ -34,11 +32,14 @@ type supervisor struct {
 
 	mu      sync.Mutex
 	current *app
+	// verified is the app whose token a reload just checked, until a daemon
+	// takes it: that daemon need not check it again.
+	verified *app
 	changed chan struct{} // a new current app is waiting (coalesced); sent and drained under mu
 }
 
-func newSupervisor(first *app, load func() (*app, error), state *runState, m *metrics.Metrics) *supervisor {
-	return &supervisor{load: load, state: state, metrics: m, log: first.log, verifyTimeout: reloadVerifyTimeout,
+func newSupervisor(first *app, load func() (*app, error), state *runState) *supervisor {
+	return &supervisor{load: load, state: state, log: first.log, verifyTimeout: reloadVerifyTimeout,
 		healer: &controller.Healer{}, current: first, changed: make(chan struct{}, 1)}
 }
 
@@ -94,7 +95,7 @@ func (s *supervisor) verify(ctx context.Context, next *app) error {
 func (s *supervisor) swap(next *app) (old *app) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	old, s.current = s.current, next
+	old, s.current, s.verified = s.current, next, next
 	select {
 	case s.changed <- struct{}{}:
 	default:
@@ -121,28 +122,30 @@ func (s *supervisor) app() *app {
 	return s.current
 }
 
-// take returns the current app for a daemon about to start, dropping a
-// pending change signal: that daemon already runs the newest config (a
-// reload queued while no daemon ran, as on a follower, must not restart
-// the next term's first daemon).
-func (s *supervisor) take() *app {
+// take returns the current app for a daemon about to start, and whether a
+// reload has just verified its token. It drops a pending change signal:
+// that daemon already runs the newest config (a reload queued while no
+// daemon ran, as on a follower, must not restart the next term's first
+// daemon).
+func (s *supervisor) take() (a *app, verified bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	select {
 	case <-s.changed:
 	default:
 	}
-	return s.current
+	verified, s.verified = s.verified == s.current, nil
+	return s.current, verified
 }
 
 // run runs the daemon of the current config until ctx ends (nil) or a
 // daemon fails for good (a rejected token), restarting it on each reload.
 func (s *supervisor) run(ctx context.Context) error {
 	for {
-		a := s.take()
+		a, verified := s.take()
 		dctx, stop := context.WithCancel(ctx)
 		done := make(chan error, 1)
-		go func() { done <- runDaemon(dctx, a, s.healer, s.state, s.metrics) }()
+		go func() { done <- runDaemon(dctx, a, verified, s.healer, s.state) }()
 		select {
 		case err := <-done:
 			stop()
@@ -162,31 +165,33 @@ func retryBackoff(a *app) controller.Backoff {
 	return controller.Backoff{Base: time.Duration(a.cfg.Retry.Base), Max: time.Duration(a.cfg.Retry.Max)}
 }
 
-// runDaemon verifies the token, then runs a's daemon (with h, which only
-// one daemon may use at a time) until ctx ends,
-// publishing it in state while it runs. state knows the daemon is
+// runDaemon verifies the token (unless verified says a reload just did),
+// then runs a's daemon (with h, which only one daemon may use at a time)
+// until ctx ends, publishing it in state while it runs. state knows the daemon is
 // starting from before the token check, so /readyz can tell a check that
 // never succeeds.
-func runDaemon(ctx context.Context, a *app, h *controller.Healer, state *runState, m *metrics.Metrics) error {
+func runDaemon(ctx context.Context, a *app, verified bool, h *controller.Healer, state *runState) error {
 	start := time.Now()
 	state.starting(start)
 	defer state.setDaemon(nil, nil, time.Time{})
 	backoff := retryBackoff(a)
 	// At boot the network may not be up yet: retry soft failures; a
 	// rejected token ends the daemon before anything is written.
-	if err := controller.RetrySoft(ctx, backoff, a.log, "verify api token", a.verify); err != nil {
-		if ctx.Err() != nil {
-			return nil
+	if !verified {
+		if err := controller.RetrySoft(ctx, backoff, a.log, "verify api token", a.verify); err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return err
 		}
-		return err
 	}
 	sched, err := config.CronParser.Parse(a.cfg.Schedule)
 	if err != nil {
 		return err
 	}
 	d := a.daemon(sched, backoff, h)
-	if m != nil {
-		m.ResetHealth()
+	if a.metrics != nil {
+		a.metrics.ResetHealth()
 	}
 	state.setDaemon(d, a.cfg, start)
 	a.log.Info("daemon started", zap.String("schedule", a.cfg.Schedule), zap.Int("records", len(a.cfg.Records)),

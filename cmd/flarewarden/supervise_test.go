@@ -83,7 +83,7 @@ func TestReloadVerifyIsBounded(t *testing.T) {
 	first, next := testApp(t, "http://127.0.0.1:1"), testApp(t, down.URL)
 	core, logs := observer.New(zap.InfoLevel)
 	first.log = zap.New(core)
-	s := newSupervisor(first, func() (*app, error) { return next, nil }, newRunState(first.cfg, leaderView{}), nil)
+	s := newSupervisor(first, func() (*app, error) { return next, nil }, newRunState(first.cfg, leaderView{}))
 	s.verifyTimeout = 300 * time.Millisecond
 	start := time.Now()
 	s.reload(context.Background(), "test")

@@ -163,11 +163,7 @@ func location(loc string) string {
 	if target == "" || strings.ContainsAny(target, "\r\n") {
 		return ""
 	}
-	const n = 100
-	if len(target) > n {
-		target = strings.ToValidUTF8(target[:n], "") + "..."
-	}
-	return " to " + target
+	return " to " + clipN(target, 100)
 }
 
 // statusList formats statuses as "200, 204".

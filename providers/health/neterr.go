@@ -21,12 +21,7 @@ func errText(err error) string {
 	if errors.As(err, &ue) {
 		err = ue.Err
 	}
-	s := strings.Join(strings.Fields(err.Error()), " ")
-	const n = 200
-	if len(s) > n {
-		s = strings.ToValidUTF8(s[:n], "") + "..."
-	}
-	return s
+	return clipN(strings.Join(strings.Fields(err.Error()), " "), 200)
 }
 
 // isTimeout reports whether err is a timeout, or ctx's deadline passed

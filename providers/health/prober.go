@@ -63,8 +63,8 @@ func (p *Prober) probeCheck(ctx context.Context, c *check, in controller.ProbeIn
 	}
 	wg.Go(func() { r.DNS = p.probeDNS(ctx, c, in.CNAMEs) })
 	wg.Wait()
-	if target, ok := cnameTarget(in.CNAMEs, c.host); ok && r.Edge.Class == controller.ClassOriginDNSError {
-		r.Edge = cnameDiagnosis(r.Edge, target)
+	if r.DNS != nil && r.Edge.Class == controller.ClassOriginDNSError { // r.DNS: the host is a CNAME
+		r.Edge = cnameDiagnosis(r.Edge, r.DNS.Target)
 	}
 	return r
 }

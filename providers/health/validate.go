@@ -144,8 +144,11 @@ func notTokenRune(r rune) bool {
 }
 
 // clip shortens s for a message: at most 40 bytes, then "...".
-func clip(s string) string {
-	const n = 40
+func clip(s string) string { return clipN(s, 40) }
+
+// clipN shortens s to at most n bytes (never splitting a character),
+// followed by "..." when it cut anything.
+func clipN(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}

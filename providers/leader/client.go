@@ -19,7 +19,6 @@ func newLeasesClient(c Config) (coordinationv1.LeasesGetter, error) {
 	if err != nil {
 		return nil, err
 	}
-	rc = rest.CopyConfig(rc)
 	rc.UserAgent = userAgent
 	if rc.Timeout == 0 {
 		rc.Timeout = c.RenewDeadline / 2

@@ -16,6 +16,15 @@ const (
 	TakeoverOnFailure Takeover = "on-failure"
 )
 
+// Takeover is the record's takeover mode: takeover_cname, or true when
+// unset.
+func (r Record) Takeover() Takeover {
+	if r.TakeoverCNAME == nil {
+		return TakeoverAlways
+	}
+	return *r.TakeoverCNAME
+}
+
 // UnmarshalYAML accepts a boolean or "on-failure".
 func (t *Takeover) UnmarshalYAML(n *yaml.Node) error {
 	switch n.Value {

@@ -35,7 +35,7 @@ type supervisor struct {
 	// verified is the app whose token a reload just checked, until a daemon
 	// takes it: that daemon need not check it again.
 	verified *app
-	changed chan struct{} // a new current app is waiting (coalesced); sent and drained under mu
+	changed  chan struct{} // a new current app is waiting (coalesced); sent and drained under mu
 }
 
 func newSupervisor(first *app, load func() (*app, error), state *runState) *supervisor {

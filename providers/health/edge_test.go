@@ -100,7 +100,8 @@ func TestProbeEdge1016WithCNAME(t *testing.T) {
 		dns.Set("myhome.duckdns.org", "203.0.113.10")
 		r := p.Probe(t.Context(), in)[0]
 		wantClass(t, r.Edge, controller.ClassOriginDNSError)
-		wantContains(t, r.Edge.Explanation, "error 1016", "the record is a CNAME to myhome.duckdns.org, which did not resolve")
+		wantContains(t, r.Edge.Explanation, "error 1016", "the record is a CNAME to myhome.duckdns.org, which did not resolve",
+			"for Cloudflare (it resolves from here)")
 		wantContains(t, r.Edge.Hint, "takeover_cname: true or on-failure")
 		want := controller.DNSResult{Name: "app.example.test", Target: "myhome.duckdns.org", Resolved: true}
 		if r.DNS == nil || *r.DNS != want {
@@ -120,7 +121,30 @@ func TestProbeEdge1016WithCNAME(t *testing.T) {
 		if r.Class() != controller.ClassDDNSTargetDown {
 			t.Fatalf("class %s, want %s", r.Class(), controller.ClassDDNSTargetDown)
 		}
+		if strings.Contains(r.Edge.Explanation, "resolves from here") {
+			t.Fatalf("explanation %q", r.Edge.Explanation)
+		}
 	})
+}
+
+// A CNAME target that stops resolving after this host looked it up but
+// before the edge answered 1016 is looked up again: ddns_target_down.
+func TestProbeEdge1016TargetDiesDuringProbe(t *testing.T) {
+	dns := dnstest.New(t)
+	dns.Set("myhome.duckdns.org", "203.0.113.10")
+	srv := newServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		for deadline := time.Now().Add(2 * time.Second); dns.Queries() < 2 && time.Now().Before(deadline); {
+			time.Sleep(time.Millisecond) // until the A and AAAA lookups are answered
+		}
+		dns.Set("myhome.duckdns.org")
+		answerHandler(530, cf(), "error code: 1016")(w, r)
+	}))
+	p := newProber(t, Options{DNSServer: dns.Addr, Checks: []Check{edgeCheck(addrOf(srv))}})
+	in := controller.ProbeInput{CNAMEs: map[string]string{"app.example.test": "myhome.duckdns.org"}}
+	r := p.Probe(t.Context(), in)[0]
+	if r.Class() != controller.ClassDDNSTargetDown || r.DNS.Resolved {
+		t.Fatalf("class %s, dns %+v: the target was not looked up again after the 1016", r.Class(), r.DNS)
+	}
 }
 
 func TestProbeEdgeNotCloudflare(t *testing.T) {

@@ -64,14 +64,23 @@ func (p *Prober) probeCheck(ctx context.Context, c *check, in controller.ProbeIn
 	wg.Go(func() { r.DNS = p.probeDNS(ctx, c, in.CNAMEs) })
 	wg.Wait()
 	if r.DNS != nil && r.Edge.Class == controller.ClassOriginDNSError { // r.DNS: the host is a CNAME
-		r.Edge = cnameDiagnosis(r.Edge, r.DNS.Target)
+		if r.DNS.Resolved {
+			// The target may have stopped resolving while the edge was asked:
+			// look again now that the edge has failed, so the two agree in time.
+			r.DNS = p.probeDNS(ctx, c, in.CNAMEs)
+		}
+		r.Edge = cnameDiagnosis(r.Edge, r.DNS)
 	}
 	return r
 }
 
-// cnameDiagnosis names the CNAME target in an origin DNS error.
-func cnameDiagnosis(d controller.Diagnosis, target string) controller.Diagnosis {
-	d.Explanation = dnsErrorExplanation + ": the record is a CNAME to " + target + ", which did not resolve"
+// cnameDiagnosis names the CNAME target in an origin DNS error and says
+// whether it resolves from here.
+func cnameDiagnosis(d controller.Diagnosis, dns *controller.DNSResult) controller.Diagnosis {
+	d.Explanation = dnsErrorExplanation + ": the record is a CNAME to " + dns.Target + ", which did not resolve"
+	if dns.Resolved {
+		d.Explanation += " for Cloudflare (it resolves from here)"
+	}
 	d.Hint = cnameHint
 	return d
 }

@@ -22,6 +22,7 @@ type Server struct {
 	Addr    string
 	mu      sync.Mutex
 	answers map[string][]netip.Addr
+	queries int
 	srv     *dns.Server
 }
 
@@ -74,6 +75,7 @@ func (s *Server) serve(w dns.ResponseWriter, q *dns.Msg) {
 	m.SetReply(q)
 	question := q.Question[0]
 	s.mu.Lock()
+	s.queries++
 	addrs, ok := s.answers[strings.TrimSuffix(question.Name, ".")]
 	s.mu.Unlock()
 	if !ok {
@@ -85,6 +87,13 @@ func (s *Server) serve(w dns.ResponseWriter, q *dns.Msg) {
 		}
 	}
 	_ = w.WriteMsg(m)
+}
+
+// Queries returns how many queries the server has answered.
+func (s *Server) Queries() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.queries
 }
 
 // record answers the question with ip when the types match.

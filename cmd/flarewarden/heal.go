@@ -3,10 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
-	"net"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/flarewarden/flarewarden/cmd/flarewarden/config"
 	"github.com/flarewarden/flarewarden/controller"
@@ -20,48 +17,20 @@ func newProber(h config.Health) (*health.Prober, error) {
 	if len(h.Checks) == 0 {
 		return nil, nil
 	}
-	opts := health.Options{DNSServer: h.DNSServer}
-	for _, c := range h.Checks {
-		hc := health.Check{Name: c.Name, URL: c.URL, ExpectStatus: c.ExpectStatus, Timeout: time.Duration(c.Timeout),
-			EdgeAddress: c.EdgeAddress, Headers: c.Headers}
-		if c.Origin != nil {
-			hc.Origin = &health.OriginCheck{Port: c.Origin.Port, TLS: c.Origin.TLS, Address: originAddress(*c.Origin)}
-		}
-		opts.Checks = append(opts.Checks, hc)
-	}
-	p, err := health.New(opts)
+	p, err := health.New(h.ProberOptions())
 	if err != nil {
 		return nil, fmt.Errorf("health: %w", err)
 	}
 	return p, nil
 }
 
-// originAddress is origin.address as host:port (origin.port when it has
-// none), or "" to probe the detected public address.
-func originAddress(o config.OriginCheck) string {
-	if o.Address == "" {
-		return ""
-	}
-	if _, _, err := net.SplitHostPort(o.Address); err == nil {
-		return o.Address
-	}
-	return net.JoinHostPort(o.Address, strconv.Itoa(o.Port))
-}
-
 // newNotifier builds the notifier, or nil when no target is configured.
 func newNotifier(n config.Notify, a *app) (controller.Notifier, error) {
-	if len(n.Webhooks)+len(n.Healthchecks)+len(n.UptimeKuma) == 0 {
+	if n.Empty() {
 		return nil, nil
 	}
-	retries := -1 // notify's "none"; its zero means the default
-	if n.Retries != nil && *n.Retries > 0 {
-		retries = *n.Retries
-	}
-	opts := notify.Options{Healthchecks: n.Healthchecks, UptimeKuma: n.UptimeKuma, Timeout: time.Duration(n.Timeout),
-		Retries: retries, Logger: a.log.Named("notify")}
-	for _, w := range n.Webhooks {
-		opts.Webhooks = append(opts.Webhooks, notify.Webhook{URL: w.URL, Headers: w.Headers})
-	}
+	opts := n.NotifierOptions()
+	opts.Logger = a.log.Named("notify")
 	nt, err := notify.New(opts)
 	if err != nil {
 		return nil, err

@@ -145,10 +145,16 @@ func TestNewValidation(t *testing.T) {
 		})}}, want: []string{`checks[0].headers: "Bad Name" is not a valid header name`}, secret: "s3cret"},
 		{name: "host header", opts: Options{Checks: []Check{with(func(c *Check) { c.Headers = map[string]string{"host": "x"} })}},
 			want: []string{"checks[0].headers: the Host header cannot be set"}},
+		{name: "header value", opts: Options{Checks: []Check{with(func(c *Check) {
+			c.Headers = map[string]string{"Authorization": "Bearer s3cret\r\nX-Injected: 1"}
+		})}}, want: []string{"checks[0].headers: the value of Authorization has a control character"}, secret: "s3cret"},
 		{name: "origin port", opts: Options{Checks: []Check{with(func(c *Check) { c.Origin = &OriginCheck{Port: 70000} })}},
 			want: []string{"checks[0].origin.port: 70000 is not a port"}},
 		{name: "origin address", opts: Options{Checks: []Check{with(func(c *Check) {
 			c.Origin = &OriginCheck{Address: "203.0.113.7"}
+		})}}, want: []string{`checks[0].origin.address: must be "host:port"`}},
+		{name: "origin address with a path", opts: Options{Checks: []Check{with(func(c *Check) {
+			c.Origin = &OriginCheck{Address: "home/x:80"}
 		})}}, want: []string{`checks[0].origin.address: must be "host:port"`}},
 		{name: "dns server", opts: Options{DNSServer: "127.0.0.1", Checks: []Check{good()}},
 			want: []string{`dns_server: must be "host:port"`}},

@@ -3,10 +3,14 @@ package health
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
+
+	"golang.org/x/net/http/httpguts"
 )
 
 // validate checks o; errors name the field ("checks[1].url: ..."), all of
@@ -48,8 +52,8 @@ func validateCheck(c Check, seen map[string]int, i int) []error {
 	if c.EdgeAddress != "" {
 		add("edge_address", checkHostPort(c.EdgeAddress))
 	}
-	for name := range c.Headers {
-		add("headers", checkHeaderName(name))
+	for _, name := range slices.Sorted(maps.Keys(c.Headers)) {
+		add("headers", checkHeader(name, c.Headers[name]))
 	}
 	if c.Origin != nil {
 		add("origin.port", checkPort(c.Origin.Port, true))
@@ -112,7 +116,7 @@ func checkPort(p int, zeroOK bool) error {
 // checkHostPort requires "host:port" with a non-empty host and a port.
 func checkHostPort(s string) error {
 	host, port, err := net.SplitHostPort(s)
-	if err != nil || host == "" {
+	if err != nil || host == "" || strings.ContainsAny(host, "/ ") {
 		return errors.New(`must be "host:port"`)
 	}
 	n, err := strconv.Atoi(port)
@@ -122,25 +126,19 @@ func checkHostPort(s string) error {
 	return checkPort(n, false)
 }
 
-// checkHeaderName requires an HTTP token (RFC 9110) other than Host, which
-// is always the URL's host.
-func checkHeaderName(name string) error {
-	if strings.EqualFold(name, "Host") {
+// checkHeader requires an HTTP token (RFC 9110) other than Host, which is
+// always the URL's host, and a value without control characters. Errors
+// name the header, never its value.
+func checkHeader(name, value string) error {
+	switch {
+	case strings.EqualFold(name, "Host"):
 		return errors.New("the Host header cannot be set: probes send the URL's host")
-	}
-	if name == "" || strings.IndexFunc(name, notTokenRune) >= 0 {
+	case !httpguts.ValidHeaderFieldName(name):
 		return fmt.Errorf("%q is not a valid header name", clip(name))
+	case !httpguts.ValidHeaderFieldValue(value):
+		return fmt.Errorf("the value of %s has a control character (a line break?)", name)
 	}
 	return nil
-}
-
-// notTokenRune reports whether r may not appear in an HTTP token.
-func notTokenRune(r rune) bool {
-	switch {
-	case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
-		return false
-	}
-	return !strings.ContainsRune("!#$%&'*+-.^_`|~", r)
 }
 
 // clip shortens s for a message: at most 40 bytes, then "...".

@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+
+	"golang.org/x/net/http/httpguts"
 )
 
 // parseTarget checks that raw is an http or https URL with a host. Errors
@@ -41,35 +43,11 @@ func checkHeaders(field string, h map[string]string) error {
 	var errs []error
 	for _, name := range slices.Sorted(maps.Keys(h)) {
 		switch {
-		case !validHeaderName(name):
+		case !httpguts.ValidHeaderFieldName(name):
 			errs = append(errs, fmt.Errorf("%s: %q is not a valid header name", field, name))
-		case !validHeaderValue(h[name]):
+		case !httpguts.ValidHeaderFieldValue(h[name]):
 			errs = append(errs, fmt.Errorf("%s[%s]: the value has a control character (a line break?)", field, name))
 		}
 	}
 	return errors.Join(errs...)
-}
-
-// validHeaderName reports whether s is a non-empty HTTP token.
-func validHeaderName(s string) bool {
-	if s == "" {
-		return false
-	}
-	for _, c := range []byte(s) {
-		isAlnum := c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
-		if !isAlnum && !strings.ContainsRune("!#$%&'*+-.^_`|~", rune(c)) {
-			return false
-		}
-	}
-	return true
-}
-
-// validHeaderValue reports whether s has no control character but tab.
-func validHeaderValue(s string) bool {
-	for _, c := range []byte(s) {
-		if c < ' ' && c != '\t' || c == 0x7f {
-			return false
-		}
-	}
-	return true
 }

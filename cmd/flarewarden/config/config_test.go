@@ -59,6 +59,26 @@ func TestParseErrorsNameTheField(t *testing.T) {
 		{"no family", "detect: {ipv4: {enabled: false}}\nrecords: [{name: a.example.com}]",
 			[]string{"detect: enable at least one"}},
 		{"type error", "records: [{name: a.example.com, ttl: soon}]", []string{"line 1"}},
+		{"health origin address", `records: [{name: a.example.com}]
+health:
+  checks:
+    - {name: a, url: 'https://a.example.com/', origin: {address: 'host:'}}
+    - {name: b, url: 'https://b.example.com/', origin: {address: ':80'}}`,
+			[]string{"health.checks[0].origin.address: has an invalid port", `health.checks[1].origin.address: must be "host:port"`}},
+		{"health names", `records: [{name: a.example.com}]
+health: {checks: [{name: 'Home Site', url: 'https://a.example.com/'}, {name: 'Home Site', url: 'https://a.example.com/'}, {url: 'https://a.example.com/'}]}`,
+			[]string{`health.checks[0].name: "Home Site" must be lower-case`, `health.checks[1].name: "Home Site" is already the name of checks[0]`,
+				"health.checks[2].name: is empty"}},
+		{"health url, header and dns server", `records: [{name: a.example.com}]
+health:
+  dns_server: 127.0.0.1
+  checks: [{name: a, url: 'ftp://a.example.com/s3cret', headers: {Authorization: "Bearer s3cret\r\nX: y"}}]`,
+			[]string{"health.dns_server: must be", "health.checks[0].url: scheme must be http or https",
+				"health.checks[0].headers: the value of Authorization has a control character"}},
+		{"notify urls", `records: [{name: a.example.com}]
+notify: {webhooks: [{url: 'ftp://hooks.example.com/s3cret'}], healthchecks: ['https:///s3cret'], retries: -1}`,
+			[]string{`notify.webhooks[0].url: scheme "ftp" is not http or https`, "notify.healthchecks[0]: has no host",
+				"notify.retries: must not be negative"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -70,6 +90,9 @@ func TestParseErrorsNameTheField(t *testing.T) {
 				if !strings.Contains(err.Error(), w) {
 					t.Errorf("error %q\ndoes not contain %q", err, w)
 				}
+			}
+			if strings.Contains(err.Error(), "s3cret") {
+				t.Errorf("error %q repeats a secret", err)
 			}
 		})
 	}

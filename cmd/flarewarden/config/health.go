@@ -3,9 +3,10 @@ package config
 import (
 	"fmt"
 	"net"
-	"net/url"
-	"strings"
+	"strconv"
 	"time"
+
+	"github.com/flarewarden/flarewarden/providers/health"
 )
 
 // Health configures the health checks of `run` and `check`.
@@ -52,45 +53,39 @@ func (h *Health) applyDefaults() {
 	}
 }
 
+// validate checks what the health provider leaves to the config: the
+// check names' spelling (they label metrics). validateHealth checks the rest.
 func (h Health) validate(add adder) {
-	if h.DNSServer != "" {
-		if _, _, err := net.SplitHostPort(h.DNSServer); err != nil {
-			add("health.dns_server", "%q is not host:port", h.DNSServer)
-		}
-	}
-	seen := map[string]int{}
 	for i, c := range h.Checks {
-		field := fmt.Sprintf("health.checks[%d]", i)
-		checkName(field, c.Name, setNameRE, "lower-case letters, digits, _ and -", seen, i, add)
-		if u, err := url.Parse(c.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" {
-			add(field+".url", "%q is not an http(s) URL", c.URL)
-		}
-		for j, s := range c.ExpectStatus {
-			if s < 100 || s > 599 {
-				add(fmt.Sprintf("%s.expect_status[%d]", field, j), "%d is not an HTTP status", s)
-			}
-		}
-		if c.EdgeAddress != "" {
-			if _, _, err := net.SplitHostPort(c.EdgeAddress); err != nil {
-				add(field+".edge_address", "%q is not host:port", c.EdgeAddress)
-			}
-		}
-		if c.Origin != nil {
-			c.Origin.validate(field+".origin", add)
+		if c.Name != "" && !setNameRE.MatchString(c.Name) {
+			add(fmt.Sprintf("health.checks[%d].name", i), "%q must be lower-case letters, digits, _ and -", c.Name)
 		}
 	}
 }
 
-// validate checks the port and that address is a host or host:port.
-func (o OriginCheck) validate(field string, add adder) {
-	if o.Port < 1 || o.Port > 65535 {
-		add(field+".port", "%d is not a port", o.Port)
+// ProberOptions converts the section for the health provider. An origin
+// address without a port gets origin.port.
+func (h Health) ProberOptions() health.Options {
+	opts := health.Options{DNSServer: h.DNSServer}
+	for _, c := range h.Checks {
+		hc := health.Check{Name: c.Name, URL: c.URL, ExpectStatus: c.ExpectStatus, Timeout: time.Duration(c.Timeout),
+			EdgeAddress: c.EdgeAddress, Headers: c.Headers}
+		if o := c.Origin; o != nil {
+			hc.Origin = &health.OriginCheck{Port: o.Port, TLS: o.TLS, Address: o.hostPort()}
+		}
+		opts.Checks = append(opts.Checks, hc)
 	}
-	host := o.Address
-	if h, _, err := net.SplitHostPort(o.Address); err == nil {
-		host = h
+	return opts
+}
+
+// hostPort is address as host:port (port when it has none), or "" to
+// probe the detected public address.
+func (o OriginCheck) hostPort() string {
+	if o.Address == "" {
+		return ""
 	}
-	if strings.ContainsAny(host, "/ []") {
-		add(field+".address", "%q is not a host or host:port", o.Address)
+	if _, _, err := net.SplitHostPort(o.Address); err == nil {
+		return o.Address
 	}
+	return net.JoinHostPort(o.Address, strconv.Itoa(o.Port))
 }

@@ -1,9 +1,10 @@
 package config
 
 import (
-	"fmt"
 	"net/url"
 	"time"
+
+	"github.com/flarewarden/flarewarden/providers/notify"
 )
 
 // Notify configures where events go. URLs often carry secrets: they are
@@ -31,25 +32,31 @@ func (n *Notify) applyDefaults() {
 	}
 }
 
+// validate checks what the notify provider leaves to the config;
+// validateNotify checks the rest.
 func (n Notify) validate(add adder) {
-	check := func(field, raw string) {
-		if u, err := url.Parse(raw); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			add(field, "not an http(s) URL")
-		}
-	}
-	for i, w := range n.Webhooks {
-		check(fmt.Sprintf("notify.webhooks[%d].url", i), w.URL)
-	}
-	for i, u := range n.Healthchecks {
-		check(fmt.Sprintf("notify.healthchecks[%d]", i), u)
-	}
-	for i, u := range n.UptimeKuma {
-		check(fmt.Sprintf("notify.uptime_kuma[%d]", i), u)
-	}
 	if n.Retries != nil && *n.Retries < 0 {
 		add("notify.retries", "must not be negative")
 	}
 }
+
+// NotifierOptions converts the section for the notify provider, without a
+// logger. Retries 0 means none.
+func (n Notify) NotifierOptions() notify.Options {
+	retries := -1 // notify's "none"; its zero means its default
+	if n.Retries != nil && *n.Retries > 0 {
+		retries = *n.Retries
+	}
+	opts := notify.Options{Healthchecks: n.Healthchecks, UptimeKuma: n.UptimeKuma, Timeout: time.Duration(n.Timeout),
+		Retries: retries}
+	for _, w := range n.Webhooks {
+		opts.Webhooks = append(opts.Webhooks, notify.Webhook{URL: w.URL, Headers: w.Headers})
+	}
+	return opts
+}
+
+// Empty reports whether no target is configured.
+func (n Notify) Empty() bool { return len(n.Webhooks)+len(n.Healthchecks)+len(n.UptimeKuma) == 0 }
 
 // redacted returns a copy whose URLs keep only scheme and host and whose
 // header values are hidden.

@@ -11,7 +11,9 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/flarewarden/flarewarden/controller"
+	"github.com/flarewarden/flarewarden/providers/health"
 	"github.com/flarewarden/flarewarden/providers/ipdetect"
+	"github.com/flarewarden/flarewarden/providers/notify"
 )
 
 // CronParser parses schedules: five-field cron specs and descriptors such
@@ -37,6 +39,10 @@ func (c *Config) validate() []error {
 		add("cloudflare.rate_limit", "must be positive")
 	}
 	errs = append(errs, c.validateDetect()...)
+	_, err := health.New(c.Health.ProberOptions())
+	errs = append(errs, split("health.", err)...)
+	_, err = notify.New(c.Notify.NotifierOptions()) // its errors name notify.* fields
+	errs = append(errs, split("", err)...)
 	c.validateRecords(add)
 	c.WAF.validate(add)
 	c.Health.validate(add)
@@ -83,13 +89,19 @@ func (c *Config) validateDetect() []error {
 		return []error{errors.New("detect: enable at least one of ipv4 and ipv6")}
 	}
 	_, err := ipdetect.New(c.DetectorConfig())
+	return split("detect.", err)
+}
+
+// split returns the lines of a provider's joined error, each prefixed so
+// that it names the full field path; nil for nil.
+func split(prefix string, err error) []error {
 	if err == nil {
 		return nil
 	}
 	var errs []error
 	for _, line := range strings.Split(err.Error(), "\n") {
 		if line != "" {
-			errs = append(errs, errors.New("detect."+line))
+			errs = append(errs, errors.New(prefix+line))
 		}
 	}
 	return errs

@@ -28,8 +28,10 @@ type Daemon struct {
 	// Heal inputs that come from the config.
 	OnFailure, NoTakeover map[string]bool
 	SelfCovered           bool
-	// Notifier, when set, is told about health transitions, changes and passes.
-	Notifier Notifier
+	// Notifiers are told about health transitions, changes and passes. Each
+	// has a queue of its own: a slow or dead one delays none of the others,
+	// and each gets the events in the order they happened.
+	Notifiers []Notifier
 	// Observer, when set, is told the outcome of every pass.
 	Observer PassObserver
 	Log      *zap.Logger
@@ -39,7 +41,7 @@ type Daemon struct {
 	detectReq chan struct{}
 	firstPass chan struct{}
 	firstOnce sync.Once
-	events    chan Event
+	queues    []chan Event // one per notifier
 	mu        sync.Mutex
 	status    Status
 	takeover  map[string]bool
@@ -75,11 +77,7 @@ func (d *Daemon) Snapshot() Status {
 func (d *Daemon) Run(ctx context.Context) error {
 	d.initChannels()
 	d.firstPass = make(chan struct{})
-	d.events = make(chan Event, notifyQueue)
-	var notifying sync.WaitGroup
-	if d.Notifier != nil {
-		notifying.Go(func() { d.notifyLoop(ctx) })
-	}
+	stopNotifying := d.startNotifiers(ctx)
 	loop := &Loop{Pass: d.pass, Schedule: d.Schedule, Backoff: d.Backoff, Trigger: d.trigger, Log: d.Log}
 	var wg sync.WaitGroup
 	if d.DetectInterval > 0 || d.Watch != nil {
@@ -97,8 +95,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	}
 	err := loop.Run(ctx)
 	wg.Wait()
-	close(d.events)
-	notifying.Wait()
+	stopNotifying()
 	return err
 }
 
@@ -223,40 +220,3 @@ func (d *Daemon) takeoverSet() map[string]bool {
 	return out
 }
 
-// notifyQueue is how many events may wait for delivery; more are dropped
-// with a warning rather than blocking a pass or a health round.
-const notifyQueue = 64
-
-// notify queues an event for delivery, in order, by notifyLoop.
-func (d *Daemon) notify(e Event) {
-	if d.Notifier == nil {
-		return
-	}
-	if e.At.IsZero() {
-		e.At = time.Now()
-	}
-	select {
-	case d.events <- e:
-	default:
-		d.Log.Warn("notification dropped, queue full", zap.String("kind", e.Kind))
-	}
-}
-
-// notifyDrain bounds the delivery of the events still queued when the
-// daemon stops.
-const notifyDrain = 15 * time.Second
-
-// notifyLoop delivers queued events one at a time, in the order they
-// happened (a heartbeat's start ping before its success ping), until the
-// queue is closed. Once ctx ends, what is still queued gets notifyDrain
-// more. Failures are logged, never fatal.
-func (d *Daemon) notifyLoop(ctx context.Context) {
-	deliver, stop := context.WithCancel(context.WithoutCancel(ctx))
-	defer stop()
-	context.AfterFunc(ctx, func() { time.AfterFunc(notifyDrain, stop) })
-	for e := range d.events {
-		if err := d.Notifier.Notify(deliver, e); err != nil {
-			d.Log.Warn("notification not delivered", zap.String("kind", e.Kind), zap.Error(err))
-		}
-	}
-}

@@ -103,7 +103,7 @@ func TestDaemonDeliversQueuedNotificationsAtShutdown(t *testing.T) {
 	dns := &fakeDNS{zones: []Zone{{ID: "z", Name: "example.com"}}}
 	n := &ctxNotifier{started: make(chan struct{}), release: make(chan struct{})}
 	d := &Daemon{Reconciler: newTestReconciler(dns, NameSpec{Field: "records[0]", Name: "home.example.com"}),
-		Schedule: hourly{}, Notifier: n, Log: zap.NewNop()}
+		Schedule: hourly{}, Notifiers: []Notifier{n}, Log: zap.NewNop()}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- d.Run(ctx) }()

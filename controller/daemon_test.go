@@ -71,7 +71,7 @@ func TestDaemonDeliversEventsInOrder(t *testing.T) {
 	dns := &fakeDNS{zones: []Zone{{ID: "z", Name: "example.com"}}}
 	n := &recordingNotifier{}
 	d := &Daemon{Reconciler: newTestReconciler(dns, NameSpec{Field: "records[0]", Name: "home.example.com"}),
-		Schedule: hourly{}, Notifier: n, Log: zap.NewNop()}
+		Schedule: hourly{}, Notifiers: []Notifier{n}, Log: zap.NewNop()}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- d.Run(ctx) }()
@@ -105,5 +105,37 @@ func TestRequestPassAcceptsOnePerGap(t *testing.T) {
 	d.mu.Unlock()
 	if !d.RequestPass("after the gap") {
 		t.Fatal("a request after the gap was refused")
+	}
+}
+
+// stuckNotifier holds every delivery until released, like a webhook that
+// never answers.
+type stuckNotifier struct{ release chan struct{} }
+
+func (n stuckNotifier) Notify(context.Context, Event) error {
+	<-n.release
+	return nil
+}
+
+func TestDaemonStuckNotifierDelaysNoOther(t *testing.T) {
+	dns := &fakeDNS{zones: []Zone{{ID: "z", Name: "example.com"}}}
+	stuck, n := stuckNotifier{release: make(chan struct{})}, &recordingNotifier{}
+	d := &Daemon{Reconciler: newTestReconciler(dns, NameSpec{Field: "records[0]", Name: "home.example.com"}),
+		Schedule: hourly{}, Notifiers: []Notifier{stuck, n}, Log: zap.NewNop()}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- d.Run(ctx) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for len(n.seen()) < 3 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	got := n.seen()
+	close(stuck.release)
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("Run() = %v", err)
+	}
+	if want := []string{"pass_start", "change", "pass_ok"}; !slices.Equal(got, want) {
+		t.Fatalf("while another notifier was stuck, events = %q, want %q", got, want)
 	}
 }

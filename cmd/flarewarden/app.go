@@ -21,13 +21,13 @@ import (
 
 // app is the wired program: configuration, logger and components.
 type app struct {
-	cfg      *config.Config
-	log      *zap.Logger
-	cf       *cloudflare.Client
-	rec      *controller.Reconciler
-	prober   *health.Prober      // nil without health checks
-	notifier controller.Notifier // nil without notification targets
-	metrics  *metrics.Metrics    // nil when not instrumented
+	cfg       *config.Config
+	log       *zap.Logger
+	cf        *cloudflare.Client
+	rec       *controller.Reconciler
+	prober    *health.Prober        // nil without health checks
+	notifiers []controller.Notifier // one per notification target
+	metrics   *metrics.Metrics      // nil when not instrumented
 }
 
 // configFile is the config path named by --config or FLAREWARDEN_CONFIG.
@@ -107,7 +107,7 @@ func buildInstrumentedApp(cfg *config.Config, token string, log *zap.Logger, m *
 	if a.prober, err = newProber(cfg.Health); err != nil {
 		return nil, err
 	}
-	if a.notifier, err = newNotifier(cfg.Notify, a); err != nil {
+	if a.notifiers, err = newNotifiers(cfg.Notify, a); err != nil {
 		return nil, err
 	}
 	return a, nil

@@ -24,18 +24,20 @@ func newProber(h config.Health) (*health.Prober, error) {
 	return p, nil
 }
 
-// newNotifier builds the notifier, or nil when no target is configured.
-func newNotifier(n config.Notify, a *app) (controller.Notifier, error) {
-	if n.Empty() {
-		return nil, nil
-	}
+// newNotifiers builds one notifier per configured target, so that each
+// is delivered to through a queue of its own.
+func newNotifiers(n config.Notify, a *app) ([]controller.Notifier, error) {
 	opts := n.NotifierOptions()
 	opts.Logger = a.log.Named("notify")
 	nt, err := notify.New(opts)
 	if err != nil {
 		return nil, err
 	}
-	return nt, nil
+	var out []controller.Notifier
+	for _, t := range nt.PerTarget() {
+		out = append(out, t)
+	}
+	return out, nil
 }
 
 // ifaceWatch returns a netlink watch over the interfaces of iface: IP

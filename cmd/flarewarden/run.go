@@ -113,7 +113,7 @@ func (c *cli) startEndpoint(ctx context.Context, cancel context.CancelFunc, a *a
 func (a *app) daemon(sched controller.Schedule, backoff controller.Backoff, h *controller.Healer) *controller.Daemon {
 	d := &controller.Daemon{Reconciler: a.rec, Schedule: sched, Backoff: backoff,
 		DetectInterval: time.Duration(a.cfg.Detect.Interval), Watch: ifaceWatch(a.cfg.Detect),
-		Healer: h, SelfCovered: selfCovered(a.cfg.WAF), Notifier: a.notifier, Log: a.log}
+		Healer: h, SelfCovered: selfCovered(a.cfg.WAF), Notifiers: a.notifiers, Log: a.log}
 	d.OnFailure, d.NoTakeover = takeoverModes(a.cfg.Records)
 	if a.prober != nil {
 		d.Prober, d.HealthInterval = a.prober, time.Duration(a.cfg.Health.Interval)

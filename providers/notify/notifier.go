@@ -81,6 +81,20 @@ func New(o Options) (*Notifier, error) {
 	return n, nil
 }
 
+// PerTarget returns one Notifier per target, in configuration order, with
+// the same settings: delivered through separate queues, a dead webhook
+// cannot hold back a heartbeat ping. A nil Notifier has none.
+func (n *Notifier) PerTarget() []*Notifier {
+	if n == nil {
+		return nil
+	}
+	out := make([]*Notifier, len(n.targets))
+	for i, t := range n.targets {
+		out[i] = &Notifier{s: n.s, targets: []target{t}, wait: n.wait}
+	}
+	return out
+}
+
 // add parses raw and appends its target; the error names field.
 func (n *Notifier) add(field, raw string, headers map[string]string, mk func(*url.URL) planner) error {
 	u, err := parseTarget(raw)

@@ -167,3 +167,26 @@ func TestNotifyConcurrent(t *testing.T) {
 		t.Fatalf("Notify = %v: the targets were not sent to concurrently", err)
 	}
 }
+
+func TestPerTargetSendsOnlyToItsTarget(t *testing.T) {
+	hook, ping := newServer(t, status(http.StatusBadRequest)), newServer(t, nil)
+	n, _ := newTest(t, Options{Webhooks: []Webhook{{URL: hook.URL + "/hook"}}, Healthchecks: []string{ping.URL + "/uuid"},
+		Retries: -1})
+	parts := n.PerTarget()
+	if len(parts) != 2 {
+		t.Fatalf("PerTarget() has %d notifiers, want 2", len(parts))
+	}
+	ev := controller.Event{Kind: "pass_fail", Summary: "reconcile pass failed"}
+	if err := parts[1].Notify(testCtx(t), ev); err != nil {
+		t.Fatalf("the ping target's Notify = %v", err)
+	}
+	if len(hook.requests()) != 0 || len(ping.requests()) != 1 {
+		t.Fatalf("webhook got %d requests, ping %d: want 0 and 1", len(hook.requests()), len(ping.requests()))
+	}
+	if err := parts[0].Notify(testCtx(t), ev); err == nil || !strings.Contains(err.Error(), "notify.webhooks[0]") {
+		t.Fatalf("the webhook's Notify = %v, want its 400", err)
+	}
+	if (*Notifier)(nil).PerTarget() != nil {
+		t.Fatal("a nil Notifier has targets")
+	}
+}

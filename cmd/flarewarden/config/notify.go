@@ -55,9 +55,6 @@ func (n Notify) NotifierOptions() notify.Options {
 	return opts
 }
 
-// Empty reports whether no target is configured.
-func (n Notify) Empty() bool { return len(n.Webhooks)+len(n.Healthchecks)+len(n.UptimeKuma) == 0 }
-
 // redacted returns a copy whose URLs keep only scheme and host and whose
 // header values are hidden.
 func (n Notify) redacted() Notify {

@@ -219,4 +219,3 @@ func (d *Daemon) takeoverSet() map[string]bool {
 	}
 	return out
 }
-

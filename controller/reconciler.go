@@ -119,7 +119,6 @@ func (r *Reconciler) apply(ctx context.Context, p PlanResult, rep *Report) []err
 		if err := r.DNS.Apply(ctx, z, changes); err != nil {
 			errs = append(errs, fmt.Errorf("apply %d changes in zone %s: %w", len(changes), z.Name, err))
 			rep.Failed = append(rep.Failed, z.Name)
-			r.Log.Error("zone changes failed", zap.String("zone", z.Name), zap.Int("changes", len(changes)), zap.Error(err))
 			continue
 		}
 		for _, c := range changes {

@@ -178,9 +178,6 @@ func (r *Reconciler) applySkipRules(ctx context.Context, zw *zoneWAF, rules []Ru
 		return nil
 	}
 	if err := r.Rulesets.ApplyRules(ctx, zw.zone, rules); err != nil {
-		if errors.Is(err, ErrRuleLimit) {
-			r.Log.Error("custom rule limit reached", zap.String("zone", zw.zone.Name), zap.Error(err))
-		}
 		return fmt.Errorf("apply skip rules in zone %s: %w", zw.zone.Name, err)
 	}
 	zw.ruleset = appliedRules(zw.ruleset, rules)

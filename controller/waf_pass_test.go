@@ -118,7 +118,7 @@ func TestRunOnceRuleLimitStillAppliesAccessRulesAndLists(t *testing.T) {
 			if len(rep.Security) != 1 || !rep.Security[0].UnderAttack || len(rep.Security[0].Exemptions) != 1 || rep.Security[0].Exemptions[0].Exempted {
 				t.Errorf("security = %+v, want example.com under attack and the source not exempted, reported despite the failure", rep.Security)
 			}
-			if len(logs.FilterMessage("custom rule limit reached").All()) != 1 || len(logs.FilterMessage("zone is in under attack mode").All()) != 1 {
+			if len(logs.FilterMessage("zone is in under attack mode").All()) != 1 {
 				t.Errorf("logs = %+v", logs.All())
 			}
 		})

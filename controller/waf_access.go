@@ -49,7 +49,8 @@ func accessKey(value string) string {
 //     only, unless it belongs to a set that is not usable now (its rules are
 //     kept as they are).
 func PlanAccessRules(zone Zone, desired []DesiredAccessRule, observed []AccessRule, p Policy) ([]AccessRuleChange, []Warning) {
-	ap := &accessPlan{zone: zone, policy: p, observed: observed, wanted: map[string]bool{}, protected: map[string]bool{}}
+	ap := &accessPlan{zone: zone, policy: p, observed: observed, byKey: indexAccessRules(observed, p),
+		wanted: map[string]bool{}, protected: map[string]bool{}}
 	for _, d := range desired {
 		if why := d.Set.usable(); why != "" {
 			ap.warn(d.Name, "access rules kept as they are: "+why)
@@ -69,8 +70,9 @@ type accessPlan struct {
 	zone      Zone
 	policy    Policy
 	observed  []AccessRule
-	wanted    map[string]bool // by accessKey
-	protected map[string]bool // notes of sets that are not usable now
+	byKey     map[string]accessMatch // observed, by accessKey
+	wanted    map[string]bool        // by accessKey
+	protected map[string]bool        // notes of sets that are not usable now
 	changes   []AccessRuleChange
 	warnings  []Warning
 }
@@ -91,14 +93,14 @@ func (ap *accessPlan) ensure(set string, pfx netip.Prefix) {
 		return
 	}
 	ap.wanted[key] = true
-	own, foreign := ap.existing(key)
+	m := ap.byKey[key]
 	switch {
-	case own != nil:
-		ap.restoreMode(*own)
-	case foreign != nil && foreign.Mode != AccessRuleMode:
+	case m.own != nil:
+		ap.restoreMode(*m.own)
+	case m.foreign != nil && m.foreign.Mode != AccessRuleMode:
 		ap.warn(value, fmt.Sprintf("a hand-made ip access rule with mode %s already exists for %s; "+
-			"allow rule not created (flarewarden never changes rules it does not own)", foreign.Mode, value))
-	case foreign != nil:
+			"allow rule not created (flarewarden never changes rules it does not own)", m.foreign.Mode, value))
+	case m.foreign != nil:
 		// A hand-made allow rule already does the job.
 	default:
 		rule := AccessRule{Mode: AccessRuleMode, Target: target, Value: value, Notes: accessNotes(ap.policy.Marker, set)}
@@ -106,20 +108,28 @@ func (ap *accessPlan) ensure(set string, pfx netip.Prefix) {
 	}
 }
 
-// existing returns the observed owned rule and the observed foreign rule
-// for the key; each may be nil.
-func (ap *accessPlan) existing(key string) (own, foreign *AccessRule) {
-	for i, r := range ap.observed {
-		if accessKey(r.Value) != key {
-			continue
-		}
-		if ap.policy.ownsText(r.Notes) {
-			own = &ap.observed[i]
+// accessMatch is the observed owned rule and the observed foreign rule of
+// one access key; each may be nil.
+type accessMatch struct{ own, foreign *AccessRule }
+
+// indexAccessRules maps the accessKey of each observed rule to its
+// matches, parsing each value once. Of several owned (or foreign) rules
+// with one key, the last observed is the match. The pointers point into
+// observed.
+func indexAccessRules(observed []AccessRule, p Policy) map[string]accessMatch {
+	idx := make(map[string]accessMatch, len(observed))
+	for i := range observed {
+		r := &observed[i]
+		key := accessKey(r.Value)
+		m := idx[key]
+		if p.ownsText(r.Notes) {
+			m.own = r
 		} else {
-			foreign = &ap.observed[i]
+			m.foreign = r
 		}
+		idx[key] = m
 	}
-	return own, foreign
+	return idx
 }
 
 // restoreMode sets an owned rule whose mode was edited back to allow.

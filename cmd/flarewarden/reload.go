@@ -17,8 +17,9 @@ const defaultConfigPoll = 3 * time.Second
 
 // reloadTriggers returns a channel that carries the reason of each config
 // reload due: SIGHUP (or c.reload in tests) and changes of the config
-// file. Triggers that arrive while one is pending coalesce.
-func (c *cli) reloadTriggers(ctx context.Context, path string, log *zap.Logger) <-chan string {
+// file from base, the version read before the running config was loaded.
+// Triggers that arrive while one is pending coalesce.
+func (c *cli) reloadTriggers(ctx context.Context, path string, base fileVersion, log *zap.Logger) <-chan string {
 	out := make(chan string, 1)
 	send := func(why string) {
 		select {
@@ -50,7 +51,7 @@ func (c *cli) reloadTriggers(ctx context.Context, path string, log *zap.Logger) 
 	if poll == 0 {
 		poll = defaultConfigPoll
 	}
-	go pollFile(ctx, path, poll, func() { send("config file changed") }, log)
+	go pollFile(ctx, path, base, poll, func() { send("config file changed") }, log)
 	return out
 }
 
@@ -75,11 +76,13 @@ func readVersion(path string) (fileVersion, error) {
 }
 
 // pollFile calls changed each time the file at path resolves elsewhere or
-// its content changes, checking every interval until ctx ends. A file that
-// cannot be read is logged once and checked again later.
-func pollFile(ctx context.Context, path string, interval time.Duration, changed func(), log *zap.Logger) {
-	last, err := readVersion(path)
-	failing := err != nil
+// its content changes, checking every interval until ctx ends. The first
+// check compares with base, so a change made before pollFile starts is
+// seen; a zero base (version unknown) makes the first readable version a
+// change. A file that cannot be read is logged once and checked again
+// later.
+func pollFile(ctx context.Context, path string, base fileVersion, interval time.Duration, changed func(), log *zap.Logger) {
+	last, failing := base, false
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -62,6 +63,24 @@ func TestReloadOnConfigFileChange(t *testing.T) {
 	}
 }
 
+// TestReloadOnConfigFileChangeDuringStartUp edits the config after run
+// has loaded it but before the config file poll starts (the endpoint
+// starts in between): the edit must still be reloaded.
+func TestReloadOnConfigFileChangeDuringStartUp(t *testing.T) {
+	w := newWorld(t)
+	edited := strings.Replace(readFile(t, w.config), "  - {name: vpn.example.com}", "  - {name: vpn.example.com}\n  - {name: new.example.com}", 1)
+	edit := func(net.Addr) { // on run's goroutine: no t.Fatal
+		if err := os.WriteFile(w.config, []byte(edited), 0o600); err != nil {
+			t.Error(err)
+		}
+	}
+	r := w.startRun(&cli{reload: make(chan struct{}), configPoll: 20 * time.Millisecond, onListen: edit})
+	r.waitFor("the new record", func() bool { return w.record("new.example.com", "A") == "203.0.113.7" })
+	if !strings.Contains(r.stderr.String(), "config file changed") {
+		t.Error("reload not logged with its trigger")
+	}
+}
+
 // TestPollFileSeesSymlinkSwap lays a config out as a Kubernetes ConfigMap
 // volume does (config.yaml -> ..data/config.yaml, ..data -> a timestamped
 // directory) and swaps ..data atomically.
@@ -75,11 +94,14 @@ func TestPollFileSeesSymlinkSwap(t *testing.T) {
 	}
 	must(t, os.Symlink("v1", filepath.Join(dir, "..data")))
 	must(t, os.Symlink(filepath.Join("..data", "config.yaml"), filepath.Join(dir, "config.yaml")))
+	path := filepath.Join(dir, "config.yaml")
+	base, err := readVersion(path)
+	must(t, err)
 	var changes atomic.Int64
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
-		pollFile(ctx, filepath.Join(dir, "config.yaml"), 5*time.Millisecond, func() { changes.Add(1) }, zap.NewNop())
+		pollFile(ctx, path, base, 5*time.Millisecond, func() { changes.Add(1) }, zap.NewNop())
 		close(done)
 	}()
 	defer func() { cancel(); <-done }()

@@ -34,16 +34,20 @@ Kubernetes Lease runs the daemon.`,
 }
 
 func (c *cli) run(ctx context.Context, ef electFlags) error {
+	path, err := c.configFile()
+	if err != nil {
+		return err
+	}
+	// The reload poll compares with the file as it was before loading, so
+	// an edit made while starting up is reloaded, not missed. Unreadable
+	// now, the zero version makes the first readable one a change.
+	base, _ := readVersion(path)
 	m := metrics.New()
 	a, err := c.newInstrumentedApp(m)
 	if err != nil {
 		return err
 	}
 	defer a.close()
-	path, err := c.configFile()
-	if err != nil {
-		return err
-	}
 	lc := ef.config(c.env, a.log)
 	state := newRunState(a.cfg, leaderView{Enabled: ef.enabled, Identity: lc.Identity})
 	m.SetLeader(!ef.enabled)
@@ -54,7 +58,7 @@ func (c *cli) run(ctx context.Context, ef electFlags) error {
 		return err
 	}
 	sup := newSupervisor(a, func() (*app, error) { return c.newInstrumentedApp(m) }, state)
-	go sup.watchReloads(ctx, c.reloadTriggers(ctx, path, a.log))
+	go sup.watchReloads(ctx, c.reloadTriggers(ctx, path, base, a.log))
 	if ef.enabled {
 		err = c.runElected(ctx, lc, sup, state, m)
 	} else {

@@ -30,7 +30,13 @@ func (w *world) startRun(c *cli, args ...string) *daemonRun {
 	c.stdout, c.stderr = io.Discard, r.stderr
 	c.env = func(k string) (string, bool) { v, ok := env[k]; return v, ok }
 	addr := make(chan net.Addr, 1)
-	c.onListen = func(a net.Addr) { addr <- a }
+	then := c.onListen // a test's own hook runs first
+	c.onListen = func(a net.Addr) {
+		if then != nil {
+			then(a)
+		}
+		addr <- a
+	}
 	go func() { r.done <- executeCLI(ctx, c, append([]string{"run"}, args...)) }()
 	select {
 	case a := <-addr:

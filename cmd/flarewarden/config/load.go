@@ -93,13 +93,9 @@ func ApplyEnv(c *Config, env Env, readFile func(string) ([]byte, error)) (string
 	if file == "" {
 		return "", fmt.Errorf("no api token: set %s, %s or cloudflare.api_token_file", EnvToken, EnvTokenFile)
 	}
-	b, err := readFile(file)
+	tok, err := readTokenFile(field, file, readFile)
 	if err != nil {
-		return "", fmt.Errorf("%s: read token file: %w", field, err)
-	}
-	tok := strings.TrimSpace(string(b))
-	if tok == "" {
-		return "", fmt.Errorf("%s: token file %s is empty", field, file)
+		return "", err
 	}
 	c.Cloudflare.TokenSource = "[redacted] from " + file
 	return tok, nil

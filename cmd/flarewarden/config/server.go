@@ -1,11 +1,9 @@
 package config
 
 import (
-	"errors"
 	"fmt"
 	"net"
 	"strconv"
-	"strings"
 	"time"
 )
 
@@ -76,13 +74,5 @@ func (s *Server) ResolveToken(env Env, readFile func(string) ([]byte, error)) (s
 		}
 		return "", nil
 	}
-	b, err := readFile(s.TokenFile)
-	if err != nil {
-		return "", fmt.Errorf("%s: read token file: %w", field, err)
-	}
-	tok := strings.TrimSpace(string(b))
-	if tok == "" {
-		return "", errors.New(field + ": token file " + s.TokenFile + " is empty")
-	}
-	return tok, nil
+	return readTokenFile(field, s.TokenFile, readFile)
 }

@@ -93,12 +93,14 @@ func (s *Server) EdgeDecision(host string, client netip.Addr) (status int, reaso
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	host = edgeHost(host)
-	d := s.decide(host, s.route(host), client)
+	rt, z := s.route(host)
+	d := s.decide(host, rt, z, client)
 	return d.status, d.reason
 }
 
-// decide implements EdgeDecision for host routed as rt. The caller holds s.mu.
-func (s *Server) decide(host string, rt edgeRoute, client netip.Addr) edgeDecision {
+// decide implements EdgeDecision for host routed as rt, z being the zone
+// holding host (see route). The caller holds s.mu.
+func (s *Server) decide(host string, rt edgeRoute, z *zoneState, client netip.Addr) edgeDecision {
 	switch {
 	case !rt.found:
 		return edgeDecision{edgeNoDNS, 530, fmt.Sprintf("no A, AAAA or CNAME record for %q (error 1001)", host)}
@@ -109,7 +111,6 @@ func (s *Server) decide(host string, rt edgeRoute, client netip.Addr) edgeDecisi
 	case rt.external != "" && s.resolves() && s.resolver == nil:
 		return originDNSError(fmt.Sprintf("CNAME target %s: %v", rt.external, errNoResolver))
 	}
-	z := s.zoneForHost(host)
 	skipped := map[string]bool{}
 	if rs := z.rulesets[customPhase]; rs != nil {
 		if d, decided := runCustomRules(rs, client, skipped); decided {

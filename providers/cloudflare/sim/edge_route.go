@@ -22,25 +22,34 @@ type edgeRoute struct {
 	broken   string     // why the chain inside the simulated zones leads nowhere
 }
 
-// route follows host's records through the simulated zones. The caller
-// holds s.mu; host is normalised (see edgeHost).
-func (s *Server) route(host string) edgeRoute {
-	z := s.zoneForHost(host)
-	if z == nil {
-		return edgeRoute{}
+// route follows host's records through the simulated zones and returns
+// the route with the zone holding host (nil when none does), so a caller
+// looks neither up again. The caller holds s.mu; host is normalised (see
+// edgeHost).
+func (s *Server) route(host string) (edgeRoute, *zoneState) {
+	zone := s.zoneForHost(host)
+	if zone == nil {
+		return edgeRoute{}, nil
 	}
-	recs := routingRecords(z, host)
+	recs := routingRecords(zone, host)
 	if len(recs) == 0 {
-		return edgeRoute{}
+		return edgeRoute{}, zone
 	}
 	rt := edgeRoute{found: true, proxied: slices.ContainsFunc(recs, func(r Record) bool { return r.Proxied })}
-	name := host
+	return s.follow(rt, zone, host, recs), zone
+}
+
+// follow completes rt by walking the CNAME chain from name, whose routing
+// records in z are recs, through the simulated zones. The caller holds
+// s.mu.
+func (s *Server) follow(rt edgeRoute, z *zoneState, name string, recs []Record) edgeRoute {
+	host := name
 	for range maxCNAMEHops {
 		if z == nil {
 			rt.external = name
 			return rt
 		}
-		next, addr, ok := hop(routingRecords(z, name))
+		next, addr, ok := hop(recs)
 		switch {
 		case !ok:
 			rt.broken = fmt.Sprintf("CNAME target %s has no A, AAAA or CNAME record", name)
@@ -50,7 +59,9 @@ func (s *Server) route(host string) edgeRoute {
 			return rt
 		}
 		name = normalizeZoneName(next)
-		z = s.zoneForHost(name)
+		if z = s.zoneForHost(name); z != nil {
+			recs = routingRecords(z, name)
+		}
 	}
 	rt.broken = fmt.Sprintf("CNAME chain of %s is longer than %d", host, maxCNAMEHops)
 	return rt

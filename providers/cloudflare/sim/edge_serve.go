@@ -22,8 +22,9 @@ func (s *Server) plan(host string, client netip.Addr) edgePlan {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	host = edgeHost(host)
-	p := edgePlan{ray: s.newRay(), route: s.route(host), origins: s.originsSet}
-	p.decision = s.decide(host, p.route, client)
+	rt, z := s.route(host)
+	p := edgePlan{ray: s.newRay(), route: rt, origins: s.originsSet}
+	p.decision = s.decide(host, rt, z, client)
 	switch p.decision.outcome {
 	case edgeOrigin, edgeBlock, edgeChallenge:
 		p.resolve = p.route.external != "" && s.resolves()

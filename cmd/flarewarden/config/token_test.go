@@ -1,0 +1,68 @@
+package config
+
+import (
+	"errors"
+	"io/fs"
+	"strings"
+	"testing"
+)
+
+func TestReadTokenFile(t *testing.T) {
+	files := map[string]string{"/t": "\t tok-1 \r\n", "/bare": "tok-2", "/blank": " \n\t"}
+	read := func(name string) ([]byte, error) {
+		if v, ok := files[name]; ok {
+			return []byte(v), nil
+		}
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrPermission}
+	}
+	tests := []struct {
+		name, field, path string
+		want, wantErr     string
+	}{
+		{"trimmed", "a.token_file", "/t", "tok-1", ""},
+		{"as is", "a.token_file", "/bare", "tok-2", ""},
+		{"blank", "SOME_ENV", "/blank", "", "SOME_ENV: token file /blank is empty"},
+		{"unreadable", "a.token_file", "/root-only", "", "a.token_file: read token file: open /root-only: permission denied"},
+	}
+	for _, tt := range tests {
+		got, err := readTokenFile(tt.field, tt.path, read)
+		if tt.wantErr != "" {
+			if err == nil || err.Error() != tt.wantErr {
+				t.Errorf("%s: err = %v, want %q", tt.name, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil || got != tt.want {
+			t.Errorf("%s: token %q, %v; want %q", tt.name, got, err, tt.want)
+		}
+	}
+	if _, err := readTokenFile("f", "/root-only", read); !errors.Is(err, fs.ErrPermission) {
+		t.Errorf("%v does not wrap the read error", err)
+	}
+}
+
+// The cloudflare token and the server token are read alike: their errors
+// differ only in the field named.
+func TestTokenFileErrorsAgree(t *testing.T) {
+	files := map[string]string{"/blank": " \n"}
+	read := func(name string) ([]byte, error) {
+		if v, ok := files[name]; ok {
+			return []byte(v), nil
+		}
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
+	}
+	for _, path := range []string{"/blank", "/missing"} {
+		c := &Config{Cloudflare: Cloudflare{APITokenFile: path}}
+		_, cfErr := ApplyEnv(c, env(nil), read)
+		srv := Server{Listen: DefaultListen, TokenFile: path}
+		_, srvErr := srv.ResolveToken(env(nil), read)
+		if cfErr == nil || srvErr == nil {
+			t.Fatalf("%s: errors %v, %v; want both", path, cfErr, srvErr)
+		}
+		cf := strings.TrimPrefix(cfErr.Error(), "cloudflare.api_token_file: ")
+		sv := strings.TrimPrefix(srvErr.Error(), "server.token_file: ")
+		if cf != sv {
+			t.Errorf("%s: %q and %q differ", path, cfErr, srvErr)
+		}
+	}
+}

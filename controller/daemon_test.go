@@ -67,20 +67,31 @@ type hourly struct{}
 
 func (hourly) Next(t time.Time) time.Time { return t.Add(time.Hour) }
 
-func TestDaemonDeliversEventsInOrder(t *testing.T) {
+// runDaemon runs a daemon that manages home.example.com (to be created)
+// on an hourly schedule with these notifiers; stop cancels it and returns
+// what Run returned.
+func runDaemon(notifiers ...Notifier) (d *Daemon, stop func() error) {
 	dns := &fakeDNS{zones: []Zone{{ID: "z", Name: "example.com"}}}
-	n := &recordingNotifier{}
-	d := &Daemon{Reconciler: newTestReconciler(dns, NameSpec{Field: "records[0]", Name: "home.example.com"}),
-		Schedule: hourly{}, Notifiers: []Notifier{n}, Log: zap.NewNop()}
+	d = &Daemon{Reconciler: newTestReconciler(dns, NameSpec{Field: "records[0]", Name: "home.example.com"}),
+		Schedule: hourly{}, Notifiers: notifiers, Log: zap.NewNop()}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- d.Run(ctx) }()
-	deadline := time.Now().Add(10 * time.Second)
-	for len(n.seen()) < 3 && time.Now().Before(deadline) {
+	return d, func() error { cancel(); return <-done }
+}
+
+// waitSeen waits up to 10 s for n to have seen count events.
+func waitSeen(n *recordingNotifier, count int) {
+	for deadline := time.Now().Add(10 * time.Second); len(n.seen()) < count && time.Now().Before(deadline); {
 		time.Sleep(5 * time.Millisecond)
 	}
-	cancel()
-	if err := <-done; err != nil {
+}
+
+func TestDaemonDeliversEventsInOrder(t *testing.T) {
+	n := &recordingNotifier{}
+	d, stop := runDaemon(n)
+	waitSeen(n, 3)
+	if err := stop(); err != nil {
 		t.Fatalf("Run() = %v", err)
 	}
 	want := []string{"pass_start", "change", "pass_ok"}
@@ -118,21 +129,12 @@ func (n stuckNotifier) Notify(context.Context, Event) error {
 }
 
 func TestDaemonStuckNotifierDelaysNoOther(t *testing.T) {
-	dns := &fakeDNS{zones: []Zone{{ID: "z", Name: "example.com"}}}
 	stuck, n := stuckNotifier{release: make(chan struct{})}, &recordingNotifier{}
-	d := &Daemon{Reconciler: newTestReconciler(dns, NameSpec{Field: "records[0]", Name: "home.example.com"}),
-		Schedule: hourly{}, Notifiers: []Notifier{stuck, n}, Log: zap.NewNop()}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- d.Run(ctx) }()
-	deadline := time.Now().Add(10 * time.Second)
-	for len(n.seen()) < 3 && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond)
-	}
+	_, stop := runDaemon(stuck, n)
+	waitSeen(n, 3)
 	got := n.seen()
 	close(stuck.release)
-	cancel()
-	if err := <-done; err != nil {
+	if err := stop(); err != nil {
 		t.Fatalf("Run() = %v", err)
 	}
 	if want := []string{"pass_start", "change", "pass_ok"}; !slices.Equal(got, want) {

@@ -46,10 +46,10 @@ const challengeBody = `<!DOCTYPE html><html><head><title>Just a moment...</title
 // X-Sim-Client-IP, else the TCP peer (a malformed header is a 400). Every
 // answer of the edge carries "server: cloudflare" and a cf-ray.
 //
-// It answers as EdgeDecision decides, after resolving a CNAME target
-// outside the simulated zones when it resolves them (see WithResolver): a
-// failed resolution is a 530 "error code: 1016" with "cf-error-type:
-// origin-dns", before any WAF decision. Without configured origins (see
+// It answers as EdgeDecision decides; a request the WAF lets through then
+// has a CNAME target outside the simulated zones resolved, when the edge
+// resolves them (see WithResolver): a failed resolution is a 530 "error
+// code: 1016" with "cf-error-type: origin-dns". Without configured origins (see
 // WithOrigins and SetOrigin) a request that passes answers 200 "ok from
 // origin". With them, the edge picks the origin address (the first A or
 // AAAA at the end of the CNAME chain, or the resolved target's first
@@ -72,9 +72,6 @@ func (s *Server) Edge() http.Handler {
 //     named host;
 //   - once origins are configured, 200 "dns only" when none of those
 //     records is proxied: Cloudflare is not in the path;
-//   - 530 (error 1016) when the CNAME chain inside the simulated zones
-//     leads nowhere, or leaves them while the edge resolves targets
-//     without a resolver (see WithResolver);
 //   - otherwise the enabled rules of the zone's http_request_firewall_custom
 //     entrypoint run in order, each acting only if its expression matches
 //     client (only the forms "ip.src in {...}" and "ip.src eq X" ever
@@ -85,6 +82,10 @@ func (s *Server) Edge() http.Handler {
 //     challenge;
 //   - then, if the zone's security level is under_attack and no matching
 //     skip rule listed the product securityLevel, a 403 challenge;
+//   - then, as the origin is looked up only for a request the WAF let
+//     through, 530 (error 1016) when the CNAME chain inside the simulated
+//     zones leads nowhere, or leaves them while the edge resolves targets
+//     without a resolver (see WithResolver);
 //   - otherwise 200 "origin": the request goes on to the origin, whose
 //     answer (or failure, see Edge) the edge relays.
 //
@@ -106,10 +107,6 @@ func (s *Server) decide(host string, rt edgeRoute, z *zoneState, client netip.Ad
 		return edgeDecision{edgeNoDNS, 530, fmt.Sprintf("no A, AAAA or CNAME record for %q (error 1001)", host)}
 	case s.originsSet && !rt.proxied:
 		return edgeDecision{edgeDirect, http.StatusOK, "dns only: the visitor connects to the origin"}
-	case rt.broken != "":
-		return originDNSError(rt.broken)
-	case rt.external != "" && s.resolves() && s.resolver == nil:
-		return originDNSError(fmt.Sprintf("CNAME target %s: %v", rt.external, errNoResolver))
 	}
 	skipped := map[string]bool{}
 	if rs := z.rulesets[customPhase]; rs != nil {
@@ -117,8 +114,13 @@ func (s *Server) decide(host string, rt edgeRoute, z *zoneState, client netip.Ad
 			return d
 		}
 	}
-	if z.security.value == "under_attack" && !skipped["securityLevel"] {
+	switch {
+	case z.security.value == "under_attack" && !skipped["securityLevel"]:
 		return edgeDecision{edgeChallenge, http.StatusForbidden, "challenge: security level under_attack"}
+	case rt.broken != "":
+		return originDNSError(rt.broken)
+	case rt.external != "" && s.resolves() && s.resolver == nil:
+		return originDNSError(fmt.Sprintf("CNAME target %s: %v", rt.external, errNoResolver))
 	}
 	return edgeDecision{edgeOrigin, http.StatusOK, "origin"}
 }

@@ -25,10 +25,7 @@ func (s *Server) plan(host string, client netip.Addr) edgePlan {
 	rt, z := s.route(host)
 	p := edgePlan{ray: s.newRay(), route: rt, origins: s.originsSet}
 	p.decision = s.decide(host, rt, z, client)
-	switch p.decision.outcome {
-	case edgeOrigin, edgeBlock, edgeChallenge:
-		p.resolve = p.route.external != "" && s.resolves()
-	}
+	p.resolve = p.decision.outcome == edgeOrigin && p.route.external != "" && s.resolves()
 	return p
 }
 
@@ -44,6 +41,10 @@ func (s *Server) serveEdge(w http.ResponseWriter, r *http.Request) {
 		s.serveDirect(w, r, p.route, client)
 		return
 	}
+	if p.decision.outcome != edgeOrigin { // the WAF answered, or no DNS
+		writeDecision(w, p.ray, p.decision)
+		return
+	}
 	addr := p.route.addr
 	if p.resolve {
 		a, err := s.resolveTarget(r.Context(), p.route.external)
@@ -53,7 +54,7 @@ func (s *Server) serveEdge(w http.ResponseWriter, r *http.Request) {
 		}
 		addr = a
 	}
-	if p.decision.outcome != edgeOrigin || !p.origins {
+	if !p.origins {
 		writeDecision(w, p.ray, p.decision)
 		return
 	}

@@ -10,7 +10,8 @@ import (
 )
 
 // edgeServer is a simulator with zone example.com holding www (A), home
-// (CNAME) and txt (TXT only), and zone other.org without records.
+// (CNAME), lost (a CNAME to a name of the zone that has no record) and
+// txt (TXT only), and zone other.org without records.
 func edgeServer(t *testing.T) *Server {
 	t.Helper()
 	s := New()
@@ -19,6 +20,7 @@ func edgeServer(t *testing.T) *Server {
 	for _, r := range []Record{
 		{Name: "www", Type: "A", Content: "198.51.100.20"},
 		{Name: "home", Type: "CNAME", Content: "myhome.duckdns.org", Proxied: true},
+		{Name: "lost", Type: "CNAME", Content: "gone.example.com", Proxied: true},
 		{Name: "txt", Type: "TXT", Content: "x"},
 	} {
 		if _, err := s.AddRecord(testZone, r); err != nil {
@@ -76,6 +78,10 @@ func TestEdgeDecision(t *testing.T) {
 		{"managed challenge rule", "medium", []Rule{{Action: "managed_challenge", Expression: scripts, Enabled: true}},
 			"www.example.com", script, 403, "challenge: custom rule"},
 		{"log rule", "medium", []Rule{{Action: "log", Expression: scripts, Enabled: true}}, "www.example.com", script, 200, "origin"},
+		{"broken chain", "", nil, "lost.example.com", script, 530, "error 1016"},
+		{"broken chain, under attack: the challenge comes first", "under_attack", nil, "lost.example.com", script, 403, "security level under_attack"},
+		{"broken chain, block rule first", "", []Rule{{Action: "block", Expression: scripts, Enabled: true}}, "lost.example.com", script, 403, "block: custom rule"},
+		{"broken chain, under attack, skip rule", "under_attack", []Rule{skipLevel}, "lost.example.com", script, 530, "error 1016"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

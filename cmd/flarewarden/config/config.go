@@ -1,9 +1,14 @@
-// Package config loads and validates flarewarden's YAML configuration. It
-// does no I/O beyond what the caller hands it: Parse takes bytes, ApplyEnv a
-// lookup function.
+// Package config loads and validates flarewarden's YAML configuration.
+// Parse works on bytes; Load reads the file it is given; ApplyEnv and
+// Server.ResolveToken read the token files the configuration or the
+// environment (a lookup function, never os.Getenv) names.
 package config
 
-import "time"
+import (
+	"time"
+
+	"github.com/flarewarden/flarewarden/controller"
+)
 
 // Config is the whole configuration file. Field tags are the contract.
 type Config struct {
@@ -30,7 +35,8 @@ type Cloudflare struct {
 	RateLimit float64 `yaml:"rate_limit"`
 	// Timeout bounds each API request.
 	Timeout Duration `yaml:"timeout"`
-	// TokenSource is where the token was found; filled in by ApplyEnv, shown redacted.
+	// TokenSource is where the token was found; filled in by ApplyEnv and
+	// shown redacted in the effective config. Parse refuses the key.
 	TokenSource string `yaml:"api_token,omitempty"`
 }
 
@@ -54,6 +60,19 @@ type Family struct {
 
 // On reports whether the family is enabled.
 func (f Family) On() bool { return f.Enabled != nil && *f.Enabled }
+
+// redacted returns a copy whose URL sources keep only scheme and host.
+func (d Detect) redacted() Detect {
+	out := d
+	for _, f := range []*Family{&out.IPv4, &out.IPv6} {
+		srcs := make([]string, len(f.Sources))
+		for i, s := range f.Sources {
+			srcs[i] = controller.SourceLabel(s)
+		}
+		f.Sources = srcs
+	}
+	return out
+}
 
 // Record is one managed name.
 type Record struct {

@@ -59,6 +59,10 @@ func TestParseErrorsNameTheField(t *testing.T) {
 		{"no family", "detect: {ipv4: {enabled: false}}\nrecords: [{name: a.example.com}]",
 			[]string{"detect: enable at least one"}},
 		{"type error", "records: [{name: a.example.com, ttl: soon}]", []string{"line 1"}},
+		{"plain http to a remote API", "cloudflare: {api_base_url: 'http://api.cloudflare.com/client/v4'}\nrecords: [{name: a.example.com}]",
+			[]string{"cloudflare.api_base_url: http:// is allowed for a loopback host only"}},
+		{"token in the file", "cloudflare: {api_token: supersecret}\nrecords: [{name: a.example.com}]",
+			[]string{"cloudflare.api_token: the token never goes in the config file"}},
 		{"health origin address", `records: [{name: a.example.com}]
 health:
   checks:
@@ -153,9 +157,16 @@ func TestApplyEnvBaseURL(t *testing.T) {
 	if err != nil || c.Cloudflare.APIBaseURL != "http://127.0.0.1:8787/client/v4" {
 		t.Fatalf("base url = %q, %v", c.Cloudflare.APIBaseURL, err)
 	}
-	_, err = ApplyEnv(c, env(map[string]string{EnvToken: "t", EnvBaseURL: "nope"}), nil)
-	if err == nil || !strings.Contains(err.Error(), EnvBaseURL) {
-		t.Fatalf("bad base url error = %v", err)
+	for _, ok := range []string{"http://[::1]:8787/client/v4", "http://localhost:8787/client/v4", "https://api.example.net/client/v4"} {
+		if _, err := ApplyEnv(c, env(map[string]string{EnvToken: "t", EnvBaseURL: ok}), nil); err != nil {
+			t.Errorf("%s: %v", ok, err)
+		}
+	}
+	for _, bad := range []string{"nope", "http://api.example.net/client/v4", "http://10.0.0.1/client/v4"} {
+		_, err = ApplyEnv(c, env(map[string]string{EnvToken: "t", EnvBaseURL: bad}), nil)
+		if err == nil || !strings.Contains(err.Error(), EnvBaseURL) {
+			t.Errorf("%s: error = %v", bad, err)
+		}
 	}
 }
 
@@ -195,11 +206,15 @@ func TestExampleConfigIsValid(t *testing.T) {
 	}
 }
 
-func TestEffectiveConfigRedactsNotifySecrets(t *testing.T) {
+func TestEffectiveConfigRedactsSecrets(t *testing.T) {
 	c, err := Parse([]byte(minimal + `notify:
   webhooks: [{url: "https://hooks.example.net/T000/B000/XXXXsecret", headers: {Authorization: "Bearer abc123secret"}}]
   healthchecks: ["https://hc-ping.com/0f0e-uuid-secret"]
   uptime_kuma: ["https://kuma.example.net/api/push/pushsecret?status=up"]
+health:
+  checks: [{name: home, url: "https://probe:pwsecret@home.example.com/healthz?key=querysecret", headers: {X-Token: hdrsecret}}]
+detect:
+  ipv4: {sources: ["url:https://me:srcpw@ip.example.net/v4/pathsecret?k=srcquery", cloudflare-trace]}
 `))
 	if err != nil {
 		t.Fatal(err)
@@ -208,7 +223,8 @@ func TestEffectiveConfigRedactsNotifySecrets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, secret := range []string{"XXXXsecret", "abc123secret", "uuid-secret", "pushsecret"} {
+	for _, secret := range []string{"XXXXsecret", "abc123secret", "uuid-secret", "pushsecret", "pwsecret", "querysecret",
+		"hdrsecret", "srcpw", "pathsecret", "srcquery"} {
 		if strings.Contains(string(out), secret) {
 			t.Errorf("effective config shows %q:\n%s", secret, out)
 		}

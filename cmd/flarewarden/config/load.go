@@ -22,7 +22,11 @@ func Parse(data []byte) (*Config, error) {
 	if root.Kind == 0 {
 		return nil, errors.New("config is empty: at least records is required")
 	}
-	if errs := checkKeys(&root, reflect.TypeFor[Config](), ""); len(errs) > 0 {
+	errs := checkKeys(&root, reflect.TypeFor[Config](), "")
+	if hasKey(&root, "cloudflare", "api_token") { // the key of the effective config's token source
+		errs = append(errs, errTokenInFile)
+	}
+	if len(errs) > 0 {
 		return nil, &Problems{Errs: errs}
 	}
 	var c Config
@@ -40,6 +44,11 @@ func Parse(data []byte) (*Config, error) {
 	}
 	return &c, nil
 }
+
+// errTokenInFile refuses a token written into the config file, which is
+// often world-readable and ends up in backups and ConfigMaps.
+var errTokenInFile = fmt.Errorf("cloudflare.api_token: the token never goes in the config file: "+
+	"put it in a file named by cloudflare.api_token_file, or set %s or %s", EnvToken, EnvTokenFile)
 
 // Problems lists everything wrong with a config, each naming its field.
 type Problems struct{ Errs []error }
@@ -115,10 +124,13 @@ func Load(path string) (*Config, error) {
 }
 
 // YAML renders the effective configuration without secrets: the token is
-// never part of Config, and notification URLs (which embed ping tokens)
-// and webhook header values are redacted.
+// never part of Config; notification URLs (which embed ping tokens),
+// health check URLs' user info and queries, URL IP sources' paths and
+// queries, and header values are redacted.
 func (c *Config) YAML() ([]byte, error) {
 	out := *c
 	out.Notify = c.Notify.redacted()
+	out.Health = c.Health.redacted()
+	out.Detect = c.Detect.redacted()
 	return yaml.Marshal(&out)
 }

@@ -61,16 +61,22 @@ func (n Notify) redacted() Notify {
 	out := n
 	out.Webhooks = make([]Webhook, len(n.Webhooks))
 	for i, w := range n.Webhooks {
-		out.Webhooks[i] = Webhook{URL: redactURL(w.URL)}
-		if len(w.Headers) > 0 {
-			out.Webhooks[i].Headers = map[string]string{}
-			for k := range w.Headers {
-				out.Webhooks[i].Headers[k] = "[redacted]"
-			}
-		}
+		out.Webhooks[i] = Webhook{URL: redactURL(w.URL), Headers: redactValues(w.Headers)}
 	}
 	out.Healthchecks = redactAll(n.Healthchecks)
 	out.UptimeKuma = redactAll(n.UptimeKuma)
+	return out
+}
+
+// redactValues returns a copy of h with every value hidden; nil for none.
+func redactValues(h map[string]string) map[string]string {
+	if len(h) == 0 {
+		return nil
+	}
+	out := make(map[string]string, len(h))
+	for k := range h {
+		out[k] = "[redacted]"
+	}
 	return out
 }
 

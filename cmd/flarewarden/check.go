@@ -12,7 +12,7 @@ import (
 )
 
 func newCheckCmd(c *cli) *cobra.Command {
-	var output string
+	var output outputFormat
 	cmd := &cobra.Command{
 		Use:   "check",
 		Short: "Diagnose every site once: edge, origin, DNS and WAF state, with causes and hints",
@@ -24,7 +24,7 @@ zone's security level. Exit 0 when every check is healthy, 1 otherwise.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return c.check(cmd.Context(), output) },
 	}
-	cmd.Flags().StringVarP(&output, "output", "o", "table", "table or json")
+	addOutputFlag(cmd, &output, "report")
 	return cmd
 }
 
@@ -35,7 +35,7 @@ type checkReport struct {
 	Healthy bool                     `json:"healthy"`
 }
 
-func (c *cli) check(ctx context.Context, output string) error {
+func (c *cli) check(ctx context.Context, output outputFormat) error {
 	a, err := c.newApp()
 	if err != nil {
 		return err
@@ -52,7 +52,7 @@ func (c *cli) check(ctx context.Context, output string) error {
 	for _, r := range results {
 		out.Healthy = out.Healthy && r.Healthy()
 	}
-	if output == "json" {
+	if output.json() {
 		err = writeJSON(c.stdout, out)
 	} else {
 		writeCheck(c.stdout, out, passErr)

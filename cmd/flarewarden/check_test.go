@@ -78,3 +78,17 @@ func TestCheckWithoutHealthChecksIsAnError(t *testing.T) {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
 }
+
+func TestOutputFlagRefusesUnknownFormats(t *testing.T) {
+	w := newWorld(t)
+	w.writeConfig("", "")
+	for _, cmd := range []string{"reconcile", "check", "detect"} {
+		r := w.run(cmd, "-o", "yaml")
+		if r.code != 1 || !strings.Contains(r.stderr, `"yaml" is not one of table, json`) || r.stdout != "" {
+			t.Errorf("%s -o yaml: exit %d, stdout %q, stderr %q", cmd, r.code, r.stdout, r.stderr)
+		}
+	}
+	if len(w.writes()) != 0 {
+		t.Fatalf("wrote %v", w.writes())
+	}
+}

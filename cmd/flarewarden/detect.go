@@ -11,7 +11,7 @@ import (
 )
 
 func newDetectCmd(c *cli) *cobra.Command {
-	var output string
+	var output outputFormat
 	cmd := &cobra.Command{
 		Use:   "detect",
 		Short: "Ask every configured IP source and print the answers and the quorum verdict",
@@ -21,11 +21,11 @@ is unknown.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return c.detect(cmd.Context(), output) },
 	}
-	cmd.Flags().StringVarP(&output, "output", "o", "table", "table or json")
+	addOutputFlag(cmd, &output, "answers")
 	return cmd
 }
 
-func (c *cli) detect(ctx context.Context, output string) error {
+func (c *cli) detect(ctx context.Context, output outputFormat) error {
 	cfg, err := c.loadConfig()
 	if err != nil {
 		return err
@@ -35,7 +35,7 @@ func (c *cli) detect(ctx context.Context, output string) error {
 		return fmt.Errorf("detect: %w", err)
 	}
 	d := det.Detect(ctx)
-	if output == "json" {
+	if output.json() {
 		if err := writeJSON(c.stdout, d); err != nil {
 			return err
 		}

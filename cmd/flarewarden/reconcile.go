@@ -11,7 +11,7 @@ import (
 type reconcileOpts struct {
 	dryRun       bool
 	detailedExit bool
-	output       string
+	output       outputFormat
 }
 
 func newReconcileCmd(c *cli) *cobra.Command {
@@ -28,14 +28,11 @@ func newReconcileCmd(c *cli) *cobra.Command {
 	}
 	cmd.Flags().BoolVar(&o.dryRun, "dry-run", false, "print the plan, write nothing")
 	cmd.Flags().BoolVar(&o.detailedExit, "detailed-exitcode", false, "exit 2 when changes were planned or applied")
-	cmd.Flags().StringVarP(&o.output, "output", "o", "table", "plan output: table or json")
+	addOutputFlag(cmd, &o.output, "plan output")
 	return cmd
 }
 
 func (c *cli) reconcile(cmd *cobra.Command, o reconcileOpts) error {
-	if o.output != "table" && o.output != "json" {
-		return fmt.Errorf("--output: %q is not one of table, json", o.output)
-	}
 	a, err := c.newApp()
 	if err != nil {
 		return err
@@ -46,7 +43,7 @@ func (c *cli) reconcile(cmd *cobra.Command, o reconcileOpts) error {
 		return err
 	}
 	rep, passErr := a.rec.RunOnce(ctx, controller.PassOptions{DryRun: o.dryRun})
-	if o.output == "json" {
+	if o.output.json() {
 		if err := writeJSON(c.stdout, rep); err != nil {
 			return err
 		}

@@ -15,11 +15,40 @@ import (
 // defaultConfigPoll is how often the config file is checked for changes.
 const defaultConfigPoll = 3 * time.Second
 
+// catchHangups starts catching SIGHUP, unless a test injects c.reload,
+// and returns a channel that receives one value per hangup (coalesced
+// while unread) and a stop function. run calls it before anything else,
+// so that a SIGHUP during start-up becomes a reload once the daemon runs
+// instead of the signal's default action, which ends the process.
+func (c *cli) catchHangups() (hups <-chan struct{}, stop func()) {
+	if c.reload != nil {
+		return c.reload, func() {}
+	}
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGHUP)
+	out := make(chan struct{}, 1)
+	done := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case <-done:
+				return
+			case <-sig:
+				select {
+				case out <- struct{}{}:
+				default:
+				}
+			}
+		}
+	}()
+	return out, func() { signal.Stop(sig); close(done) }
+}
+
 // reloadTriggers returns a channel that carries the reason of each config
-// reload due: SIGHUP (or c.reload in tests) and changes of the config
-// file from base, the version read before the running config was loaded.
-// Triggers that arrive while one is pending coalesce.
-func (c *cli) reloadTriggers(ctx context.Context, path string, base fileVersion, log *zap.Logger) <-chan string {
+// reload due: a hangup from hups and changes of the config file from base,
+// the version read before the running config was loaded. Triggers that
+// arrive while one is pending coalesce.
+func (c *cli) reloadTriggers(ctx context.Context, hups <-chan struct{}, path string, base fileVersion, log *zap.Logger) <-chan string {
 	out := make(chan string, 1)
 	send := func(why string) {
 		select {
@@ -27,22 +56,12 @@ func (c *cli) reloadTriggers(ctx context.Context, path string, base fileVersion,
 		default:
 		}
 	}
-	var sig chan os.Signal // stays nil (never ready) when a test injects c.reload
-	if c.reload == nil {
-		sig = make(chan os.Signal, 1)
-		signal.Notify(sig, syscall.SIGHUP)
-	}
 	go func() {
-		if sig != nil {
-			defer signal.Stop(sig)
-		}
 		for {
 			select {
 			case <-ctx.Done():
 				return
-			case <-c.reload:
-				send("sighup")
-			case <-sig:
+			case <-hups:
 				send("sighup")
 			}
 		}

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -128,5 +129,20 @@ func must(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A SIGHUP caught by catchHangups is a value on its channel, not the
+// signal's default action (which would end the test binary).
+func TestCatchHangupsTurnsSIGHUPIntoAValue(t *testing.T) {
+	hups, stop := (&cli{}).catchHangups()
+	defer stop()
+	if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-hups:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no hangup received")
 	}
 }

@@ -34,6 +34,8 @@ Kubernetes Lease runs the daemon.`,
 }
 
 func (c *cli) run(ctx context.Context, ef electFlags) error {
+	hups, stopHups := c.catchHangups()
+	defer stopHups()
 	path, err := c.configFile()
 	if err != nil {
 		return err
@@ -58,7 +60,7 @@ func (c *cli) run(ctx context.Context, ef electFlags) error {
 		return err
 	}
 	sup := newSupervisor(a, func() (*app, error) { return c.newInstrumentedApp(m) }, state)
-	go sup.watchReloads(ctx, c.reloadTriggers(ctx, path, base, a.log))
+	go sup.watchReloads(ctx, c.reloadTriggers(ctx, hups, path, base, a.log))
 	if ef.enabled {
 		err = c.runElected(ctx, lc, sup, state, m)
 	} else {

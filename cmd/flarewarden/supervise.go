@@ -72,8 +72,8 @@ func (s *supervisor) reload(ctx context.Context, why string) {
 			zap.Strings("problems", problems(err)))
 		return
 	}
-	if old := s.swap(next); old.cfg.Server != next.cfg.Server {
-		s.log.Warn("server section changed, restart to apply it")
+	if old := s.swap(next); old.cfg.Server.RestartNeeded(next.cfg.Server) {
+		s.log.Warn("server listen, token_file or require_token changed, restart to apply it")
 	}
 	s.log.Info("config reloaded", zap.String("trigger", why))
 }

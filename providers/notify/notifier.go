@@ -112,9 +112,9 @@ func (n *Notifier) add(field, raw string, headers map[string]string, mk func(*ur
 
 // Notify sends e to every target that wants its kind, concurrently, and
 // waits for all of them. Webhooks want "health", "change" and "pass_fail";
-// Healthchecks URLs want "pass_start", "pass_ok", "pass_fail" and
-// "health"; Uptime Kuma push URLs want "pass_ok", "pass_fail" and
-// "health". The failures are returned joined in configuration order, each
+// Healthchecks URLs want "pass_start", "pass_ok" and "pass_fail"; Uptime
+// Kuma push URLs want "pass_ok" and "pass_fail" (heartbeats follow passes
+// only, so a health event cannot mark a failing site up). The failures are returned joined in configuration order, each
 // naming its target by field and Redact of its URL only. A nil Notifier or
 // one without targets sends nothing.
 func (n *Notifier) Notify(ctx context.Context, e controller.Event) error {

@@ -34,6 +34,13 @@ type Server struct {
 	listenSet bool // listen was written, possibly as ""
 }
 
+// RestartNeeded reports whether s and o differ in what the HTTP endpoint reads
+// when it starts (listen, token_file, require_token); ready_grace is read
+// at every readiness check.
+func (s Server) RestartNeeded(o Server) bool {
+	return s.Listen != o.Listen || s.TokenFile != o.TokenFile || s.RequireToken != o.RequireToken
+}
+
 func (s *Server) applyDefaults() {
 	if !s.listenSet {
 		s.Listen = DefaultListen
@@ -43,10 +50,13 @@ func (s *Server) applyDefaults() {
 
 func (s Server) validate(add adder) {
 	if s.Listen != "" {
-		_, port, err := net.SplitHostPort(s.Listen)
+		host, port, err := net.SplitHostPort(s.Listen)
 		n, perr := strconv.Atoi(port)
-		if err != nil || perr != nil || n < 0 || n > 65535 {
+		switch {
+		case err != nil || perr != nil || n < 0 || n > 65535:
 			add("server.listen", "%q is not host:port (an empty value disables the endpoint)", s.Listen)
+		case host != "" && host != "localhost" && net.ParseIP(host) == nil:
+			add("server.listen", "host %q must be an IP address, localhost or empty (every address)", host)
 		}
 	}
 	if s.ReadyGrace < 0 {

@@ -33,6 +33,15 @@ func TestServerInvalid(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "server.listen") || !strings.Contains(err.Error(), "server.ready_grace") {
 		t.Fatalf("want errors naming server.listen and server.ready_grace, got %v", err)
 	}
+	_, err = Parse([]byte(minimal + "server: {listen: 'badhost:9090'}\n"))
+	if err == nil || !strings.Contains(err.Error(), `server.listen: host "badhost" must be an IP address`) {
+		t.Fatalf("listen on a host name: %v", err)
+	}
+	for _, ok := range []string{":9090", "0.0.0.0:9090", "[::1]:9090", "localhost:9090"} {
+		if _, err := Parse([]byte(minimal + "server: {listen: '" + ok + "'}\n")); err != nil {
+			t.Errorf("listen %s: %v", ok, err)
+		}
+	}
 }
 
 func TestServerRequireTokenParses(t *testing.T) {
@@ -102,6 +111,27 @@ func TestServerResolveToken(t *testing.T) {
 			t.Errorf("%s: %v", tt.name, err)
 		case tok != tt.want || srv.TokenFile != tt.wantFile:
 			t.Errorf("%s: token %q file %q, want %q %q", tt.name, tok, srv.TokenFile, tt.want, tt.wantFile)
+		}
+	}
+}
+
+func TestServerRestartNeeded(t *testing.T) {
+	base := Server{Listen: "127.0.0.1:9090", TokenFile: "/run/t", ReadyGrace: Duration(time.Minute)}
+	for _, tc := range []struct {
+		name string
+		edit func(*Server)
+		want bool
+	}{
+		{"same", func(*Server) {}, false},
+		{"ready_grace", func(s *Server) { s.ReadyGrace = Duration(time.Hour) }, false},
+		{"listen", func(s *Server) { s.Listen = ":9091" }, true},
+		{"token_file", func(s *Server) { s.TokenFile = "/run/u" }, true},
+		{"require_token", func(s *Server) { s.RequireToken = true }, true},
+	} {
+		next := base
+		tc.edit(&next)
+		if got := base.RestartNeeded(next); got != tc.want {
+			t.Errorf("%s: RestartNeeded = %t, want %t", tc.name, got, tc.want)
 		}
 	}
 }

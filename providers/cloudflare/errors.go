@@ -133,11 +133,6 @@ func (e *APIError) hasCode(codes ...int) bool {
 	return slices.ContainsFunc(e.Codes, func(c int) bool { return slices.Contains(codes, c) })
 }
 
-// hasNonZeroCode reports whether Cloudflare answered with any error code.
-func (e *APIError) hasNonZeroCode() bool {
-	return slices.ContainsFunc(e.Codes, func(c int) bool { return c != 0 })
-}
-
 // IsAuth reports whether err is an authentication or authorization failure:
 // HTTP 401 or 403, or one of the codes 1000, 10000, 9109 with any status
 // but 429 and 5xx (a temporary failure is never an auth failure).

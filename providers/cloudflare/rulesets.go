@@ -53,7 +53,7 @@ type skipParams struct {
 // Entrypoint returns the zone's custom rules entrypoint ruleset
 // (GET /zones/{id}/rulesets/phases/http_request_firewall_custom/entrypoint)
 // with all its rules, foreign ones included, in the API's order. A zone
-// without one (HTTP 404 with code 10003, or with no code at all) gives
+// without one (HTTP 404 with code 10003) gives
 // Ruleset{ID: ""} and no error. An answer without ruleset id, with a rule
 // without id or with undecodable skip parameters is a temporary
 // malformed-answer error naming the zone: a bad answer never leads to writes.
@@ -79,12 +79,11 @@ func (c *Client) Entrypoint(ctx context.Context, zone controller.Zone) (controll
 }
 
 // noEntrypoint reports whether an answer means "this phase has no
-// entrypoint": a 404 with code 10003 or without any code.
+// entrypoint": a 404 with code 10003 only. Any other 404 (a proxy's page,
+// an answer without code) is an error: taking it for a missing entrypoint
+// would lead to a PUT that replaces every rule of the zone.
 func noEntrypoint(e *APIError) bool {
-	if e.Status != http.StatusNotFound {
-		return false
-	}
-	return e.hasCode(codeNoEntrypoint) || !e.hasNonZeroCode()
+	return e.Status == http.StatusNotFound && e.hasCode(codeNoEntrypoint)
 }
 
 // decodeRuleset decodes a ruleset answer; a ruleset without id or a rule

@@ -19,9 +19,9 @@ import (
 //     chunks, so a CNAME->A takeover is one atomic request;
 //   - if the batch endpoint is missing (HTTP 404 without a DNS error code,
 //     or code 7000/7003, while the zone itself still answers), the Client
-//     remembers it, warns once, and from then on applies each chunk with
-//     single calls: its deletes, then its updates, then its creates (a
-//     takeover then has a short window without a record);
+//     remembers it for an hour (batchRetry), warns, and meanwhile applies
+//     each chunk with single calls: its deletes, then its updates, then its
+//     creates (a takeover then has a short window without a record);
 //   - it stops at the first failed chunk, with an *APIError naming the zone
 //     and the chunk's records (a batch) or the record (a single call).
 func (c *Client) Apply(ctx context.Context, zone controller.Zone, changes []controller.Change) error {
@@ -55,7 +55,7 @@ func checkChanges(zone controller.Zone, changes []controller.Change) *APIError {
 }
 
 func (c *Client) applyChunk(ctx context.Context, zone controller.Zone, chunk []controller.Change) *APIError {
-	if !c.noBatch.Load() {
+	if !c.noBatch.off() {
 		err := c.writeBatch(ctx, zone, chunk)
 		if err == nil {
 			return nil
@@ -91,8 +91,9 @@ func (c *Client) batchMissing(ctx context.Context, zone controller.Zone, batchEr
 		}
 		return false, check
 	}
-	if c.noBatch.CompareAndSwap(false, true) {
-		c.log.Warn("dns batch endpoint unavailable, using single calls", zap.String("zone", zoneLabel(zone)))
+	if c.noBatch.turnOff() {
+		c.log.Warn("dns batch endpoint unavailable, using single calls", zap.String("zone", zoneLabel(zone)),
+			zap.Duration("retry_batch_in", batchRetry))
 	}
 	return true, nil
 }

@@ -195,8 +195,8 @@ func TestApplyBatchNoRouteOnGoneZone(t *testing.T) {
 	ctx := context.Background()
 	_, _ = h.c.Zones(ctx)
 	e := apiErr(t, h.c.Apply(ctx, testZone, []controller.Change{create("home.example.com", "A", "203.0.113.7")}))
-	if e.Op != "batch write" || !e.hasCode(7003) || h.c.noBatch.Load() {
-		t.Errorf("error %v, batch disabled %v; want the batch error and batch still on", e, h.c.noBatch.Load())
+	if e.Op != "batch write" || !e.hasCode(7003) || h.c.noBatch.off() {
+		t.Errorf("error %v, batch disabled %v; want the batch error and batch still on", e, h.c.noBatch.off())
 	}
 	_, _ = h.c.Zones(ctx)
 	if n := len(h.rec.all()); n != 4 {
@@ -226,7 +226,7 @@ func TestApplyErrorsNameRecords(t *testing.T) {
 	t.Run("single", func(t *testing.T) {
 		t.Parallel()
 		h := newHarness(t, conflict)
-		h.c.noBatch.Store(true)
+		h.c.noBatch.turnOff()
 		e := apiErr(t, h.c.Apply(context.Background(), testZone, []controller.Change{create("home.example.com", "A", "203.0.113.7")}))
 		want := "create home.example.com A in zone example.com: cloudflare HTTP 400 code 81054: A CNAME record with that host already exists."
 		if e.Error() != want {

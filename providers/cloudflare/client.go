@@ -18,7 +18,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	cf "github.com/cloudflare/cloudflare-go"
@@ -102,7 +101,7 @@ type Client struct {
 	batch   int
 	bulk    bulkPolicy
 	zones   zoneCache
-	noBatch atomic.Bool // the batch endpoint answered as missing
+	noBatch batchSwitch // single calls while the batch endpoint answers as missing
 }
 
 var (

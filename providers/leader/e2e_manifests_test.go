@@ -50,6 +50,13 @@ func TestE2EHelmChart(t *testing.T) {
 			t.Errorf("chart with serviceMonitor.enabled and an existing secret lacks %q", want)
 		}
 	}
+	// The config is one string, configYaml: the map value config, which Helm deep-merged with the
+	// chart's defaults, must fail with a pointer to configYaml rather than be ignored.
+	_, stderr, err := e.try(nil, e.helm, "template", "fw", "deploy/helm/flarewarden",
+		"--set", "config.detect.ipv4.sources[0]=cloudflare-trace")
+	if err == nil || !strings.Contains(stderr, "configYaml") {
+		t.Errorf("helm template with the old config map: err %v, want an error naming configYaml:\n%s", err, stderr)
+	}
 }
 
 // noWarnings fails the test on any API server warning (deprecations, Pod Security).

@@ -19,6 +19,13 @@ func TestE2EKustomizeServerDryRun(t *testing.T) {
 			t.Errorf("kustomize output has no %s object", kind)
 		}
 	}
+	// The image is :latest and the Deployment sets no imagePullPolicy: the API server's default
+	// must then be Always, or a node would keep running the stale latest it pulled once.
+	out, _ = e.kubectlAs(t, e.admin, nil, "apply", "--dry-run=server", "-k", "deploy/kubernetes", "-o",
+		`jsonpath={range .items[?(@.kind=="Deployment")]}{.spec.template.spec.containers[0].image} {.spec.template.spec.containers[0].imagePullPolicy}{end}`)
+	if !strings.HasSuffix(out, ":latest Always") {
+		t.Errorf("the Deployment's image and defaulted pull policy are %q, want :latest with Always", out)
+	}
 }
 
 // helmNamespace is where the chart's rendering is validated.
@@ -48,6 +55,18 @@ func TestE2EHelmChart(t *testing.T) {
 	for _, want := range []string{"kind: ServiceMonitor", "secretName: mine"} {
 		if !strings.Contains(manifest, want) {
 			t.Errorf("chart with serviceMonitor.enabled and an existing secret lacks %q", want)
+		}
+	}
+	// The pull policy: Always while the tag is latest (the default appVersion), IfNotPresent for a
+	// pinned tag, and image.pullPolicy when set.
+	for _, c := range []struct{ set, want string }{
+		{"image.repository=registry.example.com/flarewarden", `image: "registry.example.com/flarewarden:latest"` + "\n          imagePullPolicy: Always"},
+		{"image.tag=v0.1.0", `image: "ghcr.io/flarewarden/flarewarden:v0.1.0"` + "\n          imagePullPolicy: IfNotPresent"},
+		{"image.pullPolicy=Never", "imagePullPolicy: Never"},
+	} {
+		manifest, _ = e.run(t, nil, e.helm, "template", "fw", "deploy/helm/flarewarden", "--set", c.set)
+		if !strings.Contains(manifest, c.want) {
+			t.Errorf("chart with --set %s lacks %q", c.set, c.want)
 		}
 	}
 	// The config is one string, configYaml: the map value config, which Helm deep-merged with the

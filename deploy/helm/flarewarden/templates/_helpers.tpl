@@ -45,6 +45,22 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- default (printf "%s-cloudflare" (include "flarewarden.fullname" .)) .Values.tokenSecret.existingSecret }}
 {{- end }}
 
+{{/* The image's tag: image.tag, else the chart's appVersion. */}}
+{{- define "flarewarden.imageTag" -}}
+{{- .Values.image.tag | default .Chart.AppVersion }}
+{{- end }}
+
+{{/* image.pullPolicy, else Always for the tag latest (nodes would keep a stale one), IfNotPresent otherwise. */}}
+{{- define "flarewarden.imagePullPolicy" -}}
+{{- if .Values.image.pullPolicy }}
+{{- .Values.image.pullPolicy }}
+{{- else if eq (include "flarewarden.imageTag" .) "latest" }}
+{{- "Always" }}
+{{- else }}
+{{- "IfNotPresent" }}
+{{- end }}
+{{- end }}
+
 {{/* The Lease the replicas campaign for. */}}
 {{- define "flarewarden.leaseName" -}}
 {{- default (include "flarewarden.fullname" .) .Values.leaderElection.leaseName }}

@@ -19,6 +19,14 @@ func TestE2EKustomizeServerDryRun(t *testing.T) {
 			t.Errorf("kustomize output has no %s object", kind)
 		}
 	}
+	// The example Secret's reconcile-token ships empty (which `run` refuses): a placeholder string
+	// would be a working bearer token for POST /reconcile once the user filled in only the API token.
+	rendered, _ := e.kubectlAs(t, e.admin, nil, "kustomize", "deploy/kubernetes")
+	if s := findObject(decodeObjects(t, rendered), "Secret", "flarewarden-cloudflare"); s == nil {
+		t.Error("kustomize output has no Secret flarewarden-cloudflare")
+	} else if v, ok := s.StringData["reconcile-token"]; !ok || v != "" || s.Data["reconcile-token"] != "" {
+		t.Errorf("the example Secret's reconcile-token is %q, want present and empty", v)
+	}
 	// The image is :latest and the Deployment sets no imagePullPolicy: the API server's default
 	// must then be Always, or a node would keep running the stale latest it pulled once.
 	out, _ = e.kubectlAs(t, e.admin, nil, "apply", "--dry-run=server", "-k", "deploy/kubernetes", "-o",

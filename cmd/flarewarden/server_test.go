@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -205,6 +206,26 @@ func TestConfigValidateReadsServerToken(t *testing.T) {
 	w.writeConfig(`["url:`+w.ip.URL+`/a", "url:`+w.ip.URL+`/b"]`, `server: {listen: "127.0.0.1:0", token_file: `+tokenFile+`}`)
 	if r := w.run("config", "validate"); r.code != exitError || !strings.Contains(r.stderr, "is empty") {
 		t.Errorf("empty token file: exit %d\n%s", r.code, r.stderr)
+	}
+}
+
+// `run` refuses an empty server.token_file at start, before any pass: the
+// Kubernetes example Secret ships its reconcile-token empty so that no
+// placeholder can become a working bearer token.
+func TestRunRefusesEmptyServerToken(t *testing.T) {
+	w := newWorld(t)
+	tokenFile := filepath.Join(t.TempDir(), "reconcile_token")
+	writeFile(t, tokenFile, "")
+	w.writeConfig(`["url:`+w.ip.URL+`/a", "url:`+w.ip.URL+`/b"]`,
+		`server: {listen: "127.0.0.1:0", token_file: `+tokenFile+`, require_token: true}`)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	r := w.cli(ctx, testToken, "run")
+	if r.code != exitError || !strings.Contains(r.stderr, "server.token_file: token file "+tokenFile+" is empty") {
+		t.Errorf("run with an empty server.token_file: exit %d, want %d naming the empty file\n%s%s", r.code, exitError, r.stdout, r.stderr)
+	}
+	if got := w.writes(); len(got) != 0 {
+		t.Errorf("run with an empty server.token_file wrote %v", got)
 	}
 }
 

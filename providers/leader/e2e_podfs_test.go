@@ -440,8 +440,19 @@ func leaseRBAC(t *testing.T, objs []k8sObject) {
 	}
 }
 
+// userConfigYaml is a user's own config for the chart's configYaml: one IP source and no quorum.
+// It must replace the default whole: a default quorum of 2 kept beside it fails validation.
+const userConfigYaml = `detect:
+  ipv4:
+    sources: [cloudflare-trace]
+records:
+  - name: home.example.com
+server:
+  ready_grace: 1m
+`
+
 // podRenderings are the manifests whose Pods are checked: kustomize and the Helm chart (its
-// default values, and an existing Secret with other key names).
+// default values, an existing Secret with other key names, and a user's configYaml).
 func podRenderings(t *testing.T, e *e2eEnv) map[string]string {
 	t.Helper()
 	kustomize, _ := e.kubectlAs(t, e.admin, nil, "kustomize", "deploy/kubernetes")
@@ -450,7 +461,17 @@ func podRenderings(t *testing.T, e *e2eEnv) map[string]string {
 		"--set", "tokenSecret.create=false", "--set", "tokenSecret.existingSecret=mine",
 		"--set", "tokenSecret.key=cf", "--set", "tokenSecret.reconcileTokenKey=rc",
 		"--set", "leaderElection.leaseName=my-lease", "--set", "metricsPort=9191")
-	return map[string]string{"kustomize": kustomize, "helm": helmDefault, "helm existingSecret": helmExisting}
+	userConfig := filepath.Join(t.TempDir(), "flarewarden.yaml")
+	if err := os.WriteFile(userConfig, []byte(userConfigYaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	helmUserConfig, _ := e.run(t, nil, e.helm, "template", "fw", "deploy/helm/flarewarden", "--namespace", helmNamespace,
+		"--set-file", "configYaml="+userConfig)
+	if !strings.Contains(helmUserConfig, "ready_grace: 1m") || strings.Contains(helmUserConfig, "quorum") {
+		t.Errorf("the chart's config with --set-file configYaml is not the user's file with the chart's keys set over it:\n%s", helmUserConfig)
+	}
+	return map[string]string{"kustomize": kustomize, "helm": helmDefault, "helm existingSecret": helmExisting,
+		"helm configYaml": helmUserConfig}
 }
 
 // TestE2EPodConfigValidates runs `flarewarden config validate` in the emulated Pod of the

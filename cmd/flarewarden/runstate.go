@@ -19,6 +19,12 @@ type runState struct {
 	startedAt       time.Time // when the daemon started starting (token check included); zero: none
 	election        leaderView
 	leaderlessSince time.Time // since when no leader is known (the process start at first)
+	// leadingSince is when this replica last started leading (the process
+	// start without election); lastOK the last successful pass of any
+	// daemon this process ran. Both outlive a reload's daemon restart, so
+	// a reload does not restart ready_grace.
+	leadingSince time.Time
+	lastOK       time.Time
 }
 
 // leaderView is this replica's view of the leader election.
@@ -37,6 +43,8 @@ type runView struct {
 	startedAt       time.Time
 	election        leaderView
 	leaderlessSince time.Time
+	leadingSince    time.Time
+	lastOK          time.Time // the last success of the daemons replaced so far
 }
 
 // grace is server.ready_grace of the view's config (0 without one).
@@ -52,7 +60,19 @@ func newRunState(cfg *config.Config, election leaderView) *runState {
 	if !election.Enabled {
 		election.IsLeader = true
 	}
-	return &runState{cfg: cfg, election: election, leaderlessSince: time.Now()}
+	now := time.Now()
+	return &runState{cfg: cfg, election: election, leaderlessSince: now, leadingSince: now}
+}
+
+// keepLastOK remembers the last success of the daemon about to be
+// replaced. The caller holds s.mu.
+func (s *runState) keepLastOK() {
+	if s.daemon == nil {
+		return
+	}
+	if ok := s.daemon.Snapshot().LastOKAt; ok.After(s.lastOK) {
+		s.lastOK = ok
+	}
 }
 
 // starting records that a daemon started starting at at (its token is
@@ -60,6 +80,7 @@ func newRunState(cfg *config.Config, election leaderView) *runState {
 func (s *runState) starting(at time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.keepLastOK()
 	s.daemon, s.startedAt = nil, at
 }
 
@@ -68,6 +89,7 @@ func (s *runState) starting(at time.Time) {
 func (s *runState) setDaemon(d *controller.Daemon, cfg *config.Config, at time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.keepLastOK()
 	s.daemon, s.startedAt = d, at
 	if cfg != nil {
 		s.cfg = cfg
@@ -82,13 +104,16 @@ func (s *runState) setLeader(isLeader bool, leader string) {
 	if leader == "" && s.election.Leader != "" {
 		s.leaderlessSince = time.Now()
 	}
+	if isLeader && !s.election.IsLeader {
+		s.leadingSince = time.Now()
+	}
 	s.election.IsLeader, s.election.Leader = isLeader, leader
 }
 
 func (s *runState) view() runView {
 	s.mu.Lock()
 	v := runView{cfg: s.cfg, daemon: s.daemon, startedAt: s.startedAt, election: s.election,
-		leaderlessSince: s.leaderlessSince}
+		leaderlessSince: s.leaderlessSince, leadingSince: s.leadingSince, lastOK: s.lastOK}
 	s.mu.Unlock()
 	if v.daemon != nil {
 		st := v.daemon.Snapshot()
@@ -105,8 +130,10 @@ func (s *runState) view() runView {
 //   - a replica whose daemon is starting (its api token not yet accepted)
 //     is ready for grace after that start;
 //   - a running daemon is ready when no pass has failed since the last
-//     success, or the last success (the daemon's start when there was
-//     none) is at most grace old.
+//     success, or the later of the last success of any daemon of this
+//     process and the time this replica started leading (the process
+//     start without election) is at most grace old: a reload does not
+//     restart the grace.
 //
 // A reason never holds a token.
 func readiness(v runView, now time.Time, grace time.Duration) (bool, string) {
@@ -122,9 +149,11 @@ func readiness(v runView, now time.Time, grace time.Duration) (bool, string) {
 	if st.LastPassErr == "" {
 		return true, "ok"
 	}
-	since := st.LastOKAt
-	if since.IsZero() {
-		since = v.startedAt
+	since := v.leadingSince
+	for _, ok := range []time.Time{v.lastOK, st.LastOKAt} {
+		if ok.After(since) {
+			since = ok
+		}
 	}
 	if now.Sub(since) <= grace {
 		return true, "last pass failed, within ready_grace"

@@ -32,11 +32,17 @@ type supervisor struct {
 
 	mu      sync.Mutex
 	current *app
-	// verified is the app whose token a reload just checked, until a daemon
-	// takes it: that daemon need not check it again.
-	verified *app
-	changed  chan struct{} // a new current app is waiting (coalesced); sent and drained under mu
+	// verified is the app whose token a reload checked at verifiedAt, until
+	// a daemon takes it: a daemon taking it within verifiedFresh need not
+	// check it again (a follower may take it hours later, when it leads).
+	verified   *app
+	verifiedAt time.Time
+	changed    chan struct{} // a new current app is waiting (coalesced); sent and drained under mu
 }
+
+// verifiedFresh is how long a reload's token check spares the next daemon
+// its own.
+const verifiedFresh = time.Minute
 
 func newSupervisor(first *app, load func() (*app, error), state *runState) *supervisor {
 	return &supervisor{load: load, state: state, log: first.log, verifyTimeout: reloadVerifyTimeout,
@@ -95,7 +101,7 @@ func (s *supervisor) verify(ctx context.Context, next *app) error {
 func (s *supervisor) swap(next *app) (old *app) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	old, s.current, s.verified = s.current, next, next
+	old, s.current, s.verified, s.verifiedAt = s.current, next, next, time.Now()
 	select {
 	case s.changed <- struct{}{}:
 	default:
@@ -134,7 +140,8 @@ func (s *supervisor) take() (a *app, verified bool) {
 	case <-s.changed:
 	default:
 	}
-	verified, s.verified = s.verified == s.current, nil
+	verified = s.verified == s.current && time.Since(s.verifiedAt) < verifiedFresh
+	s.verified = nil
 	return s.current, verified
 }
 

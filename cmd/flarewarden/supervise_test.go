@@ -140,3 +140,22 @@ func TestReloadWhileFollowingDoesNotRestartNextTerm(t *testing.T) {
 		t.Fatalf("run exited %d", code)
 	}
 }
+
+// A reload's token check spares the next daemon its own only while fresh:
+// a follower that leads hours after a reload checks the token again.
+func TestTakeTrustsOnlyAFreshReloadCheck(t *testing.T) {
+	first, next := &app{cfg: &config.Config{}, log: zap.NewNop()}, &app{cfg: &config.Config{}, log: zap.NewNop()}
+	s := newSupervisor(first, nil, newRunState(first.cfg, leaderView{}))
+	if _, verified := s.take(); verified {
+		t.Fatal("the first app counts as verified by a reload")
+	}
+	s.swap(next)
+	if a, verified := s.take(); a != next || !verified {
+		t.Fatalf("just after a reload: app %p verified %v, want %p and true", a, verified, next)
+	}
+	s.swap(first)
+	s.verifiedAt = s.verifiedAt.Add(-2 * verifiedFresh)
+	if _, verified := s.take(); verified {
+		t.Fatal("a reload's token check long ago still spares the daemon its own")
+	}
+}

@@ -28,6 +28,7 @@ type app struct {
 	prober    *health.Prober        // nil without health checks
 	notifiers []controller.Notifier // one per notification target
 	metrics   *metrics.Metrics      // nil when not instrumented
+	level     zapcore.Level         // the config's log level (--log-level applied)
 }
 
 // configFile is the config path named by --config or FLAREWARDEN_CONFIG.
@@ -66,11 +67,24 @@ func (c *cli) newInstrumentedApp(m *metrics.Metrics) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	log, err := newLogger(c.stderr, cfg.Log, c.logLevel)
+	level, err := logLevel(cfg.Log, c.logLevel)
 	if err != nil {
 		return nil, err
 	}
-	return buildInstrumentedApp(cfg, token, log, m)
+	a, err := buildInstrumentedApp(cfg, token, newLogger(c.stderr, cfg.Log, c.sharedLevel(level)), m)
+	if err != nil {
+		return nil, err
+	}
+	a.level = level
+	return a, nil
+}
+
+// sharedLevel returns the level of every logger of the process, set to
+// first when this is the first call. A reload sets it (see supervisor),
+// so that the new log.level also reaches the loggers made at start.
+func (c *cli) sharedLevel(first zapcore.Level) zap.AtomicLevel {
+	c.levelOnce.Do(func() { c.level = zap.NewAtomicLevelAt(first) })
+	return c.level
 }
 
 // buildApp wires the components of a validated config.
@@ -136,21 +150,27 @@ func nameSpecs(recs []config.Record) []controller.NameSpec {
 	return out
 }
 
-// newLogger builds the one logger of the process, writing to w.
-func newLogger(w io.Writer, cfg config.Log, levelOverride string) (*zap.Logger, error) {
+// logLevel is log.level, or levelOverride (--log-level) when set.
+func logLevel(cfg config.Log, levelOverride string) (zapcore.Level, error) {
 	name := cfg.Level
 	if levelOverride != "" {
 		name = levelOverride
 	}
 	level, err := zapcore.ParseLevel(name)
 	if err != nil {
-		return nil, fmt.Errorf("log level: %w", err)
+		return level, fmt.Errorf("log level: %w", err)
 	}
+	return level, nil
+}
+
+// newLogger builds a logger of the process writing to w in cfg.Format at
+// level.
+func newLogger(w io.Writer, cfg config.Log, level zapcore.LevelEnabler) *zap.Logger {
 	enc := zap.NewProductionEncoderConfig()
 	enc.EncodeTime = zapcore.ISO8601TimeEncoder
 	var encoder zapcore.Encoder = zapcore.NewJSONEncoder(enc)
 	if cfg.Format == "console" {
 		encoder = zapcore.NewConsoleEncoder(enc)
 	}
-	return zap.New(zapcore.NewCore(encoder, zapcore.AddSync(w), level)), nil
+	return zap.New(zapcore.NewCore(encoder, zapcore.AddSync(w), level))
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
 
 	"github.com/flarewarden/flarewarden/cmd/flarewarden/config"
 	"github.com/flarewarden/flarewarden/controller"
@@ -298,9 +299,7 @@ health:
 	}
 	log := zap.NewNop()
 	if e.verbose {
-		if log, err = newLogger(e.stderr, config.Log{Level: "debug", Format: "console"}, ""); err != nil {
-			return nil, err
-		}
+		log = newLogger(e.stderr, config.Log{Format: "console"}, zapcore.DebugLevel)
 	}
 	return buildApp(cfg, demoToken, log)
 }

@@ -52,6 +52,25 @@ func TestReloadKeepsRunningOnInvalidConfigAndSwapsOnValid(t *testing.T) {
 	}
 }
 
+// A reloaded log.level reaches the loggers made at start too (the
+// supervisor's, the endpoint's), not only the new daemon's.
+func TestReloadAppliesTheLogLevelToEveryLogger(t *testing.T) {
+	w := newWorld(t)
+	reload := make(chan struct{})
+	r := w.startRun(&cli{reload: reload, configPoll: time.Hour})
+	r.waitPassOK()
+	cfg := strings.Replace(readFile(t, w.config), "log: {level: debug}", "log: {level: warn}", 1)
+	writeFile(t, w.config, strings.Replace(cfg, "  - {name: vpn.example.com}", "  - {name: vpn.example.com}\n  - {name: new.example.com}", 1))
+	reload <- struct{}{}
+	r.waitFor("the new record", func() bool { return w.record("new.example.com", "A") == "203.0.113.7" })
+	if code := r.stop(); code != exitOK {
+		t.Fatalf("run exited %d", code)
+	}
+	if log := r.stderr.String(); strings.Contains(log, "config reloaded") || strings.Contains(log, "daemon stopped") {
+		t.Fatalf("info messages logged after a reload to level warn:\n%s", log)
+	}
+}
+
 func TestReloadOnConfigFileChange(t *testing.T) {
 	w := newWorld(t)
 	r := w.startRun(&cli{reload: make(chan struct{}), configPoll: 20 * time.Millisecond})

@@ -4,9 +4,11 @@ import (
 	"context"
 	"io"
 	"net"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
+	"go.uber.org/zap"
 
 	"github.com/flarewarden/flarewarden/providers/leader"
 )
@@ -18,6 +20,8 @@ type cli struct {
 	env            func(string) (string, bool)
 	configPath     string
 	logLevel       string
+	levelOnce      sync.Once
+	level          zap.AtomicLevel // shared by every logger of the process (see sharedLevel)
 
 	// Test hooks of run; zero values mean the real thing.
 	reload     <-chan struct{}                                                                       // reload triggers instead of SIGHUP

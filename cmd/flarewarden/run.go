@@ -60,6 +60,7 @@ func (c *cli) run(ctx context.Context, ef electFlags) error {
 		return err
 	}
 	sup := newSupervisor(a, func() (*app, error) { return c.newInstrumentedApp(m) }, state)
+	sup.setLevel = c.level.SetLevel
 	go sup.watchReloads(ctx, c.reloadTriggers(ctx, hups, path, base, a.log))
 	if ef.enabled {
 		err = c.runElected(ctx, lc, sup, state, m)

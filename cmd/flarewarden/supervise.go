@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
 
 	"github.com/flarewarden/flarewarden/cmd/flarewarden/config"
 	"github.com/flarewarden/flarewarden/controller"
@@ -37,7 +38,10 @@ type supervisor struct {
 	// check it again (a follower may take it hours later, when it leads).
 	verified   *app
 	verifiedAt time.Time
-	changed    chan struct{} // a new current app is waiting (coalesced); sent and drained under mu
+	// setLevel, when set, applies a reloaded config's log level to every
+	// logger of the process (zap.AtomicLevel.SetLevel).
+	setLevel func(zapcore.Level)
+	changed  chan struct{} // a new current app is waiting (coalesced); sent and drained under mu
 }
 
 // verifiedFresh is how long a reload's token check spares the next daemon
@@ -77,6 +81,9 @@ func (s *supervisor) reload(ctx context.Context, why string) {
 		s.log.Error("config reload rejected, keeping the running config", zap.String("trigger", why),
 			zap.Strings("problems", problems(err)))
 		return
+	}
+	if s.setLevel != nil {
+		s.setLevel(next.level)
 	}
 	if old := s.swap(next); old.cfg.Server.RestartNeeded(next.cfg.Server) {
 		s.log.Warn("server listen, token_file or require_token changed, restart to apply it")

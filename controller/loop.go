@@ -2,10 +2,8 @@ package controller
 
 import (
 	"context"
-	"errors"
 	"math"
 	"math/rand/v2"
-	"net"
 	"time"
 
 	"go.uber.org/zap"
@@ -121,18 +119,4 @@ func (b Backoff) delay(n int) time.Duration {
 	}
 	half := d / 2
 	return half + rand.N(d-half)
-}
-
-// IsSoft reports whether err is transient (rate limiting, server errors,
-// timeouts, dropped connections): worth retrying soon.
-func IsSoft(err error) bool {
-	var tmp interface{ Temporary() bool }
-	if errors.As(err, &tmp) && tmp.Temporary() {
-		return true
-	}
-	var ne net.Error
-	if errors.As(err, &ne) && ne.Timeout() {
-		return true
-	}
-	return errors.Is(err, context.DeadlineExceeded)
 }

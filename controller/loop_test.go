@@ -83,20 +83,48 @@ func TestBackoffDelay(t *testing.T) {
 	}
 }
 
+// hardErr is an error that knows it is not transient, like a 400.
+type hardErr struct{}
+
+func (hardErr) Error() string   { return "HTTP 400 code 9005" }
+func (hardErr) Temporary() bool { return false }
+
+// verdictErr wraps an error and decides whether the whole is transient.
+type verdictErr struct {
+	temporary bool
+	err       error
+}
+
+func (v verdictErr) Error() string   { return "verdict: " + v.err.Error() }
+func (v verdictErr) Temporary() bool { return v.temporary }
+func (v verdictErr) Unwrap() error   { return v.err }
+
 func TestIsSoft(t *testing.T) {
 	tests := []struct {
+		name string
 		err  error
 		want bool
 	}{
-		{fmt.Errorf("wrapped: %w", softErr{}), true},
-		{errors.Join(errors.New("hard"), softErr{}), true},
-		{context.DeadlineExceeded, true},
-		{errors.New("code 9005"), false},
-		{context.Canceled, false},
+		{"nil", nil, false},
+		{"soft", softErr{}, true},
+		{"hard", hardErr{}, false},
+		{"wrapped soft", fmt.Errorf("wrapped: %w", softErr{}), true},
+		{"plain error then soft", errors.Join(errors.New("hard"), softErr{}), true},
+		{"hard then soft", errors.Join(hardErr{}, softErr{}), true},
+		{"soft then hard", errors.Join(softErr{}, hardErr{}), true},
+		{"hard then wrapped soft", errors.Join(fmt.Errorf("zone a: %w", hardErr{}), fmt.Errorf("zone b: %w", softErr{})), true},
+		{"nested joins", errors.Join(hardErr{}, fmt.Errorf("waf: %w", errors.Join(hardErr{}, errors.Join(hardErr{}, softErr{})))), true},
+		{"several %w", fmt.Errorf("a: %w, b: %w", hardErr{}, softErr{}), true},
+		{"only hard", errors.Join(hardErr{}, fmt.Errorf("x: %w", hardErr{}), errors.New("plain")), false},
+		{"an error with a verdict decides for its causes", errors.Join(hardErr{}, verdictErr{false, softErr{}}), false},
+		{"deadline in a join", errors.Join(hardErr{}, fmt.Errorf("list: %w", context.DeadlineExceeded)), true},
+		{"deadline", context.DeadlineExceeded, true},
+		{"code 9005", errors.New("code 9005"), false},
+		{"canceled", context.Canceled, false},
 	}
 	for _, tt := range tests {
 		if got := IsSoft(tt.err); got != tt.want {
-			t.Errorf("IsSoft(%v) = %v, want %v", tt.err, got, tt.want)
+			t.Errorf("%s: IsSoft(%v) = %v, want %v", tt.name, tt.err, got, tt.want)
 		}
 	}
 }

@@ -1,0 +1,40 @@
+package controller
+
+import "net"
+
+// walkErrors calls visit on err and, depth first, on every error it wraps
+// through Unwrap() error or Unwrap() []error (errors.Join, fmt.Errorf
+// with several %w). When visit returns false, what that error wraps is
+// skipped.
+func walkErrors(err error, visit func(error) bool) {
+	if err == nil || !visit(err) {
+		return
+	}
+	switch u := err.(type) {
+	case interface{ Unwrap() error }:
+		walkErrors(u.Unwrap(), visit)
+	case interface{ Unwrap() []error }:
+		for _, e := range u.Unwrap() {
+			walkErrors(e, visit)
+		}
+	}
+}
+
+// IsSoft reports whether err is transient (rate limiting, server errors,
+// timeouts, dropped connections): worth retrying soon. A pass error joins
+// the failures of several zones, so err is soft when any error in its
+// tree is: one with a Temporary method that reports true, or a net.Error
+// timeout (context.DeadlineExceeded is both). An error with a Temporary method
+// decides for everything it wraps (it knows more than its causes).
+func IsSoft(err error) bool {
+	soft := false
+	walkErrors(err, func(e error) bool {
+		t, decides := e.(interface{ Temporary() bool })
+		ne, isNet := e.(net.Error)
+		if (decides && t.Temporary()) || (isNet && ne.Timeout()) {
+			soft = true
+		}
+		return !soft && !decides
+	})
+	return soft
+}

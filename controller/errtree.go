@@ -1,6 +1,9 @@
 package controller
 
-import "net"
+import (
+	"net"
+	"time"
+)
 
 // walkErrors calls visit on err and, depth first, on every error it wraps
 // through Unwrap() error or Unwrap() []error (errors.Join, fmt.Errorf
@@ -37,4 +40,23 @@ func IsSoft(err error) bool {
 		return !soft && !decides
 	})
 	return soft
+}
+
+// MaxRetryDelay bounds the wait an error can impose through RetryDelay, so
+// that a wrong or hostile Retry-After cannot stop the passes for long.
+// Cloudflare's rate limit counts requests over 5 minutes.
+const MaxRetryDelay = time.Hour
+
+// RetryDelay returns the longest delay that any error in err's tree asks
+// for before a retry (an API's Retry-After, through a RetryDelay method),
+// at most MaxRetryDelay; 0 when none asks.
+func RetryDelay(err error) time.Duration {
+	var longest time.Duration
+	walkErrors(err, func(e error) bool {
+		if r, ok := e.(interface{ RetryDelay() time.Duration }); ok {
+			longest = max(longest, r.RetryDelay())
+		}
+		return true
+	})
+	return min(longest, MaxRetryDelay)
 }

@@ -125,6 +125,11 @@ func (e *APIError) Temporary() bool {
 		errors.Is(e.Err, context.DeadlineExceeded) || errors.As(e.Err, &he) || errors.As(e.Err, &ue) || errors.As(e.Err, &ne)
 }
 
+// RetryDelay returns how long Cloudflare asked to wait before retrying
+// (its Retry-After), or 0 when it did not ask. The controller's loop waits
+// at least that long before its next pass.
+func (e *APIError) RetryDelay() time.Duration { return e.RetryAfter }
+
 // Unwrap returns the underlying cause.
 func (e *APIError) Unwrap() error { return e.Err }
 

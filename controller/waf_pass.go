@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 
 	"go.uber.org/zap"
 )
@@ -112,7 +111,7 @@ func (r *Reconciler) planWAF(ctx context.Context, w *wafPass, rep *Report) []err
 	for _, zw := range w.zones {
 		if err := r.observeZone(ctx, zw); err != nil {
 			zw.unread = true
-			rep.fail(zw.zone.Name)
+			addOnce(&rep.WAFFailed, zw.zone.Name)
 			errs = append(errs, err)
 			continue
 		}
@@ -148,7 +147,7 @@ func (r *Reconciler) applyWAF(ctx context.Context, w *wafPass, p PlanResult, rep
 	var errs []error
 	for _, zw := range w.zones {
 		if err := r.applyZone(ctx, zw, p); err != nil {
-			rep.fail(zw.zone.Name)
+			addOnce(&rep.WAFFailed, zw.zone.Name)
 			errs = append(errs, err)
 		}
 	}
@@ -210,13 +209,6 @@ func (r *Reconciler) applyList(ctx context.Context, d DesiredIPList, items []Lis
 	}
 	r.Log.Info("ip list changed", zap.String("list", d.Name), zap.Int("changes", len(items)))
 	return nil
-}
-
-// fail records a failed zone once.
-func (rep *Report) fail(zone string) {
-	if !slices.Contains(rep.Failed, zone) {
-		rep.Failed = append(rep.Failed, zone)
-	}
 }
 
 func filterZone[T any](cs []T, z Zone, zoneOf func(T) Zone) []T {

@@ -1,6 +1,7 @@
 package controller
 
 import (
+	"fmt"
 	"net"
 	"time"
 )
@@ -59,4 +60,26 @@ func RetryDelay(err error) time.Duration {
 		return true
 	})
 	return min(longest, MaxRetryDelay)
+}
+
+// withContext returns a port's error prefixed with what the controller
+// was doing ("list dns records in zone example.com: ..."), unless an
+// error in its tree already names the failed request and where it went,
+// through a FailedRequest() string method (the Cloudflare adapter's
+// errors have one): that error is returned as is, so that no message says
+// the zone or the operation twice. A nil err stays nil.
+func withContext(err error, doing string) error {
+	if err == nil {
+		return nil
+	}
+	named := false
+	walkErrors(err, func(e error) bool {
+		_, ok := e.(interface{ FailedRequest() string })
+		named = named || ok
+		return !named
+	})
+	if named {
+		return err
+	}
+	return fmt.Errorf("%s: %w", doing, err)
 }

@@ -68,7 +68,7 @@ func (r *Reconciler) RunOnce(ctx context.Context, opt PassOptions) (Report, erro
 
 	zones, err := r.DNS.Zones(ctx)
 	if err != nil {
-		return rep, fmt.Errorf("list zones: %w", err)
+		return rep, withContext(err, "list zones")
 	}
 	names, errs := MatchZones(r.Names, zones)
 	allowTakeover(names, r.Names, opt.Takeover)
@@ -104,7 +104,7 @@ func (r *Reconciler) observe(ctx context.Context, names []DesiredName, rep *Repo
 	for _, z := range distinctZones(names, func(n DesiredName) Zone { return n.Zone }) {
 		recs, err := r.DNS.Records(ctx, z)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("list dns records in zone %s: %w", z.Name, err))
+			errs = append(errs, withContext(err, "list dns records in zone "+z.Name))
 			addOnce(&rep.Failed, z.Name)
 			continue
 		}
@@ -122,7 +122,7 @@ func (r *Reconciler) apply(ctx context.Context, p PlanResult, rep *Report) []err
 	for _, z := range distinctZones(p.Changes, func(c Change) Zone { return c.Zone }) {
 		changes := byZone[z.ID]
 		if err := r.DNS.Apply(ctx, z, changes); err != nil {
-			errs = append(errs, fmt.Errorf("apply %d changes in zone %s: %w", len(changes), z.Name, err))
+			errs = append(errs, withContext(err, fmt.Sprintf("apply %d changes in zone %s", len(changes), z.Name)))
 			addOnce(&rep.Failed, z.Name)
 			continue
 		}

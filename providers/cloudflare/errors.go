@@ -62,9 +62,11 @@ type APIError struct {
 	note string // why the transport gave up, when it did
 }
 
-// Error renders the error on one line, e.g.
-// "create home.example.com A in zone example.com: cloudflare HTTP 400 code 81054: A CNAME record with that host already exists."
-func (e *APIError) Error() string {
+// FailedRequest names what was being done and where, e.g. "create
+// home.example.com A in zone example.com": the start of Error. Callers
+// that find it in an error need not say again which zone or operation
+// failed.
+func (e *APIError) FailedRequest() string {
 	var b strings.Builder
 	b.WriteString(e.Op)
 	if e.Record != "" {
@@ -76,7 +78,14 @@ func (e *APIError) Error() string {
 	if e.Account != "" {
 		b.WriteString(" in account " + e.Account)
 	}
-	b.WriteString(": ")
+	return b.String()
+}
+
+// Error renders the error on one line, e.g.
+// "create home.example.com A in zone example.com: cloudflare HTTP 400 code 81054: A CNAME record with that host already exists."
+func (e *APIError) Error() string {
+	var b strings.Builder
+	b.WriteString(e.FailedRequest() + ": ")
 	if e.Status == 0 {
 		b.WriteString(e.cause())
 		return b.String()

@@ -147,12 +147,20 @@ func (d *Daemon) addressChanged() {
 	}
 }
 
-// pass runs one reconcile pass and records its outcome.
+// pass runs one reconcile pass and records its outcome. A pass that
+// failed after ctx ended (shutdown, reload, leadership lost) was
+// interrupted, not failed: it is logged only; the status keeps the
+// previous pass, and neither the observer nor the notifiers hear of it
+// (its start ping stays unanswered).
 func (d *Daemon) pass(ctx context.Context) error {
 	d.notify(Event{Kind: "pass_start", Summary: "reconcile pass started"})
 	start := time.Now()
 	rep, err := d.Reconciler.RunOnce(ctx, PassOptions{Takeover: d.takeoverSet()})
-	if d.Observer != nil && ctx.Err() == nil {
+	if err != nil && ctx.Err() != nil {
+		d.Log.Info("pass interrupted", zap.Duration("duration", time.Since(start)), zap.Error(err))
+		return err
+	}
+	if d.Observer != nil {
 		d.Observer.ObservePass(rep, err, time.Since(start))
 	}
 	if d.record(rep, err, start) {

@@ -2,9 +2,11 @@ package controller
 
 import (
 	"context"
+	"errors"
 	"net/netip"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -139,5 +141,45 @@ func TestDaemonStuckNotifierDelaysNoOther(t *testing.T) {
 	}
 	if want := []string{"pass_start", "change", "pass_ok"}; !slices.Equal(got, want) {
 		t.Fatalf("while another notifier was stuck, events = %q, want %q", got, want)
+	}
+}
+
+// ctxDNS is a fakeDNS whose reads fail once their context has ended.
+type ctxDNS struct{ *fakeDNS }
+
+func (c ctxDNS) Records(ctx context.Context, z Zone) ([]Record, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return c.fakeDNS.Records(ctx, z)
+}
+
+// countingObserver counts the passes it is told about.
+type countingObserver struct{ passes atomic.Int32 }
+
+func (o *countingObserver) ObservePass(Report, error, time.Duration) { o.passes.Add(1) }
+
+func TestDaemonInterruptedPassIsNotAFailure(t *testing.T) {
+	n, obs := &recordingNotifier{}, &countingObserver{}
+	r := newTestReconciler(&fakeDNS{zones: []Zone{{ID: "z", Name: "example.com"}}}, NameSpec{Field: "records[0]", Name: "home.example.com"})
+	r.DNS = ctxDNS{r.DNS.(*fakeDNS)}
+	okAt := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	prev := Status{LastPass: &Report{}, LastPassAt: okAt, LastOKAt: okAt}
+	d := &Daemon{Reconciler: r, Notifiers: []Notifier{n}, Observer: obs, Log: zap.NewNop(), status: prev, firstPass: make(chan struct{})}
+	stop := d.startNotifiers(context.Background())
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := d.pass(ctx); !errors.Is(err, context.Canceled) {
+		t.Fatalf("pass() = %v, want context.Canceled", err)
+	}
+	stop()
+	if got, want := n.seen(), []string{"pass_start"}; !slices.Equal(got, want) {
+		t.Errorf("events = %q, want %q", got, want)
+	}
+	if st := d.Snapshot(); st.LastPass != prev.LastPass || st.LastPassErr != "" || st.ConsecFailed != 0 || !st.LastPassAt.Equal(okAt) {
+		t.Errorf("status = %+v, want the previous one", st)
+	}
+	if obs.passes.Load() != 0 {
+		t.Errorf("the observer was told of %d passes, want 0", obs.passes.Load())
 	}
 }

@@ -2,10 +2,8 @@ package controller
 
 import (
 	"context"
-	"errors"
 	"math"
 	"math/rand/v2"
-	"net"
 	"time"
 
 	"go.uber.org/zap"
@@ -26,8 +24,11 @@ type Backoff struct {
 
 // Loop runs passes: one at start, then on the schedule, on a trigger, and
 // sooner after a soft error (429, 5xx, timeouts) with exponential backoff.
-// Hard errors wait for the next scheduled pass. It never exits on a failed
-// pass, only when ctx is cancelled.
+// Hard errors wait for the next scheduled pass. When a pass error asks for
+// a delay (see RetryDelay), no pass starts before it has passed, whatever
+// the schedule, backoff or triggers say; a trigger meanwhile runs a pass
+// right after it. It never exits on a failed pass, only when ctx is
+// cancelled.
 type Loop struct {
 	Pass     func(ctx context.Context) error
 	Schedule Schedule
@@ -53,14 +54,38 @@ func (l *Loop) Run(ctx context.Context) error {
 			return nil
 		}
 		softFailures = l.nextFailures(err, softFailures)
-		wait := l.untilNext(now())
-		if softFailures > 0 {
-			wait = min(wait, l.Backoff.delay(softFailures))
-		}
-		l.Log.Debug("next pass scheduled", zap.Duration("in", wait))
-		if !l.sleep(ctx, wait) {
+		hold, wait := l.nextWait(err, softFailures, now())
+		l.Log.Debug("next pass scheduled", zap.Duration("in", wait), zap.Duration("retry_after", hold))
+		if !pause(ctx, hold) || !l.sleep(ctx, wait-hold) {
 			return nil
 		}
+	}
+}
+
+// nextWait returns how long to wait for the next pass: until the next
+// scheduled one, or the backoff after soft failures when that is sooner,
+// but never less than hold, the delay the pass error asks for.
+func (l *Loop) nextWait(err error, softFailures int, now time.Time) (hold, wait time.Duration) {
+	wait = l.untilNext(now)
+	if softFailures > 0 {
+		wait = min(wait, l.Backoff.delay(softFailures))
+	}
+	hold = RetryDelay(err)
+	return hold, max(wait, hold)
+}
+
+// pause waits d, ignoring triggers; it reports false on cancellation.
+func pause(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
 	}
 }
 
@@ -121,18 +146,4 @@ func (b Backoff) delay(n int) time.Duration {
 	}
 	half := d / 2
 	return half + rand.N(d-half)
-}
-
-// IsSoft reports whether err is transient (rate limiting, server errors,
-// timeouts, dropped connections): worth retrying soon.
-func IsSoft(err error) bool {
-	var tmp interface{ Temporary() bool }
-	if errors.As(err, &tmp) && tmp.Temporary() {
-		return true
-	}
-	var ne net.Error
-	if errors.As(err, &ne) && ne.Timeout() {
-		return true
-	}
-	return errors.Is(err, context.DeadlineExceeded)
 }

@@ -83,20 +83,127 @@ func TestBackoffDelay(t *testing.T) {
 	}
 }
 
+// hardErr is an error that knows it is not transient, like a 400.
+type hardErr struct{}
+
+func (hardErr) Error() string   { return "HTTP 400 code 9005" }
+func (hardErr) Temporary() bool { return false }
+
+// verdictErr wraps an error and decides whether the whole is transient.
+type verdictErr struct {
+	temporary bool
+	err       error
+}
+
+func (v verdictErr) Error() string   { return "verdict: " + v.err.Error() }
+func (v verdictErr) Temporary() bool { return v.temporary }
+func (v verdictErr) Unwrap() error   { return v.err }
+
 func TestIsSoft(t *testing.T) {
 	tests := []struct {
+		name string
 		err  error
 		want bool
 	}{
-		{fmt.Errorf("wrapped: %w", softErr{}), true},
-		{errors.Join(errors.New("hard"), softErr{}), true},
-		{context.DeadlineExceeded, true},
-		{errors.New("code 9005"), false},
-		{context.Canceled, false},
+		{"nil", nil, false},
+		{"soft", softErr{}, true},
+		{"hard", hardErr{}, false},
+		{"wrapped soft", fmt.Errorf("wrapped: %w", softErr{}), true},
+		{"plain error then soft", errors.Join(errors.New("hard"), softErr{}), true},
+		{"hard then soft", errors.Join(hardErr{}, softErr{}), true},
+		{"soft then hard", errors.Join(softErr{}, hardErr{}), true},
+		{"hard then wrapped soft", errors.Join(fmt.Errorf("zone a: %w", hardErr{}), fmt.Errorf("zone b: %w", softErr{})), true},
+		{"nested joins", errors.Join(hardErr{}, fmt.Errorf("waf: %w", errors.Join(hardErr{}, errors.Join(hardErr{}, softErr{})))), true},
+		{"several %w", fmt.Errorf("a: %w, b: %w", hardErr{}, softErr{}), true},
+		{"only hard", errors.Join(hardErr{}, fmt.Errorf("x: %w", hardErr{}), errors.New("plain")), false},
+		{"an error with a verdict decides for its causes", errors.Join(hardErr{}, verdictErr{false, softErr{}}), false},
+		{"deadline in a join", errors.Join(hardErr{}, fmt.Errorf("list: %w", context.DeadlineExceeded)), true},
+		{"deadline", context.DeadlineExceeded, true},
+		{"code 9005", errors.New("code 9005"), false},
+		{"canceled", context.Canceled, false},
 	}
 	for _, tt := range tests {
 		if got := IsSoft(tt.err); got != tt.want {
-			t.Errorf("IsSoft(%v) = %v, want %v", tt.err, got, tt.want)
+			t.Errorf("%s: IsSoft(%v) = %v, want %v", tt.name, tt.err, got, tt.want)
 		}
+	}
+}
+
+// delayErr is a soft error that asks for a delay before the next retry,
+// like a 429 with a long Retry-After.
+type delayErr time.Duration
+
+func (d delayErr) Error() string             { return "HTTP 429 (retry after " + time.Duration(d).String() + ")" }
+func (delayErr) Temporary() bool             { return true }
+func (d delayErr) RetryDelay() time.Duration { return time.Duration(d) }
+
+func TestRetryDelay(t *testing.T) {
+	tests := []struct {
+		name string
+		err  error
+		want time.Duration
+	}{
+		{"nil", nil, 0},
+		{"none asks", errors.Join(softErr{}, hardErr{}), 0},
+		{"one", delayErr(2 * time.Minute), 2 * time.Minute},
+		{"wrapped", fmt.Errorf("list zones: %w", delayErr(2*time.Minute)), 2 * time.Minute},
+		{"the longest in nested joins", errors.Join(delayErr(30*time.Second), hardErr{},
+			fmt.Errorf("waf: %w", errors.Join(delayErr(3*time.Minute), delayErr(time.Minute)))), 3 * time.Minute},
+		{"capped", delayErr(5 * time.Hour), MaxRetryDelay},
+	}
+	for _, tt := range tests {
+		if got := RetryDelay(tt.err); got != tt.want {
+			t.Errorf("%s: RetryDelay(%v) = %s, want %s", tt.name, tt.err, got, tt.want)
+		}
+	}
+}
+
+func TestLoopNextWait(t *testing.T) {
+	l := &Loop{Schedule: every(time.Minute), Backoff: Backoff{Base: time.Second, Max: time.Second}, Log: zap.NewNop()}
+	tests := []struct {
+		name             string
+		err              error
+		soft             int
+		hold, minW, maxW time.Duration
+	}{
+		{"ok: the schedule", nil, 0, 0, time.Minute, time.Minute},
+		{"soft: the backoff", softErr{}, 1, 0, time.Second / 2, time.Second},
+		{"a delay longer than the backoff", delayErr(10 * time.Second), 1, 10 * time.Second, 10 * time.Second, 10 * time.Second},
+		{"a delay longer than the schedule", delayErr(2 * time.Minute), 1, 2 * time.Minute, 2 * time.Minute, 2 * time.Minute},
+		{"a hard error with a delay", errors.Join(hardErr{}, fmt.Errorf("x: %w", delayErr(3*time.Hour))), 0, time.Hour, time.Hour, time.Hour},
+	}
+	for _, tt := range tests {
+		hold, wait := l.nextWait(tt.err, tt.soft, time.Now())
+		if hold != tt.hold || wait < tt.minW || wait > tt.maxW {
+			t.Errorf("%s: nextWait = %s, %s; want %s, within [%s, %s]", tt.name, hold, wait, tt.hold, tt.minW, tt.maxW)
+		}
+	}
+}
+
+func TestLoopTriggerWaitsForRetryDelay(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	const hold = 200 * time.Millisecond
+	trigger := make(chan struct{}, 1)
+	var times []time.Time
+	pass := func(context.Context) error {
+		times = append(times, time.Now())
+		if len(times) == 1 {
+			trigger <- struct{}{}
+			return fmt.Errorf("list zones: %w", delayErr(hold))
+		}
+		cancel()
+		return nil
+	}
+	l := &Loop{Pass: pass, Schedule: every(time.Hour), Backoff: Backoff{Base: time.Millisecond, Max: time.Millisecond},
+		Trigger: trigger, Log: zap.NewNop()}
+	if err := l.Run(ctx); err != nil {
+		t.Fatalf("Run = %v", err)
+	}
+	if len(times) != 2 {
+		t.Fatalf("%d passes, want 2", len(times))
+	}
+	if gap := times[1].Sub(times[0]); gap < hold {
+		t.Errorf("retried after %s, want at least the asked %s", gap, hold)
 	}
 }

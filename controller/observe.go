@@ -7,8 +7,8 @@ import (
 )
 
 // PassObserver is told the outcome of every daemon pass (metrics). A pass
-// cut short by the daemon stopping is not reported. Implementations must be
-// safe for concurrent use and must not block.
+// that failed because the daemon stopped under it is not reported.
+// Implementations must be safe for concurrent use and must not block.
 type PassObserver interface {
 	ObservePass(rep Report, err error, took time.Duration)
 }

@@ -49,6 +49,10 @@ func (p PlanResult) ByZone() map[string][]Change {
 //   - a record is modified or deleted only if its comment carries the
 //     ownership marker, or it is the one record of its type adopted at a
 //     configured name (it then gets the marker);
+//   - no record is created or updated to the content of another record at
+//     its name and type (Cloudflare refuses it with 81058, and the zone's
+//     whole batch with it): an unowned record that already has the address
+//     is the one adopted, and owned records beside it are stale duplicates;
 //   - a family whose address is unknown keeps its records untouched;
 //   - a CNAME is replaced (delete + create, applied atomically) only when
 //     takeover is on, the policy is sync, and every enabled family is known;
@@ -121,7 +125,9 @@ func planDisabled(res *PlanResult, n DesiredName, f Family, recs []Record, p Pol
 	}
 }
 
-// planKnown makes exactly one record of the family carry the address.
+// planKnown makes exactly one record of the family carry the address. It
+// never gives a second record the content of one already at the name:
+// Cloudflare refuses that (81058), and the zone's whole batch with it.
 func planKnown(res *PlanResult, n DesiredName, f Family, recs []Record, t Target, p Policy) {
 	want := t.Addr.String()
 	if len(recs) == 0 {
@@ -132,22 +138,28 @@ func planKnown(res *PlanResult, n DesiredName, f Family, recs []Record, t Target
 	}
 	keep := pickKeeper(recs, want, p)
 	planKeeper(res, n, keep, want, p)
+	why := "duplicate " + keep.Type + " record"
+	if keep.Content == want && !p.owns(keep) {
+		why = "stale duplicate: unowned " + keep.Type + " record already has " + want
+	}
 	for _, r := range recs {
 		if r.ID != keep.ID {
-			planDuplicate(res, n, r, p)
+			planDuplicate(res, n, r, why, p)
 		}
 	}
 }
 
-// pickKeeper chooses the record to keep: owned before unowned, and within
-// those one that already has the wanted content.
+// pickKeeper chooses the record to keep: one that already has the wanted
+// content before one that does not (an unowned record with it is adopted
+// rather than an owned one updated to a copy of it), and within those an
+// owned record before an unowned one.
 func pickKeeper(recs []Record, want string, p Policy) Record {
 	rank := func(r Record) int {
 		score := 0
-		if !p.owns(r) {
+		if r.Content != want {
 			score += 2
 		}
-		if r.Content != want {
+		if !p.owns(r) {
 			score++
 		}
 		return score
@@ -176,15 +188,16 @@ func planKeeper(res *PlanResult, n DesiredName, keep Record, want string, p Poli
 		Before: ptr(keep), After: &next, Reason: reason})
 }
 
-// planDuplicate deletes an extra record of the family if flarewarden owns it.
-func planDuplicate(res *PlanResult, n DesiredName, r Record, p Policy) {
+// planDuplicate deletes an extra record of the family if flarewarden owns
+// it; why says why it is extra.
+func planDuplicate(res *PlanResult, n DesiredName, r Record, why string, p Policy) {
 	switch {
 	case !p.owns(r):
 		res.warn(n, fmt.Sprintf("unowned duplicate %s record %s left as is", r.Type, r.Content))
 	case p.Mode != ModeSync:
-		res.warn(n, fmt.Sprintf("owned duplicate %s record %s kept (policy %s does not delete)", r.Type, r.Content, p.Mode))
+		res.warn(n, fmt.Sprintf("owned %s record %s kept (%s; policy %s does not delete)", r.Type, r.Content, why, p.Mode))
 	default:
-		res.add(deleteChange(n, r, "duplicate "+r.Type+" record"))
+		res.add(deleteChange(n, r, why))
 	}
 }
 

@@ -85,6 +85,7 @@ func TestPlanConverges(t *testing.T) {
 		{rec("a", "A", oldIP4, marker), rec("b", "A", "198.51.100.2", marker)},
 		{rec("c", "CNAME", "myhome.duckdns.org", "")},
 		{rec("6", "AAAA", "2001:db8::1", marker)},
+		{rec("a", "A", oldIP4, marker), rec("u", "A", newIP4.String(), "set by hand")},
 	}
 	for _, p := range policies {
 		for i, obs := range observed {

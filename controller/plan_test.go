@@ -163,3 +163,57 @@ func assertWarnings(t *testing.T, got []Warning, want []string) {
 		}
 	}
 }
+
+// TestPlanUnownedRecordAlreadyHasTheAddress covers an unowned record that
+// already carries the wanted address at the name: no record may be given
+// that content again (Cloudflare answers 81058 and refuses the zone's
+// whole batch), whatever the policy.
+func TestPlanUnownedRecordAlreadyHasTheAddress(t *testing.T) {
+	served := rec("u", "A", newIP4.String(), "set by hand")
+	stale := rec("a", "A", oldIP4, marker)
+	tests := []struct {
+		name       string
+		mode       Mode
+		observed   []Record
+		want       []step
+		deleteWhy  string
+		warnings   []string
+		warnedName string
+	}{
+		{name: "sync deletes the owned stale record and adopts", mode: ModeSync, observed: []Record{stale, served},
+			want:      []step{{ActionDelete, "A", oldIP4, ""}, {ActionUpdate, "A", newIP4.String(), newIP4.String()}},
+			deleteWhy: "stale duplicate: unowned A record already has " + newIP4.String()},
+		{name: "upsert-only keeps the owned stale record", mode: ModeUpsertOnly, observed: []Record{stale, served},
+			want:     []step{{ActionUpdate, "A", newIP4.String(), newIP4.String()}},
+			warnings: []string{"owned A record " + oldIP4 + " kept (stale duplicate: unowned A record already has " + newIP4.String()}},
+		{name: "create-only changes nothing", mode: ModeCreateOnly, observed: []Record{stale, served},
+			warnings: []string{"policy create-only leaves it", "owned A record " + oldIP4 + " kept (stale duplicate"}},
+		{name: "sync creates no copy, adopts", mode: ModeSync, observed: []Record{served},
+			want: []step{{ActionUpdate, "A", newIP4.String(), newIP4.String()}}},
+		{name: "upsert-only creates no copy, adopts", mode: ModeUpsertOnly, observed: []Record{served},
+			want: []step{{ActionUpdate, "A", newIP4.String(), newIP4.String()}}},
+		{name: "create-only creates no copy", mode: ModeCreateOnly, observed: []Record{served},
+			warnings: []string{"policy create-only leaves it"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Plan(Desired{Names: []DesiredName{{Zone: zone, Name: home}}, Addrs: v4only(StateKnown)},
+				tt.observed, Policy{Mode: tt.mode, Marker: marker})
+			assertSteps(t, got.Changes, tt.want)
+			assertWarnings(t, got.Warnings, tt.warnings)
+			for _, c := range got.Changes {
+				if c.New() == newIP4.String() && (c.Before == nil || c.Before.ID != served.ID) {
+					t.Errorf("%s gives %s a copy of the unowned record's content", c.Action, c.Old())
+				}
+				if c.Action == ActionDelete && c.Reason != tt.deleteWhy {
+					t.Errorf("delete reason = %q, want %q", c.Reason, tt.deleteWhy)
+				}
+			}
+			for _, w := range got.Warnings {
+				if w.Name != home {
+					t.Errorf("warning %q names %q, want %q", w.Message, w.Name, home)
+				}
+			}
+		})
+	}
+}

@@ -8,7 +8,10 @@ type Detector interface {
 	Detect(ctx context.Context) Detection
 }
 
-// DNS is the part of Cloudflare the reconciler reads and writes.
+// DNS is the part of Cloudflare the reconciler reads and writes. An error
+// of this port or of the WAF ports that names its failed request and where
+// it went (with a FailedRequest() string method) is reported as is; any
+// other is prefixed with what the reconciler was doing and in which zone.
 type DNS interface {
 	// Zones returns the zones the credentials can see.
 	Zones(ctx context.Context) ([]Zone, error)

@@ -42,8 +42,13 @@ type Report struct {
 	Detection Detection  `json:"detection"`
 	Plan      PlanResult `json:"plan"`
 	DryRun    bool       `json:"dry_run"`
-	// Failed lists the zones whose listing or writes failed in this pass.
+	// Failed lists the zones whose DNS record listing or DNS writes failed
+	// in this pass: their records may not be as planned.
 	Failed []string `json:"failed_zones,omitempty"`
+	// WAFFailed lists the zones whose WAF reads or writes (skip rules, IP
+	// Access Rules, security level) failed in this pass; their DNS records
+	// are not concerned.
+	WAFFailed []string `json:"waf_failed_zones,omitempty"`
 	// Sources holds the resolved WAF source lists, by config field.
 	Sources map[string]SourceSet `json:"waf_sources,omitempty"`
 	// Security holds each WAF zone's security level and exemptions.
@@ -63,7 +68,7 @@ func (r *Reconciler) RunOnce(ctx context.Context, opt PassOptions) (Report, erro
 
 	zones, err := r.DNS.Zones(ctx)
 	if err != nil {
-		return rep, fmt.Errorf("list zones: %w", err)
+		return rep, withContext(err, "list zones")
 	}
 	names, errs := MatchZones(r.Names, zones)
 	allowTakeover(names, r.Names, opt.Takeover)
@@ -99,8 +104,8 @@ func (r *Reconciler) observe(ctx context.Context, names []DesiredName, rep *Repo
 	for _, z := range distinctZones(names, func(n DesiredName) Zone { return n.Zone }) {
 		recs, err := r.DNS.Records(ctx, z)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("list dns records in zone %s: %w", z.Name, err))
-			rep.Failed = append(rep.Failed, z.Name)
+			errs = append(errs, withContext(err, "list dns records in zone "+z.Name))
+			addOnce(&rep.Failed, z.Name)
 			continue
 		}
 		listed[z.ID] = true
@@ -117,8 +122,8 @@ func (r *Reconciler) apply(ctx context.Context, p PlanResult, rep *Report) []err
 	for _, z := range distinctZones(p.Changes, func(c Change) Zone { return c.Zone }) {
 		changes := byZone[z.ID]
 		if err := r.DNS.Apply(ctx, z, changes); err != nil {
-			errs = append(errs, fmt.Errorf("apply %d changes in zone %s: %w", len(changes), z.Name, err))
-			rep.Failed = append(rep.Failed, z.Name)
+			errs = append(errs, withContext(err, fmt.Sprintf("apply %d changes in zone %s", len(changes), z.Name)))
+			addOnce(&rep.Failed, z.Name)
 			continue
 		}
 		for _, c := range changes {
@@ -126,6 +131,13 @@ func (r *Reconciler) apply(ctx context.Context, p PlanResult, rep *Report) []err
 		}
 	}
 	return errs
+}
+
+// addOnce appends zone to zones unless it is there already.
+func addOnce(zones *[]string, zone string) {
+	if !slices.Contains(*zones, zone) {
+		*zones = append(*zones, zone)
+	}
 }
 
 // distinctZones returns the distinct zones of items, in first-seen order.
@@ -158,13 +170,13 @@ func allowTakeover(names []DesiredName, specs []NameSpec, asked map[string]bool)
 }
 
 // remainingCNAMEs lists the managed names that are CNAMEs after the pass:
-// observed as CNAME and not deleted by the plan (a dry run or a failed
-// zone deletes nothing).
-func remainingCNAMEs(names []DesiredName, observed []Record, p PlanResult, dryRun bool, failed []string) map[string]string {
+// observed as CNAME and not deleted by the plan (a dry run, or a zone in
+// dnsFailed, deletes nothing; a WAF failure does not undo a DNS write).
+func remainingCNAMEs(names []DesiredName, observed []Record, p PlanResult, dryRun bool, dnsFailed []string) map[string]string {
 	deleted := map[string]bool{}
 	if !dryRun {
 		for _, c := range p.Changes {
-			if c.Action == ActionDelete && c.Type == TypeCNAME && !slices.Contains(failed, c.Zone.Name) {
+			if c.Action == ActionDelete && c.Type == TypeCNAME && !slices.Contains(dnsFailed, c.Zone.Name) {
 				deleted[c.Before.ID] = true
 			}
 		}

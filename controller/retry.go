@@ -8,16 +8,17 @@ import (
 )
 
 // RetrySoft runs op until it succeeds, fails with a hard error, or ctx is
-// cancelled, waiting b's backoff between soft failures (see IsSoft). It
-// returns op's last error, or ctx's error when cancelled. The daemon uses
-// it at start, when the network may not be up yet.
+// cancelled, waiting b's backoff between soft failures (see IsSoft), or
+// longer when the error asks for it (see RetryDelay). It returns op's last
+// error, or ctx's error when cancelled. The daemon uses it at start, when
+// the network may not be up yet.
 func RetrySoft(ctx context.Context, b Backoff, log *zap.Logger, what string, op func(context.Context) error) error {
 	for n := 1; ; n++ {
 		err := op(ctx)
 		if err == nil || !IsSoft(err) {
 			return err
 		}
-		d := b.delay(n)
+		d := max(b.delay(n), RetryDelay(err))
 		log.Warn("start-up step failed, retrying", zap.String("step", what), zap.Error(err), zap.Duration("in", d))
 		t := time.NewTimer(d)
 		select {

@@ -45,3 +45,22 @@ func TestRetrySoftStopsOnCancel(t *testing.T) {
 		t.Fatalf("err = %v, want context.Canceled", err)
 	}
 }
+
+func TestRetrySoftWaitsForRetryDelay(t *testing.T) {
+	const hold = 100 * time.Millisecond
+	var times []time.Time
+	err := RetrySoft(context.Background(), Backoff{Base: time.Millisecond, Max: time.Millisecond}, zap.NewNop(), "verify",
+		func(context.Context) error {
+			times = append(times, time.Now())
+			if len(times) == 1 {
+				return delayErr(hold)
+			}
+			return nil
+		})
+	if err != nil || len(times) != 2 {
+		t.Fatalf("err = %v after %d calls, want nil after 2", err, len(times))
+	}
+	if gap := times[1].Sub(times[0]); gap < hold {
+		t.Errorf("retried after %s, want at least the asked %s", gap, hold)
+	}
+}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 
 	"go.uber.org/zap"
 )
@@ -89,17 +88,17 @@ func (r *Reconciler) observeZone(ctx context.Context, zw *zoneWAF) error {
 	var err error
 	if r.WAF.manageSkip() || r.WAF.ReportUnderAttack {
 		if zw.ruleset, err = r.Rulesets.Entrypoint(ctx, zw.zone); err != nil {
-			return fmt.Errorf("read custom rules of zone %s: %w", zw.zone.Name, err)
+			return withContext(err, "read custom rules of zone "+zw.zone.Name)
 		}
 	}
 	if r.WAF.ReportUnderAttack {
 		if zw.level, err = r.Settings.SecurityLevel(ctx, zw.zone); err != nil {
-			return fmt.Errorf("read security level of zone %s: %w", zw.zone.Name, err)
+			return withContext(err, "read security level of zone "+zw.zone.Name)
 		}
 	}
 	if r.WAF.manageAccess() {
 		if zw.observedAccess, err = r.Access.AccessRules(ctx, zw.zone); err != nil {
-			return fmt.Errorf("read ip access rules of zone %s: %w", zw.zone.Name, err)
+			return withContext(err, "read ip access rules of zone "+zw.zone.Name)
 		}
 	}
 	return nil
@@ -112,7 +111,7 @@ func (r *Reconciler) planWAF(ctx context.Context, w *wafPass, rep *Report) []err
 	for _, zw := range w.zones {
 		if err := r.observeZone(ctx, zw); err != nil {
 			zw.unread = true
-			rep.fail(zw.zone.Name)
+			addOnce(&rep.WAFFailed, zw.zone.Name)
 			errs = append(errs, err)
 			continue
 		}
@@ -130,7 +129,7 @@ func (r *Reconciler) planWAF(ctx context.Context, w *wafPass, rep *Report) []err
 	for _, d := range w.lists {
 		observed, err := r.Lists.IPList(ctx, d.AccountID, d.Name)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("read ip list %s of account %s: %w", d.Name, d.AccountID, err))
+			errs = append(errs, withContext(err, fmt.Sprintf("read ip list %s of account %s", d.Name, d.AccountID)))
 			continue
 		}
 		items, warns := PlanListItems(d, observed, r.Policy)
@@ -148,7 +147,7 @@ func (r *Reconciler) applyWAF(ctx context.Context, w *wafPass, p PlanResult, rep
 	var errs []error
 	for _, zw := range w.zones {
 		if err := r.applyZone(ctx, zw, p); err != nil {
-			rep.fail(zw.zone.Name)
+			addOnce(&rep.WAFFailed, zw.zone.Name)
 			errs = append(errs, err)
 		}
 	}
@@ -178,7 +177,7 @@ func (r *Reconciler) applySkipRules(ctx context.Context, zw *zoneWAF, rules []Ru
 		return nil
 	}
 	if err := r.Rulesets.ApplyRules(ctx, zw.zone, rules); err != nil {
-		return fmt.Errorf("apply skip rules in zone %s: %w", zw.zone.Name, err)
+		return withContext(err, "apply skip rules in zone "+zw.zone.Name)
 	}
 	zw.ruleset = appliedRules(zw.ruleset, rules)
 	for _, c := range rules {
@@ -194,7 +193,7 @@ func (r *Reconciler) applyAccessRules(ctx context.Context, zw *zoneWAF, access [
 		return nil
 	}
 	if err := r.Access.ApplyAccessRules(ctx, zw.zone, access); err != nil {
-		return fmt.Errorf("apply ip access rules in zone %s: %w", zw.zone.Name, err)
+		return withContext(err, "apply ip access rules in zone "+zw.zone.Name)
 	}
 	r.Log.Info("ip access rules changed", zap.String("zone", zw.zone.Name), zap.Int("changes", len(access)))
 	return nil
@@ -206,17 +205,10 @@ func (r *Reconciler) applyList(ctx context.Context, d DesiredIPList, items []Lis
 		return nil
 	}
 	if err := r.Lists.ApplyIPList(ctx, items[0].List, items); err != nil {
-		return fmt.Errorf("apply %d changes to ip list %s: %w", len(items), d.Name, err)
+		return withContext(err, fmt.Sprintf("apply %d changes to ip list %s", len(items), d.Name))
 	}
 	r.Log.Info("ip list changed", zap.String("list", d.Name), zap.Int("changes", len(items)))
 	return nil
-}
-
-// fail records a failed zone once.
-func (rep *Report) fail(zone string) {
-	if !slices.Contains(rep.Failed, zone) {
-		rep.Failed = append(rep.Failed, zone)
-	}
 }
 
 func filterZone[T any](cs []T, z Zone, zoneOf func(T) Zone) []T {

@@ -112,8 +112,8 @@ func TestRunOnceRuleLimitStillAppliesAccessRulesAndLists(t *testing.T) {
 			if got := strings.Join(waf.Writes, "|"); got != wantWrites {
 				t.Errorf("writes = %q, want %q", got, wantWrites)
 			}
-			if len(rep.Failed) != 1 || rep.Failed[0] != "example.com" {
-				t.Errorf("failed zones = %v, want example.com once", rep.Failed)
+			if len(rep.WAFFailed) != 1 || rep.WAFFailed[0] != "example.com" || len(rep.Failed) != 0 {
+				t.Errorf("failed zones = %v, waf failed zones = %v; want only a waf failure in example.com, once", rep.Failed, rep.WAFFailed)
 			}
 			if len(rep.Security) != 1 || !rep.Security[0].UnderAttack || len(rep.Security[0].Exemptions) != 1 || rep.Security[0].Exemptions[0].Exempted {
 				t.Errorf("security = %+v, want example.com under attack and the source not exempted, reported despite the failure", rep.Security)
@@ -184,5 +184,30 @@ func TestRunOnceUnderAttackWarnings(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestRunOnceWAFFailureDoesNotUndoTakeover(t *testing.T) {
+	scripts := set("198.51.100.50")
+	waf := NewFakeWAF()
+	waf.RuleErr = fmt.Errorf("zone example.com has reached its custom rule limit of 5: %w", ErrRuleLimit)
+	r := NewWAFTestReconciler(WAFSpec{SkipRules: wafTestSpec.SkipRules}, FakeSources{skipField: scripts}, waf, zap.NewNop())
+	r.Names[0].TakeoverCNAME = true
+	dns := r.DNS.(*fakeDNS)
+	dns.records = map[string][]Record{TestZone.ID: {{ID: "c", ZoneID: TestZone.ID, Name: "home.example.com", Type: TypeCNAME,
+		Content: "myhome.duckdns.org"}}}
+
+	rep, err := r.RunOnce(context.Background(), PassOptions{})
+	if !errors.Is(err, ErrRuleLimit) {
+		t.Fatalf("err = %v, want the rule limit", err)
+	}
+	if len(dns.applied[TestZone.ID]) != 2 {
+		t.Fatalf("dns writes = %+v, want the takeover (delete CNAME, create A)", dns.applied)
+	}
+	if len(rep.CNAMEs) != 0 {
+		t.Errorf("remaining CNAMEs = %v, want none: the takeover was applied", rep.CNAMEs)
+	}
+	if len(rep.Failed) != 0 || len(rep.WAFFailed) != 1 || rep.WAFFailed[0] != TestZone.Name {
+		t.Errorf("failed zones = %v, waf failed zones = %v; want only the waf failure", rep.Failed, rep.WAFFailed)
 	}
 }

@@ -41,6 +41,7 @@ type passStatus struct {
 	LastOKAt          time.Time             `json:"last_ok_at,omitzero"`
 	ConsecutiveFailed int                   `json:"consecutive_failed"`
 	FailedZones       []string              `json:"failed_zones,omitempty"`
+	WAFFailedZones    []string              `json:"waf_failed_zones,omitempty"`
 	Plan              controller.PlanResult `json:"plan"`
 }
 
@@ -61,7 +62,7 @@ func buildStatus(v runView, now time.Time) statusDoc {
 	doc.Detection, doc.Security, doc.WAFSources = &rep.Detection, rep.Security, rep.Sources
 	doc.Records = recordStates(v, rep)
 	doc.LastPass = &passStatus{At: st.LastPassAt, OK: st.LastPassErr == "", Error: st.LastPassErr, LastOKAt: st.LastOKAt,
-		ConsecutiveFailed: st.ConsecFailed, FailedZones: rep.Failed, Plan: rep.Plan}
+		ConsecutiveFailed: st.ConsecFailed, FailedZones: rep.Failed, WAFFailedZones: rep.WAFFailed, Plan: rep.Plan}
 	return doc
 }
 

@@ -63,7 +63,7 @@ type Options struct {
 	BackoffBase time.Duration
 	// MaxRetryAfter is the longest Retry-After the client waits for, default
 	// 60s (also for negative values); a longer one fails the request at once
-	// with a temporary error that carries it.
+	// with a temporary error that carries it (APIError.RetryDelay).
 	MaxRetryAfter time.Duration
 	// PerPage is the DNS record list page size, default 5000.
 	PerPage int

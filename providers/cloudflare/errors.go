@@ -62,9 +62,11 @@ type APIError struct {
 	note string // why the transport gave up, when it did
 }
 
-// Error renders the error on one line, e.g.
-// "create home.example.com A in zone example.com: cloudflare HTTP 400 code 81054: A CNAME record with that host already exists."
-func (e *APIError) Error() string {
+// FailedRequest names what was being done and where, e.g. "create
+// home.example.com A in zone example.com": the start of Error. Callers
+// that find it in an error need not say again which zone or operation
+// failed.
+func (e *APIError) FailedRequest() string {
 	var b strings.Builder
 	b.WriteString(e.Op)
 	if e.Record != "" {
@@ -76,7 +78,14 @@ func (e *APIError) Error() string {
 	if e.Account != "" {
 		b.WriteString(" in account " + e.Account)
 	}
-	b.WriteString(": ")
+	return b.String()
+}
+
+// Error renders the error on one line, e.g.
+// "create home.example.com A in zone example.com: cloudflare HTTP 400 code 81054: A CNAME record with that host already exists."
+func (e *APIError) Error() string {
+	var b strings.Builder
+	b.WriteString(e.FailedRequest() + ": ")
 	if e.Status == 0 {
 		b.WriteString(e.cause())
 		return b.String()
@@ -124,6 +133,11 @@ func (e *APIError) Temporary() bool {
 	return errors.Is(e.Err, errMalformed) || errors.Is(e.Err, errChanged) || errors.Is(e.Err, errPending) ||
 		errors.Is(e.Err, context.DeadlineExceeded) || errors.As(e.Err, &he) || errors.As(e.Err, &ue) || errors.As(e.Err, &ne)
 }
+
+// RetryDelay returns how long Cloudflare asked to wait before retrying
+// (its Retry-After), or 0 when it did not ask. The controller's loop waits
+// at least that long before its next pass.
+func (e *APIError) RetryDelay() time.Duration { return e.RetryAfter }
 
 // Unwrap returns the underlying cause.
 func (e *APIError) Unwrap() error { return e.Err }

@@ -25,7 +25,8 @@ const maxErrorBody = 1 << 20
 //     its Retry-After (seconds or HTTP date) or, without one, a backoff;
 //   - a 5xx or a connection failure is retried only for GET and HEAD, after
 //     an exponential backoff with full jitter;
-//   - a Retry-After longer than maxRetryAfter is not waited for;
+//   - a Retry-After longer than maxRetryAfter is not waited for: the
+//     error carries it (APIError.RetryDelay) for the caller to honour;
 //   - when it gives up, and for every 429 or 5xx it does not retry, it
 //     returns an *httpError carrying the status and Retry-After, so the SDK
 //     never sees such an answer;

@@ -2,6 +2,8 @@ package cloudflare
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -68,6 +70,24 @@ func TestRetryAfterTooLongFailsSoftAtOnce(t *testing.T) {
 				t.Errorf("error %q does not say when to retry", e)
 			}
 		})
+	}
+}
+
+// TestRetryAfterTooLongReachesTheLoop checks that a Retry-After the
+// client does not wait for is exposed to the controller, which then waits
+// before its next pass.
+func TestRetryAfterTooLongReachesTheLoop(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		w.Header().Set("Retry-After", "120")
+		fail(w, http.StatusTooManyRequests, 971, "Please wait")
+	})
+	err := errorOf(h.c.Zones(context.Background()))
+	if d := apiErr(t, err).RetryDelay(); d != 2*time.Minute {
+		t.Errorf("RetryDelay() = %s, want 2m0s", d)
+	}
+	if d := controller.RetryDelay(fmt.Errorf("pass: %w", errors.Join(errors.New("other zone"), err))); d != 2*time.Minute {
+		t.Errorf("controller.RetryDelay of the pass error = %s, want 2m0s", d)
 	}
 }
 

@@ -73,6 +73,8 @@ func New(cfg Config, opts ...Option) (*Detector, error) {
 // fails as a whole and never logs: a family whose sources fail or disagree
 // is StateUnknown with a Reason, answers are in the configured order, and
 // an answer with Err set has no Addr (rejected addresses are named in Err).
+// Reasons and Errs name sources by their label (controller.SourceLabel),
+// never by a spec that may hold a secret; Source keeps the spec.
 func (d *Detector) Detect(ctx context.Context) controller.Detection {
 	var det controller.Detection
 	var wg sync.WaitGroup
@@ -107,19 +109,20 @@ func (fc familyConfig) detect(ctx context.Context, timeout time.Duration) contro
 // ask runs one lookup under its own timeout and validates the answer.
 func (fc familyConfig) ask(ctx context.Context, s Source, timeout time.Duration) controller.SourceAnswer {
 	ans := controller.SourceAnswer{Source: s.Name()}
+	label := controller.SourceLabel(s.Name())
 	sctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	addr, err := s.Lookup(sctx, fc.family)
 	switch {
 	case err != nil && ctx.Err() != nil:
-		ans.Err = fmt.Sprintf("%s: detection stopped: %v", s.Name(), context.Cause(ctx))
+		ans.Err = fmt.Sprintf("%s: detection stopped: %v", label, context.Cause(ctx))
 	case err != nil && timedOut(sctx):
-		ans.Err = fmt.Sprintf("%s: no answer within %s", s.Name(), timeout)
+		ans.Err = fmt.Sprintf("%s: no answer within %s", label, timeout)
 	case err != nil:
 		ans.Err = err.Error()
 	default:
 		if verr := Validate(addr, fc.family, fc.cfg.AllowPrivate); verr != nil {
-			ans.Err, ans.Rejected = fmt.Sprintf("%s: %v", s.Name(), verr), true
+			ans.Err, ans.Rejected = fmt.Sprintf("%s: %v", label, verr), true
 		} else {
 			ans.Addr = addr
 		}

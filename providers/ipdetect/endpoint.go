@@ -10,20 +10,21 @@ import (
 	"github.com/flarewarden/flarewarden/controller"
 )
 
-// parseHTTPURL checks that raw is an absolute http or https URL with a host.
+// parseHTTPURL checks that raw is an absolute http or https URL with a
+// host. Its errors show at most the URL's scheme and host.
 func parseHTTPURL(raw string) (*url.URL, error) {
 	if raw == "" {
 		return nil, errors.New("empty URL")
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, fmt.Errorf("invalid URL %q: %w", clip(raw), unwrapURLError(err))
+		return nil, fmt.Errorf("invalid URL: %w", unwrapURLError(err))
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return nil, fmt.Errorf("URL %q: scheme must be http or https", clip(raw))
+		return nil, fmt.Errorf("URL %q: scheme must be http or https", clip(controller.SourceLabel(raw)))
 	}
 	if u.Hostname() == "" {
-		return nil, fmt.Errorf("URL %q has no host", clip(raw))
+		return nil, errors.New("URL has no host")
 	}
 	return u, nil
 }

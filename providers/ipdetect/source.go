@@ -13,11 +13,14 @@ import (
 // Source is one way of learning this host's public address.
 type Source interface {
 	// Name returns the spec as configured (surrounding whitespace removed),
-	// e.g. "cloudflare-trace" or "url:https://ip.example.net".
+	// e.g. "cloudflare-trace" or "url:https://ip.example.net". It may hold
+	// secrets (user information, a query key): texts show its label.
 	Name() string
 	// Lookup asks the source for its address of family f, over f only for
-	// network sources. It honours ctx. Errors start with Name(). The address
-	// is not validated: callers apply Validate with their own policy.
+	// network sources. It honours ctx. Errors start with the name's label
+	// (controller.SourceLabel) and never contain a URL's path, query or
+	// user information. The address is not validated: callers apply
+	// Validate with their own policy.
 	Lookup(ctx context.Context, f controller.Family) (netip.Addr, error)
 }
 
@@ -80,7 +83,8 @@ func parseSource(spec string, rt transportFunc) (Source, error) {
 	return nil, fmt.Errorf("unknown source kind %q (want %s)", kind, kindList)
 }
 
-// sourceError prefixes err with the source name, as Source.Lookup promises.
+// sourceError prefixes err with the label of the source name, as
+// Source.Lookup promises.
 func sourceError(name string, err error) error {
-	return fmt.Errorf("%s: %w", name, err)
+	return fmt.Errorf("%s: %w", controller.SourceLabel(name), err)
 }

@@ -108,8 +108,8 @@ func (fc familyConfig) detect(ctx context.Context, timeout time.Duration) contro
 
 // ask runs one lookup under its own timeout and validates the answer.
 func (fc familyConfig) ask(ctx context.Context, s Source, timeout time.Duration) controller.SourceAnswer {
-	ans := controller.SourceAnswer{Source: s.Name()}
 	label := controller.SourceLabel(s.Name())
+	ans := controller.SourceAnswer{Source: label} // shown in outputs and logs: never a URL's path or query
 	sctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	addr, err := s.Lookup(sctx, fc.family)

@@ -99,7 +99,7 @@ func TestDetectAgree(t *testing.T) {
 	if r.Family != controller.IPv4 || r.Quorum != 2 || len(r.Answers) != 3 {
 		t.Fatalf("result %+v", r)
 	}
-	for i, want := range []string{"static:203.0.113.7", u, "static:198.51.100.9"} {
+	for i, want := range []string{"static:203.0.113.7", "url:" + srv.URL, "static:198.51.100.9"} { // a URL without its path
 		if r.Answers[i].Source != want || r.Answers[i].Err != "" {
 			t.Errorf("answer %d = %+v, want source %s", i, r.Answers[i], want)
 		}

@@ -60,6 +60,7 @@ func TestSourceTextsHideSecrets(t *testing.T) {
 			wantNoSecret(t, "reason", r.Reason)
 			for _, a := range r.Answers {
 				wantNoSecret(t, "answer error", a.Err)
+				wantNoSecret(t, "answer source", a.Source)
 			}
 		})
 	}

@@ -59,9 +59,19 @@ func doHTTP(req *http.Request, rt http.RoundTripper, follow bool) (httpReply, er
 // statusError describes a non-200 answer.
 func statusError(resp *http.Response) error {
 	if loc := resp.Header.Get("Location"); loc != "" && resp.StatusCode/100 == 3 {
-		return fmt.Errorf("HTTP %d redirect to %s (not followed)", resp.StatusCode, clip(loc))
+		return fmt.Errorf("HTTP %d redirect to %s (not followed)", resp.StatusCode, clip(redirectTarget(loc)))
 	}
 	return fmt.Errorf("HTTP %d", resp.StatusCode)
+}
+
+// redirectTarget names a redirect's target by scheme and host only: its
+// path and query may carry secrets.
+func redirectTarget(loc string) string {
+	u, err := url.Parse(loc)
+	if err != nil || u.Host == "" {
+		return "a path of the same host"
+	}
+	return u.Scheme + "://" + u.Host
 }
 
 // unwrapURLError drops the "Get \"URL\":" wrapper of net/http errors: the

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"net/netip"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/flarewarden/flarewarden/controller"
@@ -144,6 +145,15 @@ func TestTraceSource(t *testing.T) {
 		srv := newServer(t, http.RedirectHandler("http://203.0.113.1/cdn-cgi/trace", http.StatusFound))
 		s, _ := ParseSource("cloudflare-trace:" + srv.URL + "/cdn-cgi/trace")
 		_, err := s.Lookup(ctx, controller.IPv4)
-		wantErr(t, err, "HTTP 302 redirect to http://203.0.113.1/cdn-cgi/trace (not followed)")
+		wantErr(t, err, "HTTP 302 redirect to http://203.0.113.1 (not followed)")
+	})
+	t.Run("relative redirect with a secret", func(t *testing.T) {
+		srv := newServer(t, http.RedirectHandler("/login?token=s3cret", http.StatusFound))
+		s, _ := ParseSource("cloudflare-trace:" + srv.URL + "/cdn-cgi/trace")
+		_, err := s.Lookup(ctx, controller.IPv4)
+		wantErr(t, err, "HTTP 302 redirect to a path of the same host (not followed)")
+		if strings.Contains(err.Error(), "s3cret") {
+			t.Fatalf("error %q shows the redirect's query", err)
+		}
 	})
 }

@@ -3,6 +3,7 @@ package controller
 import (
 	"cmp"
 	"fmt"
+	"net/netip"
 	"slices"
 	"strings"
 )
@@ -139,7 +140,7 @@ func planKnown(res *PlanResult, n DesiredName, f Family, recs []Record, t Target
 	keep := pickKeeper(recs, want, p)
 	planKeeper(res, n, keep, want, p)
 	why := "duplicate " + keep.Type + " record"
-	if keep.Content == want && !p.owns(keep) {
+	if sameAddress(keep.Content, want) && !p.owns(keep) {
 		why = "stale duplicate: unowned " + keep.Type + " record already has " + want
 	}
 	for _, r := range recs {
@@ -156,7 +157,7 @@ func planKnown(res *PlanResult, n DesiredName, f Family, recs []Record, t Target
 func pickKeeper(recs []Record, want string, p Policy) Record {
 	rank := func(r Record) int {
 		score := 0
-		if r.Content != want {
+		if !sameAddress(r.Content, want) {
 			score += 2
 		}
 		if !p.owns(r) {
@@ -171,6 +172,18 @@ func pickKeeper(recs []Record, want string, p Policy) Record {
 		}
 	}
 	return best
+}
+
+// sameAddress reports whether a record's content is the address want
+// however it is spelled ("2001:DB8:0::7" is "2001:db8::7"); contents that
+// are not addresses must be equal.
+func sameAddress(content, want string) bool {
+	if content == want {
+		return true
+	}
+	a, errA := netip.ParseAddr(content)
+	b, errB := netip.ParseAddr(want)
+	return errA == nil && errB == nil && a == b
 }
 
 // planKeeper updates the kept record in place when it differs.
@@ -209,7 +222,7 @@ func deleteChange(n DesiredName, r Record, reason string) Change {
 // record, or returns "" when they are equal.
 func diffReason(before, after Record, p Policy) string {
 	var parts []string
-	if before.Content != after.Content {
+	if !sameAddress(before.Content, after.Content) {
 		parts = append(parts, "stale address")
 	}
 	if before.Proxied != after.Proxied {

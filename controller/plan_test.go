@@ -56,6 +56,8 @@ func TestPlan(t *testing.T) {
 	}{
 		{name: "nothing to do", desired: name, addrs: v4only(StateKnown), policy: sync,
 			observed: []Record{rec("a", "A", newIP4.String(), marker)}},
+		{name: "IPv6 spelled otherwise is the same address", desired: name, addrs: dual(), policy: sync,
+			observed: []Record{rec("a", "A", newIP4.String(), marker), rec("b", "AAAA", "2001:DB8:0:0::7", marker)}},
 		{name: "create missing A", desired: name, addrs: v4only(StateKnown), policy: sync,
 			want: []step{{ActionCreate, "A", "", newIP4.String()}}},
 		{name: "create A and AAAA", desired: name, addrs: dual(), policy: sync,

@@ -54,9 +54,9 @@ func (l *Loop) Run(ctx context.Context) error {
 			return nil
 		}
 		softFailures = l.nextFailures(err, softFailures)
-		hold, wait := l.nextWait(err, softFailures, now())
-		l.Log.Debug("next pass scheduled", zap.Duration("in", wait), zap.Duration("retry_after", hold))
-		if !pause(ctx, hold) || !l.sleep(ctx, wait-hold) {
+		hold, next := l.nextWait(err, softFailures, now())
+		l.Log.Debug("next pass scheduled", zap.Duration("in", next), zap.Duration("retry_after", hold))
+		if !sleep(ctx, hold, nil, l.Log) || !sleep(ctx, next-hold, l.Trigger, l.Log) {
 			return nil
 		}
 	}
@@ -72,21 +72,6 @@ func (l *Loop) nextWait(err error, softFailures int, now time.Time) (hold, wait 
 	}
 	hold = RetryDelay(err)
 	return hold, max(wait, hold)
-}
-
-// pause waits d, ignoring triggers; it reports false on cancellation.
-func pause(ctx context.Context, d time.Duration) bool {
-	if d <= 0 {
-		return ctx.Err() == nil
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
-	}
 }
 
 // noNext is the wait when the schedule never fires again: passes then
@@ -119,16 +104,20 @@ func (l *Loop) nextFailures(err error, soft int) int {
 	}
 }
 
-// sleep waits d, a trigger, or cancellation; it reports false on cancellation.
-func (l *Loop) sleep(ctx context.Context, d time.Duration) bool {
+// sleep waits d, cut short by a value on trigger (nil: none); it reports
+// false when ctx ends. Without a trigger, d <= 0 does not wait at all.
+func sleep(ctx context.Context, d time.Duration, trigger <-chan struct{}, log *zap.Logger) bool {
+	if d <= 0 && trigger == nil {
+		return ctx.Err() == nil
+	}
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-ctx.Done():
 		return false
 	case <-t.C:
-	case <-l.Trigger:
-		l.Log.Info("pass triggered")
+	case <-trigger:
+		log.Info("pass triggered")
 	}
 	return true
 }

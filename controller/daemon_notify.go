@@ -2,6 +2,7 @@ package controller
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"time"
 
@@ -44,9 +45,18 @@ func (d *Daemon) notify(e Event) {
 		select {
 		case q <- e:
 		default:
-			d.Log.Warn("notification dropped, queue full", zap.String("kind", e.Kind), zap.Int("notifier", i))
+			d.Log.Warn("notification dropped, queue full", zap.String("kind", e.Kind), zap.String("target", notifierName(d.Notifiers[i], i)))
 		}
 	}
+}
+
+// notifierName is n's String (a notifier should name its target without
+// secrets), or its position among the notifiers.
+func notifierName(n Notifier, i int) string {
+	if s, ok := n.(fmt.Stringer); ok {
+		return s.String()
+	}
+	return fmt.Sprintf("notifier %d", i)
 }
 
 // notifyLoop delivers the events of q to n one at a time, in the order

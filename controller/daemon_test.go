@@ -183,3 +183,17 @@ func TestDaemonInterruptedPassIsNotAFailure(t *testing.T) {
 		t.Errorf("the observer was told of %d passes, want 0", obs.passes.Load())
 	}
 }
+
+// namedNotifier is a notifier that names its target.
+type namedNotifier struct{ recordingNotifier }
+
+func (*namedNotifier) String() string { return "notify.webhooks[0] https://hooks.example.net/…" }
+
+func TestNotifierName(t *testing.T) {
+	if got := notifierName(&namedNotifier{}, 3); got != "notify.webhooks[0] https://hooks.example.net/…" {
+		t.Errorf("a Stringer is named %q", got)
+	}
+	if got := notifierName(&recordingNotifier{}, 3); got != "notifier 3" {
+		t.Errorf("a notifier without String is named %q", got)
+	}
+}

@@ -95,6 +95,19 @@ func (n *Notifier) PerTarget() []*Notifier {
 	return out
 }
 
+// String names the targets by field and redacted URL (never a secret),
+// for logs.
+func (n *Notifier) String() string {
+	if n == nil {
+		return "no notification targets"
+	}
+	labels := make([]string, len(n.targets))
+	for i, t := range n.targets {
+		labels[i] = t.label()
+	}
+	return strings.Join(labels, ", ")
+}
+
 // add parses raw and appends its target; the error names field.
 func (n *Notifier) add(field, raw string, headers map[string]string, mk func(*url.URL) planner) error {
 	u, err := parseTarget(raw)

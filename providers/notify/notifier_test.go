@@ -189,4 +189,7 @@ func TestPerTargetSendsOnlyToItsTarget(t *testing.T) {
 	if (*Notifier)(nil).PerTarget() != nil {
 		t.Fatal("a nil Notifier has targets")
 	}
+	if got, want := parts[1].String(), "notify.healthchecks[0] "+ping.URL+"/…"; got != want {
+		t.Fatalf("String() = %q, want %q (the path is a secret)", got, want)
+	}
 }

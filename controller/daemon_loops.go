@@ -12,8 +12,15 @@ import (
 
 // detectLoop detects on every tick and address change, and requests a
 // pass when a known address differs from what the last pass saw (once per
-// new address, so a failing pass is not hammered).
+// new address, so a failing pass is not hammered). It starts after the
+// first pass, which detects too: before it, there is nothing to compare
+// with, and every detection would ask for a redundant pass.
 func (d *Daemon) detectLoop(ctx context.Context) {
+	select {
+	case <-ctx.Done():
+		return
+	case <-d.firstPass:
+	}
 	tick := newTicker(d.DetectInterval)
 	defer tick.stop()
 	for {

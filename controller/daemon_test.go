@@ -197,3 +197,55 @@ func TestNotifierName(t *testing.T) {
 		t.Errorf("a notifier without String is named %q", got)
 	}
 }
+
+// countingDetector counts detections of a fixed address.
+type countingDetector struct {
+	det Detection
+	n   atomic.Int32
+}
+
+func (c *countingDetector) Detect(context.Context) Detection { c.n.Add(1); return c.det }
+
+// slowListing delays each record listing (a slow first pass) and counts them.
+type slowListing struct {
+	*fakeDNS
+	delay time.Duration
+	n     atomic.Int32
+}
+
+func (s *slowListing) Records(ctx context.Context, z Zone) ([]Record, error) {
+	s.n.Add(1)
+	time.Sleep(s.delay)
+	return s.fakeDNS.Records(ctx, z)
+}
+
+// Detection between passes starts after the first pass: during it, there
+// is no last pass to compare with, and a detection then asked for a
+// second, redundant pass.
+func TestDaemonDetectionWaitsForTheFirstPass(t *testing.T) {
+	dns := &slowListing{fakeDNS: &fakeDNS{zones: []Zone{{ID: "z", Name: "example.com"}}}, delay: 100 * time.Millisecond}
+	det := &countingDetector{det: Detection{V4: FamilyResult{State: StateKnown, Addr: netip.MustParseAddr("203.0.113.7")},
+		V6: FamilyResult{State: StateDisabled}}}
+	rec := &Reconciler{Detector: det, DNS: dns, Names: []NameSpec{{Field: "records[0]", Name: "home.example.com"}},
+		Policy: Policy{Mode: ModeSync, Marker: marker}, Log: zap.NewNop()}
+	d := &Daemon{Reconciler: rec, Schedule: hourly{}, DetectInterval: time.Millisecond, Log: zap.NewNop()}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- d.Run(ctx) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for d.Snapshot().LastPassAt.IsZero() && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	after := det.n.Load() + 20
+	for det.n.Load() < after && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond) // detections after the first pass
+	}
+	cancel()
+	<-done
+	if det.n.Load() < after {
+		t.Fatalf("only %d detections", det.n.Load())
+	}
+	if n := dns.n.Load(); n != 1 {
+		t.Fatalf("%d passes, want the first one only: nothing changed", n)
+	}
+}

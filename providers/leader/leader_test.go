@@ -152,7 +152,9 @@ func TestFollowerTakesOverAfterRelease(t *testing.T) {
 	}
 	a.stop(t)
 	start := time.Now()
-	waitFor(t, "b takes over", 3*testRetry, b.leading.Load)
+	// Before the lease could expire (testLease); client-go's jittered retry
+	// period is at most 2.2*testRetry.
+	waitFor(t, "b takes over", testLease-testRetry/5, b.leading.Load)
 	t.Logf("takeover after release: %v", time.Since(start))
 	if got := b.sawChanges(); got[0] != "a" || got[len(got)-1] != "b*" {
 		t.Errorf("b's onChange saw %q, want a first and b* last", got)

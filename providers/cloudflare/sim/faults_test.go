@@ -74,7 +74,7 @@ func TestFaultInvalidPatternIsLiteral(t *testing.T) {
 }
 
 func TestFaultLatency(t *testing.T) {
-	const delay = 200 * time.Millisecond
+	const delay = 500 * time.Millisecond // the second request has that much time to show no delay
 	h := newHarness(t)
 	h.s.Inject(Fault{Path: `/zones$`, Count: 1, Latency: delay})
 	start := time.Now()

@@ -29,6 +29,7 @@ type app struct {
 	notifiers []controller.Notifier // one per notification target
 	metrics   *metrics.Metrics      // nil when not instrumented
 	level     zapcore.Level         // the config's log level (--log-level applied)
+	logFormat string                // the format its logger writes: the process's, kept from the first config
 }
 
 // configFile is the config path named by --config or FLAREWARDEN_CONFIG.
@@ -71,20 +72,23 @@ func (c *cli) newInstrumentedApp(m *metrics.Metrics) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	a, err := buildInstrumentedApp(cfg, token, newLogger(c.stderr, cfg.Log, c.sharedLevel(level)), m)
+	format, shared := c.processLogging(cfg.Log, level)
+	a, err := buildInstrumentedApp(cfg, token, newLogger(c.stderr, format, shared), m)
 	if err != nil {
 		return nil, err
 	}
-	a.level = level
+	a.level, a.logFormat = level, format
 	return a, nil
 }
 
-// sharedLevel returns the level of every logger of the process, set to
-// first when this is the first call. A reload sets it (see supervisor),
-// so that the new log.level also reaches the loggers made at start.
-func (c *cli) sharedLevel(first zapcore.Level) zap.AtomicLevel {
-	c.levelOnce.Do(func() { c.level = zap.NewAtomicLevelAt(first) })
-	return c.level
+// processLogging returns the format and the level of every logger of the
+// process, taken from the first config loaded (first, at level). A reload
+// sets the level (see supervisor), so that a new log.level also reaches
+// the loggers made at start, but keeps the format, so that one stream
+// never mixes JSON and console lines.
+func (c *cli) processLogging(first config.Log, level zapcore.Level) (format string, shared zap.AtomicLevel) {
+	c.logOnce.Do(func() { c.logFormat, c.level = first.Format, zap.NewAtomicLevelAt(level) })
+	return c.logFormat, c.level
 }
 
 // buildApp wires the components of a validated config.
@@ -163,13 +167,13 @@ func logLevel(cfg config.Log, levelOverride string) (zapcore.Level, error) {
 	return level, nil
 }
 
-// newLogger builds a logger of the process writing to w in cfg.Format at
-// level.
-func newLogger(w io.Writer, cfg config.Log, level zapcore.LevelEnabler) *zap.Logger {
+// newLogger builds a logger of the process writing to w in format (json
+// or console) at level.
+func newLogger(w io.Writer, format string, level zapcore.LevelEnabler) *zap.Logger {
 	enc := zap.NewProductionEncoderConfig()
 	enc.EncodeTime = zapcore.ISO8601TimeEncoder
 	var encoder zapcore.Encoder = zapcore.NewJSONEncoder(enc)
-	if cfg.Format == "console" {
+	if format == "console" {
 		encoder = zapcore.NewConsoleEncoder(enc)
 	}
 	return zap.New(zapcore.NewCore(encoder, zapcore.AddSync(w), level))

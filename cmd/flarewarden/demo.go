@@ -299,7 +299,7 @@ health:
 	}
 	log := zap.NewNop()
 	if e.verbose {
-		log = newLogger(e.stderr, config.Log{Format: "console"}, zapcore.DebugLevel)
+		log = newLogger(e.stderr, "console", zapcore.DebugLevel)
 	}
 	return buildApp(cfg, demoToken, log)
 }

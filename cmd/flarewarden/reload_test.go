@@ -59,15 +59,25 @@ func TestReloadAppliesTheLogLevelToEveryLogger(t *testing.T) {
 	reload := make(chan struct{})
 	r := w.startRun(&cli{reload: reload, configPoll: time.Hour})
 	r.waitPassOK()
-	cfg := strings.Replace(readFile(t, w.config), "log: {level: debug}", "log: {level: warn}", 1)
+	cfg := strings.Replace(readFile(t, w.config), "log: {level: debug}", "log: {level: warn, format: console}", 1)
 	writeFile(t, w.config, strings.Replace(cfg, "  - {name: vpn.example.com}", "  - {name: vpn.example.com}\n  - {name: new.example.com}", 1))
 	reload <- struct{}{}
 	r.waitFor("the new record", func() bool { return w.record("new.example.com", "A") == "203.0.113.7" })
 	if code := r.stop(); code != exitOK {
 		t.Fatalf("run exited %d", code)
 	}
-	if log := r.stderr.String(); strings.Contains(log, "config reloaded") || strings.Contains(log, "daemon stopped") {
+	log := r.stderr.String()
+	if strings.Contains(log, "config reloaded") || strings.Contains(log, "daemon stopped") {
 		t.Fatalf("info messages logged after a reload to level warn:\n%s", log)
+	}
+	// The format stays the first config's: one stream never mixes JSON and console lines.
+	for _, line := range strings.Split(strings.TrimSpace(log), "\n") {
+		if !strings.HasPrefix(line, "{") {
+			t.Fatalf("a line not in JSON after a reload to format console: %q", line)
+		}
+	}
+	if !strings.Contains(log, `"msg":"log format changed, restart to apply it"`) {
+		t.Fatalf("no warning that the format needs a restart:\n%s", log)
 	}
 }
 

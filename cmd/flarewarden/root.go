@@ -20,8 +20,9 @@ type cli struct {
 	env            func(string) (string, bool)
 	configPath     string
 	logLevel       string
-	levelOnce      sync.Once
-	level          zap.AtomicLevel // shared by every logger of the process (see sharedLevel)
+	logOnce        sync.Once
+	logFormat      string          // of every logger of the process (see processLogging)
+	level          zap.AtomicLevel // shared by every logger of the process
 
 	// Test hooks of run; zero values mean the real thing.
 	reload     <-chan struct{}                                                                       // reload triggers instead of SIGHUP

@@ -85,8 +85,12 @@ func (s *supervisor) reload(ctx context.Context, why string) {
 	if s.setLevel != nil {
 		s.setLevel(next.level)
 	}
-	if old := s.swap(next); old.cfg.Server.RestartNeeded(next.cfg.Server) {
+	old := s.swap(next)
+	if old.cfg.Server.RestartNeeded(next.cfg.Server) {
 		s.log.Warn("server listen, token_file or require_token changed, restart to apply it")
+	}
+	if next.cfg.Log.Format != next.logFormat {
+		s.log.Warn("log format changed, restart to apply it")
 	}
 	s.log.Info("config reloaded", zap.String("trigger", why))
 }

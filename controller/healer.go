@@ -2,12 +2,23 @@ package controller
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
 // DefaultTriggerGap is the least time between two passes triggered by
-// health checks.
+// health checks. While the failures that trigger them persist, the gap
+// doubles after each triggered pass, up to MaxTriggerGap: a failure a
+// pass cannot heal does not cost a pass every 30 s forever.
 const DefaultTriggerGap = 30 * time.Second
+
+// MaxTriggerGap caps the gap between triggered passes.
+const MaxTriggerGap = 30 * time.Minute
+
+// DefaultNotifyHold is the least time between two reported state changes
+// of one check: a flapping site is reported at most once per hold, with
+// the number of changes in between.
+const DefaultNotifyHold = 5 * time.Minute
 
 // Healer turns health results into decisions: when to run a pass now,
 // which CNAMEs to take over, what to tell a human. It is pure (the caller
@@ -15,13 +26,25 @@ const DefaultTriggerGap = 30 * time.Second
 // It is not safe for concurrent use.
 type Healer struct {
 	// TriggerGap rate-limits triggered passes; 0 means DefaultTriggerGap.
-	TriggerGap  time.Duration
-	classes     map[string]Class
+	TriggerGap time.Duration
+	// NotifyHold is the least time between two reported state changes of
+	// a check; 0 means DefaultNotifyHold.
+	NotifyHold  time.Duration
+	checks      map[string]*checkState
 	hinted      map[string]string // the last hint reported per check
 	lastTrigger time.Time
+	triggers    int // passes triggered since the last round with nothing to heal
 	// ensuredAt is when a challenged probe last asked for a pass to
-	// ensure the skip rule.
+	// ensure the skip rule; zero again once no probe is challenged.
 	ensuredAt time.Time
+}
+
+// checkState is what the healer reported of a check.
+type checkState struct {
+	reported   Class     // the class last reported (ok before any report)
+	reportedAt time.Time // zero before any report
+	last       Class     // the class of the last round
+	flips      int       // class changes since the report
 }
 
 // HealInput is one round of health results and what the last pass knew.
@@ -53,12 +76,13 @@ type HealDecision struct {
 
 // Decide processes one round.
 func (h *Healer) Decide(in HealInput) HealDecision {
-	if h.classes == nil {
-		h.classes, h.hinted = map[string]Class{}, map[string]string{}
+	if h.checks == nil {
+		h.checks, h.hinted = map[string]*checkState{}, map[string]string{}
 	}
 	var d HealDecision
-	ensure := false
+	ensure, challenged := false, false
 	for _, r := range in.Results {
+		challenged = challenged || r.Class() == ClassChallenged
 		heal, hint := h.remedy(r, in)
 		ensure = ensure || (heal != "" && r.Class() == ClassChallenged)
 		if heal != "" {
@@ -78,9 +102,15 @@ func (h *Healer) Decide(in HealInput) HealDecision {
 				At: in.Now, Summary: fmt.Sprintf("%s is still failing: %s", r.Host, r.Class()), Detail: r.Edge.Explanation, Hint: hint})
 		}
 	}
-	if d.Reason != "" && h.mayTrigger(in.Now) {
+	if !challenged {
+		h.ensuredAt = time.Time{} // a later challenge asks for the rule again
+	}
+	if d.Reason == "" {
+		h.triggers = 0
+	} else if h.mayTrigger(in.Now) {
 		d.TriggerPass = true
 		h.lastTrigger = in.Now
+		h.triggers++
 		if ensure {
 			h.ensuredAt = in.Now // a pass after this shows whether the rule helped
 		}
@@ -88,13 +118,18 @@ func (h *Healer) Decide(in HealInput) HealDecision {
 	return d
 }
 
-// mayTrigger applies the rate limit of triggered passes.
+// mayTrigger applies the rate limit of triggered passes: the gap after
+// the n-th pass triggered in a row is TriggerGap·2^(n-1), at most
+// MaxTriggerGap.
 func (h *Healer) mayTrigger(now time.Time) bool {
 	gap := h.TriggerGap
 	if gap == 0 {
 		gap = DefaultTriggerGap
 	}
-	return h.lastTrigger.IsZero() || now.Sub(h.lastTrigger) >= gap
+	for i := 1; i < h.triggers && gap < MaxTriggerGap; i++ {
+		gap *= 2
+	}
+	return h.lastTrigger.IsZero() || now.Sub(h.lastTrigger) >= min(gap, MaxTriggerGap)
 }
 
 func isDNSFailure(c Class) bool { return c == ClassOriginDNSError || c == ClassDDNSTargetDown }
@@ -110,6 +145,10 @@ func (h *Healer) remedy(r CheckResult, in HealInput) (heal, hint string) {
 		return fmt.Sprintf("%s: %s", r.Host, c), ""
 	case ClassNotCloudflare:
 		return fmt.Sprintf("%s: answers without Cloudflare, the record may be wrong or not proxied", r.Host), ""
+	case ClassOriginDown, ClassOriginTimeout, ClassOriginUnreachable:
+		// Cloudflare cannot reach the address it has: a pass checks that the
+		// record holds the detected one (one listing; no write when it does).
+		return fmt.Sprintf("%s: %s, check that the record holds this host's address", r.Host, c), ""
 	case ClassChallenged:
 		switch {
 		case !in.SelfCovered:
@@ -122,31 +161,58 @@ func (h *Healer) remedy(r CheckResult, in HealInput) (heal, hint string) {
 	return "", ""
 }
 
-// transition records the check's class and returns the event when it
-// changed (the first round reports only failures).
+// transition records the check's class and returns the event to report,
+// if any: a class other than the one last reported, once NotifyHold has
+// passed since that report (the first round reports only failures, at
+// once). Changes held back are counted in the next report.
 func (h *Healer) transition(r CheckResult, hint string, now time.Time) (Event, bool) {
-	prev, seen := h.classes[r.Check]
+	st := h.checks[r.Check]
+	if st == nil {
+		st = &checkState{reported: ClassOK, last: ClassOK}
+		h.checks[r.Check] = st
+	}
 	cur := r.Class()
-	h.classes[r.Check] = cur
-	if cur == prev || (!seen && cur == ClassOK) {
+	if cur != st.last {
+		st.flips++
+	}
+	st.last = cur
+	if cur == st.reported || (!st.reportedAt.IsZero() && now.Sub(st.reportedAt) < h.hold()) {
 		return Event{}, false
 	}
+	e := h.event(r, st.reported, hint, now)
+	if st.flips > 1 {
+		e.Detail = strings.TrimPrefix(fmt.Sprintf("%s; %d state changes since the last report", e.Detail, st.flips), "; ")
+	}
+	st.reported, st.reportedAt, st.flips = cur, now, 0
+	return e, true
+}
+
+// hold is NotifyHold or its default.
+func (h *Healer) hold() time.Duration {
+	if h.NotifyHold == 0 {
+		return DefaultNotifyHold
+	}
+	return h.NotifyHold
+}
+
+// event is the health event of r's class, from prev.
+func (h *Healer) event(r CheckResult, prev Class, hint string, now time.Time) Event {
+	cur := r.Class()
 	e := Event{Kind: "health", Check: r.Check, Host: r.Host, From: prev, To: cur, Healthy: cur == ClassOK, At: now,
 		Detail: r.Edge.Explanation, Hint: firstNonEmpty(hint, r.Edge.Hint)}
-	switch {
-	case cur == ClassOK:
+	if cur == ClassOK {
 		e.Summary = fmt.Sprintf("%s is healthy again (was %s)", r.Host, prev)
 		e.Detail, e.Hint = "", ""
-	default:
-		e.Summary = fmt.Sprintf("%s is failing: %s", r.Host, cur)
-		if r.Origin != nil && r.Origin.Outcome != OriginOK && r.Origin.Outcome != OriginSkipped {
-			e.Detail += "; origin probe: " + r.Origin.Explanation
-		}
-		if r.DNS != nil && !r.DNS.Resolved {
-			e.Detail = fmt.Sprintf("%s is a CNAME to %s, which does not resolve (%s)", r.Host, r.DNS.Target, r.DNS.Err)
-		}
+		return e
 	}
-	return e, true
+	e.Summary = fmt.Sprintf("%s is failing: %s", r.Host, cur)
+	if r.Origin != nil && r.Origin.Outcome != OriginOK && r.Origin.Outcome != OriginSkipped {
+		e.Detail += "; origin probe: " + r.Origin.Explanation
+	}
+	if r.DNS != nil && !r.DNS.Resolved {
+		e.Detail = fmt.Sprintf("%s is a CNAME to %s, which does not resolve (%s)", r.Host, r.DNS.Target, r.DNS.Err)
+	}
+	return e
 }
 
 func firstNonEmpty(a, b string) string {

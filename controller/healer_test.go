@@ -43,8 +43,14 @@ func TestHealerDecisions(t *testing.T) {
 			in: HealInput{Results: []CheckResult{result("home", home, ClassChallenged)}, SelfCovered: true, SelfExempted: true}},
 		{name: "challenged, no skip rule for self", eventHint: "add self",
 			in: HealInput{Results: []CheckResult{result("home", home, ClassChallenged)}}},
-		{name: "origin down: alert, no pass",
-			in: HealInput{Results: []CheckResult{result("home", home, ClassOriginDown)}}},
+		{name: "origin down: alert, and a pass checks the record's address", trigger: true,
+			in: HealInput{Results: []CheckResult{result("home", home, ClassOriginUnreachable)}}},
+		{name: "origin error (it answered): alert, no pass",
+			in: HealInput{Results: []CheckResult{result("home", home, ClassOriginError)}}},
+		{name: "edge unreachable and target unresolved from here: this host's outage, no takeover", trigger: true,
+			in: HealInput{Results: []CheckResult{{Check: "home", Host: home, Edge: Diagnosis{Class: ClassNotCloudflare},
+				DNS: &DNSResult{Name: home, Target: "myhome.duckdns.org", Err: "timed out"}}},
+				CNAMEs: map[string]string{home: "myhome.duckdns.org"}, OnFailure: map[string]bool{home: true}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -62,7 +68,7 @@ func TestHealerDecisions(t *testing.T) {
 }
 
 func TestHealerReportsTransitionsOnce(t *testing.T) {
-	h := &Healer{}
+	h := &Healer{NotifyHold: time.Nanosecond}
 	t0 := time.Date(2026, 11, 22, 3, 0, 0, 0, time.UTC)
 	round := func(i int, c Class) HealDecision {
 		return h.Decide(HealInput{Results: []CheckResult{result("home", "home.example.com", c)}, Now: t0.Add(time.Duration(i) * time.Second)})
@@ -90,8 +96,57 @@ func TestHealerRateLimitsTriggeredPasses(t *testing.T) {
 			triggers = append(triggers, s)
 		}
 	}
-	if !slices.Equal(triggers, []int{0, 30, 60}) {
-		t.Fatalf("triggered at %v s, want every 30 s at most", triggers)
+	if !slices.Equal(triggers, []int{0, 30}) {
+		t.Fatalf("triggered at %v s, want at 0 and 30 (then 60 s later)", triggers)
+	}
+}
+
+func TestHealerBacksOffWhileTriggeredPassesDoNotHeal(t *testing.T) {
+	h := &Healer{}
+	t0 := time.Date(2026, 11, 22, 3, 0, 0, 0, time.UTC)
+	round := func(at time.Duration, c Class) bool {
+		return h.Decide(HealInput{Results: []CheckResult{result("home", "h", c)}, Now: t0.Add(at)}).TriggerPass
+	}
+	var triggers []time.Duration
+	for at := time.Duration(0); at <= 3*time.Hour; at += 30 * time.Second {
+		if round(at, ClassNotCloudflare) {
+			triggers = append(triggers, at)
+		}
+	}
+	want := []time.Duration{0, 30 * time.Second, 90 * time.Second, 210 * time.Second, 450 * time.Second, 930 * time.Second,
+		1890 * time.Second, 3690 * time.Second, 5490 * time.Second, 7290 * time.Second, 9090 * time.Second}
+	if !slices.Equal(triggers, want) {
+		t.Fatalf("triggered at %v, want %v (doubling gaps up to %v)", triggers, want, MaxTriggerGap)
+	}
+	next := 3*time.Hour + 30*time.Second
+	if round(next, ClassOK) || !round(next+30*time.Second, ClassNotCloudflare) || round(next+45*time.Second, ClassNotCloudflare) ||
+		!round(next+60*time.Second, ClassNotCloudflare) {
+		t.Fatal("after a healthy round the gap did not start again from 30 s")
+	}
+}
+
+func TestHealerReportsAFlappingSiteAtMostOncePerHold(t *testing.T) {
+	h := &Healer{}
+	t0 := time.Date(2026, 11, 22, 3, 0, 0, 0, time.UTC)
+	var events []Event
+	for i := range 120 { // an hour of rounds every 30 s, alternating 522 and ok
+		c := ClassOriginTimeout
+		if i%2 == 1 {
+			c = ClassOK
+		}
+		events = append(events, h.Decide(HealInput{Results: []CheckResult{result("home", "h", c)},
+			Now: t0.Add(time.Duration(i) * 30 * time.Second)}).Events...)
+	}
+	if len(events) < 2 || len(events) > 13 {
+		t.Fatalf("%d events in an hour of flapping, want 2 to 13 (one per %v at most)", len(events), DefaultNotifyHold)
+	}
+	for i, e := range events[1:] {
+		if e.At.Sub(events[i].At) < DefaultNotifyHold {
+			t.Fatalf("events %d and %d are %v apart", i, i+1, e.At.Sub(events[i].At))
+		}
+		if !strings.Contains(e.Detail, "state changes since the last report") {
+			t.Fatalf("event %q does not say the site flapped: %q", e.Summary, e.Detail)
+		}
 	}
 }
 

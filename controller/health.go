@@ -73,11 +73,12 @@ type CheckResult struct {
 }
 
 // Class returns the check's overall class: ddns_target_down when a CNAME
-// target does not resolve from here and the edge failed too; else the edge
-// class. A site the edge serves is ok even if this host's resolver fails
-// (it may be the resolver that is down, not the DDNS provider).
+// target does not resolve from here and the edge answers 1016 (it cannot
+// resolve the origin either); else the edge class. Any other edge failure
+// with the target unresolved here is this host's outage (network or
+// resolver), not the DDNS provider's, and keeps the edge class.
 func (c CheckResult) Class() Class {
-	if c.DNS != nil && !c.DNS.Resolved && c.Edge.Class != ClassOK {
+	if c.DNS != nil && !c.DNS.Resolved && c.Edge.Class == ClassOriginDNSError {
 		return ClassDDNSTargetDown
 	}
 	return c.Edge.Class

@@ -73,6 +73,7 @@ func (h *healWorld) configure(records, extra string) {
 	h.writeConfig(fmt.Sprintf(`["url:%s/a", "url:%s/b"]`, h.ip.URL, h.ip.URL), fmt.Sprintf(`schedule: "@every 1h"
 health:
   interval: 50ms
+  notify_hold: 1ms
   dns_server: %s
   checks:
     - name: home

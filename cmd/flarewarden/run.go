@@ -118,6 +118,7 @@ func (c *cli) startEndpoint(ctx context.Context, cancel context.CancelFunc, a *a
 
 // daemon assembles the service from the app.
 func (a *app) daemon(sched controller.Schedule, backoff controller.Backoff, h *controller.Healer) *controller.Daemon {
+	h.NotifyHold = time.Duration(a.cfg.Health.NotifyHold) // no daemon uses h now: the previous one has stopped
 	d := &controller.Daemon{Reconciler: a.rec, Schedule: sched, Backoff: backoff,
 		DetectInterval: time.Duration(a.cfg.Detect.Interval), Watch: ifaceWatch(a.cfg.Detect),
 		Healer: h, SelfCovered: selfCovered(a.cfg.WAF), Notifiers: a.notifiers, Log: a.log}

@@ -14,6 +14,9 @@ import (
 type Health struct {
 	// Interval between health rounds in `run`.
 	Interval Duration `yaml:"interval"`
+	// NotifyHold is the least time between two reported state changes of
+	// a check (a flapping site is reported at most once per hold).
+	NotifyHold Duration `yaml:"notify_hold"`
 	// DNSServer ("host:port") resolves CNAME targets; empty = system resolver.
 	DNSServer string        `yaml:"dns_server,omitempty"`
 	Checks    []HealthCheck `yaml:"checks,omitempty"`
@@ -39,6 +42,7 @@ type OriginCheck struct {
 
 func (h *Health) applyDefaults() {
 	h.Interval = orDur(h.Interval, 30*time.Second)
+	h.NotifyHold = orDur(h.NotifyHold, 5*time.Minute)
 	for i := range h.Checks {
 		c := &h.Checks[i]
 		if len(c.ExpectStatus) == 0 {

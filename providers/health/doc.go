@@ -10,7 +10,9 @@
 //     error 1016, origin_down for a 521, challenged for a page marked
 //     cf-mitigated: challenge, not_cloudflare for an answer that did not go
 //     through Cloudflare, and so on; a request that gets no answer is
-//     timeout, tls or dns;
+//     timeout, tls or dns. It connects over the family of the detected
+//     address when only one is known (controller.ProbeInput.Detection), so
+//     Cloudflare sees the address a `self` skip rule lists;
 //   - the origin probe (Check.Origin) connects straight to the origin at the
 //     detected public address and GETs the same path with the URL's host in
 //     the Host header and in SNI. It tells a refused connection from a reset

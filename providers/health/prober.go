@@ -22,6 +22,9 @@ type Prober struct {
 	// edgeRoots verifies edge certificates; nil is the system pool. Tests
 	// trust their own server.
 	edgeRoots *x509.CertPool
+	// edgeDial connects the edge probe; nil is the dialer of hostResolver.
+	// Tests observe the network it is asked for.
+	edgeDial func(ctx context.Context, network, addr string) (net.Conn, error)
 }
 
 var _ controller.Prober = (*Prober)(nil)
@@ -57,7 +60,7 @@ func (p *Prober) Probe(ctx context.Context, in controller.ProbeInput) []controll
 func (p *Prober) probeCheck(ctx context.Context, c *check, in controller.ProbeInput) controller.CheckResult {
 	r := controller.CheckResult{Check: c.Name, Host: c.host, At: time.Now()}
 	var wg sync.WaitGroup
-	wg.Go(func() { r.Edge = p.probeEdge(ctx, c) })
+	wg.Go(func() { r.Edge = p.probeEdge(ctx, c, in.Detection) })
 	if c.Origin != nil {
 		wg.Go(func() { r.Origin = p.probeOrigin(ctx, c, in.Detection) })
 	}

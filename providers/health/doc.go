@@ -18,7 +18,9 @@
 //     the Host header and in SNI. It tells a refused connection from a reset
 //     right after the request (the signature of an IPS or firewall dropping
 //     this host's address), a timeout, a TLS failure and an unexpected
-//     status. It does not verify the origin's certificate: it checks
+//     status; when it succeeds while the edge says 521 or 522, the edge
+//     diagnosis adds that a firewall likely blocks Cloudflare's addresses.
+//     It does not verify the origin's certificate: it checks
 //     reachability, and a Cloudflare Origin CA certificate, the usual one on
 //     an origin behind Cloudflare, is not publicly trusted;
 //   - the DNS probe, for a check whose host is still a CNAME

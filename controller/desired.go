@@ -32,6 +32,10 @@ type DesiredName struct {
 	TTL     *int
 	// TakeoverCNAME lets a CNAME at this name be replaced by A/AAAA records.
 	TakeoverCNAME bool
+	// TakeoverOnFailure says the CNAME may be replaced once health checks
+	// see its target down; a pass asked to (PassOptions.Takeover) then sets
+	// TakeoverCNAME.
+	TakeoverOnFailure bool
 }
 
 // Desired is what the managed names should look like.

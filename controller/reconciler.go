@@ -71,7 +71,7 @@ func (r *Reconciler) RunOnce(ctx context.Context, opt PassOptions) (Report, erro
 		return rep, withContext(err, "list zones")
 	}
 	names, errs := MatchZones(r.Names, zones)
-	allowTakeover(names, r.Names, opt.Takeover)
+	allowTakeover(names, opt.Takeover)
 	managed := distinctZones(names, func(n DesiredName) Zone { return n.Zone })
 	observed, names, listErrs := r.observe(ctx, names, &rep)
 	errs = append(errs, listErrs...)
@@ -155,15 +155,9 @@ func distinctZones[T any](items []T, zoneOf func(T) Zone) []Zone {
 
 // allowTakeover turns takeover on for on-failure names the pass was asked
 // to take over.
-func allowTakeover(names []DesiredName, specs []NameSpec, asked map[string]bool) {
-	onFailure := map[string]bool{}
-	for _, s := range specs {
-		if s.TakeoverOnFailure {
-			onFailure[NormalizeName(s.Name)] = true
-		}
-	}
+func allowTakeover(names []DesiredName, asked map[string]bool) {
 	for i := range names {
-		if onFailure[names[i].Name] && asked[names[i].Name] {
+		if names[i].TakeoverOnFailure && asked[names[i].Name] {
 			names[i].TakeoverCNAME = true
 		}
 	}

@@ -92,3 +92,20 @@ func TestMatchZones(t *testing.T) {
 		}
 	}
 }
+
+// An on-failure name keeps its CNAME, with a warning that says why, until a
+// pass is asked to take it over.
+func TestRunOnceTakeoverOnFailure(t *testing.T) {
+	cname := Record{ID: "c1", ZoneID: "z", Name: "home.example.com", Type: TypeCNAME, Content: "myhome.duckdns.org"}
+	dns := &fakeDNS{zones: []Zone{{ID: "z", Name: "example.com"}}, records: map[string][]Record{"z": {cname}}}
+	r := newTestReconciler(dns, NameSpec{Field: "records[0]", Name: "Home.Example.com", TakeoverOnFailure: true})
+	rep, err := r.RunOnce(context.Background(), PassOptions{DryRun: true})
+	if err != nil || len(rep.Plan.Changes) != 0 || len(rep.Plan.Warnings) != 1 ||
+		!strings.Contains(rep.Plan.Warnings[0].Message, "takeover_cname is on-failure") {
+		t.Fatalf("without a failure: err=%v plan=%+v", err, rep.Plan)
+	}
+	rep, err = r.RunOnce(context.Background(), PassOptions{DryRun: true, Takeover: map[string]bool{"home.example.com": true}})
+	if err != nil || len(rep.Plan.Changes) != 2 || rep.Plan.Changes[0].Action != ActionDelete || len(rep.Plan.Warnings) != 0 {
+		t.Fatalf("asked to take over: err=%v plan=%+v", err, rep.Plan)
+	}
+}

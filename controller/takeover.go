@@ -36,7 +36,10 @@ func planTakeover(res *PlanResult, n DesiredName, cnames []Record, addrs map[Fam
 
 // takeoverBlocked returns why a CNAME may not be replaced, or "".
 func takeoverBlocked(n DesiredName, addrs map[Family]Target, p Policy) string {
-	if !n.TakeoverCNAME {
+	switch {
+	case !n.TakeoverCNAME && n.TakeoverOnFailure:
+		return "takeover_cname is on-failure and no health check has seen the target down"
+	case !n.TakeoverCNAME:
 		return "takeover_cname is off"
 	}
 	if p.Mode != ModeSync {

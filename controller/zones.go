@@ -34,7 +34,7 @@ func MatchZones(specs []NameSpec, zones []Zone) ([]DesiredName, []error) {
 			continue
 		}
 		out = append(out, DesiredName{Zone: z, Name: NormalizeName(s.Name), Proxied: s.Proxied, TTL: s.TTL,
-			TakeoverCNAME: s.TakeoverCNAME})
+			TakeoverCNAME: s.TakeoverCNAME, TakeoverOnFailure: s.TakeoverOnFailure})
 	}
 	return out, errs
 }

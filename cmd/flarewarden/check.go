@@ -85,12 +85,34 @@ func writeCheck(w io.Writer, r checkReport, passErr error) {
 }
 
 // diagnose runs a dry-run pass, for the detected addresses and the names
-// still CNAMEs, then every health check. The probes run even when the pass
-// failed; its error is returned.
+// still CNAMEs, then every health check. When the checks find the target
+// of an on-failure CNAME down, a second dry-run pass plans the takeover
+// `run` would make, and its report is returned. The probes run even when
+// the pass failed; the error of the last pass is returned.
 func (a *app) diagnose(ctx context.Context) (controller.Report, []controller.CheckResult, error) {
 	rep, err := a.rec.RunOnce(ctx, controller.PassOptions{DryRun: true})
 	results := a.prober.Probe(ctx, controller.ProbeInput{Detection: rep.Detection, CNAMEs: rep.CNAMEs})
+	onFailure, _ := takeoverModes(a.cfg.Records)
+	if takeover := failedCNAMEs(results, rep.CNAMEs, onFailure); len(takeover) > 0 {
+		rep, err = a.rec.RunOnce(ctx, controller.PassOptions{DryRun: true, Takeover: takeover})
+	}
 	return rep, results, err
+}
+
+// failedCNAMEs returns the names of onFailure still CNAMEs (in cnames)
+// whose check found a DNS failure (origin_dns_error or ddns_target_down):
+// those `run` takes over.
+func failedCNAMEs(results []controller.CheckResult, cnames map[string]string, onFailure map[string]bool) map[string]bool {
+	out := map[string]bool{}
+	for _, r := range results {
+		switch r.Class() {
+		case controller.ClassOriginDNSError, controller.ClassDDNSTargetDown:
+			if onFailure[r.Host] && cnames[r.Host] != "" {
+				out[r.Host] = true
+			}
+		}
+	}
+	return out
 }
 
 // writeSite prints one site's verdict and, indented, its diagnosis.

@@ -92,3 +92,41 @@ func TestOutputFlagRefusesUnknownFormats(t *testing.T) {
 		t.Fatalf("wrote %v", w.writes())
 	}
 }
+
+// With takeover_cname: on-failure and the DDNS target down, `check` plans
+// the takeover `run` would make (a dry run: nothing written), and neither
+// its warning nor its hints tell the user to set what is set.
+func TestCheckPlansTheTakeoverOnFailure(t *testing.T) {
+	h := newHealWorld(t)
+	h.configure("records:\n  - {name: home.example.com, proxied: true, takeover_cname: on-failure}\n", "")
+	r := h.run("check")
+	if r.code != 0 || !strings.Contains(r.stdout, "takeover_cname is on-failure and no health check has seen the target down") {
+		t.Fatalf("check while healthy: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+
+	h.dns.Set("myhome.duckdns.org") // the DDNS provider is down
+	r = h.run("check")
+	for _, want := range []string{
+		"home.example.com  CNAME  delete  myhome.duckdns.org",
+		"home.example.com  A      create  -                   203.0.113.7",
+		"2 changes planned (dry run: nothing written)",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("check output lacks %q", want)
+		}
+	}
+	for _, unwanted := range []string{"takeover_cname is off", "true or on-failure", "no changes", "warning:"} {
+		if strings.Contains(r.stdout, unwanted) {
+			t.Errorf("check output says %q", unwanted)
+		}
+	}
+	if r.code != 1 {
+		t.Errorf("check exit = %d, want 1", r.code)
+	}
+	if w := h.writes(); len(w) != 0 {
+		t.Fatalf("check wrote to Cloudflare: %v", w)
+	}
+	if t.Failed() {
+		t.Fatalf("output:\n%s\n%s", r.stdout, r.stderr)
+	}
+}

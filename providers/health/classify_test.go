@@ -134,7 +134,7 @@ func classifyCaseRun(tc classifyCase) controller.Diagnosis {
 func TestClassify1016Hint(t *testing.T) {
 	d := Classify(530, cf(), []byte("error code: 1016"))
 	wantContains(t, d.Explanation, "Cloudflare cannot resolve the origin host (error 1016)", "DDNS provider")
-	wantContains(t, d.Hint, "takeover_cname: true or on-failure")
+	wantContains(t, d.Hint, "unless its takeover_cname is false", "with on-failure, once a health check sees the target down")
 }
 
 func TestClassifyNilHeader(t *testing.T) {

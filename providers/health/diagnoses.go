@@ -58,13 +58,16 @@ func notCloudflare(a answer) controller.Diagnosis {
 const dnsErrorExplanation = "Cloudflare cannot resolve the origin host (error 1016)"
 
 // cnameHint is the hint of an origin DNS error at a name that is a CNAME.
-const cnameHint = "let flarewarden replace the CNAME with an A record (takeover_cname: true or on-failure)"
+// The prober does not know the record's takeover_cname, so the hint says
+// what each value does rather than ask for one (it may be set already).
+const cnameHint = "unless its takeover_cname is false, flarewarden replaces a managed CNAME with an A record " +
+	"holding this host's address (with on-failure, once a health check sees the target down)"
 
 func originDNSError(answer) controller.Diagnosis {
 	return controller.Diagnosis{Class: controller.ClassOriginDNSError,
 		Explanation: dnsErrorExplanation + ": the record points at a name that does not resolve, " +
 			"typically a CNAME to a DDNS provider that is down",
-		Hint: cnameHint + "; an A record must hold this host's current address"}
+		Hint: cnameHint + "; by hand, replace it with an A record holding this host's current address"}
 }
 
 // originFailure diagnoses Cloudflare's 520-526 origin error pages.

@@ -10,13 +10,17 @@
 //     error 1016, origin_down for a 521, challenged for a page marked
 //     cf-mitigated: challenge, not_cloudflare for an answer that did not go
 //     through Cloudflare, and so on; a request that gets no answer is
-//     timeout, tls or dns;
+//     timeout, tls or dns. It connects over the family of the detected
+//     address when only one is known (controller.ProbeInput.Detection), so
+//     Cloudflare sees the address a `self` skip rule lists;
 //   - the origin probe (Check.Origin) connects straight to the origin at the
 //     detected public address and GETs the same path with the URL's host in
 //     the Host header and in SNI. It tells a refused connection from a reset
 //     right after the request (the signature of an IPS or firewall dropping
 //     this host's address), a timeout, a TLS failure and an unexpected
-//     status. It does not verify the origin's certificate: it checks
+//     status; when it succeeds while the edge says 521 or 522, the edge
+//     diagnosis adds that a firewall likely blocks Cloudflare's addresses.
+//     It does not verify the origin's certificate: it checks
 //     reachability, and a Cloudflare Origin CA certificate, the usual one on
 //     an origin behind Cloudflare, is not publicly trusted;
 //   - the DNS probe, for a check whose host is still a CNAME

@@ -18,20 +18,22 @@ const (
 )
 
 // probeEdge GETs the check's URL through the edge, within the check's
-// timeout, and diagnoses the answer or the failure to get one.
-func (p *Prober) probeEdge(ctx context.Context, c *check) controller.Diagnosis {
+// timeout, over the family edgeNetwork picks for d, and diagnoses the
+// answer or the failure to get one.
+func (p *Prober) probeEdge(ctx context.Context, c *check, d controller.Detection) controller.Diagnosis {
 	ctx, cancel := context.WithTimeout(ctx, c.Timeout)
 	defer cancel()
-	resp, body, err := p.getEdge(ctx, c)
+	resp, body, err := p.getEdge(ctx, c, edgeNetwork(c, d))
 	if err != nil {
 		return edgeFailure(ctx, c, err)
 	}
 	return classify(resp.StatusCode, resp.Header, body, c.expect)
 }
 
-// getEdge sends the edge request: the check's headers, the URL's host as
-// Host and SNI, to EdgeAddress when set. Redirects are not followed.
-func (p *Prober) getEdge(ctx context.Context, c *check) (*http.Response, []byte, error) {
+// getEdge sends the edge request over network: the check's headers, the
+// URL's host as Host and SNI, to EdgeAddress when set. Redirects are not
+// followed.
+func (p *Prober) getEdge(ctx context.Context, c *check, network string) (*http.Response, []byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.url.String(), nil)
 	if err != nil {
 		return nil, nil, fmt.Errorf("building the edge request: %w", err)
@@ -40,19 +42,22 @@ func (p *Prober) getEdge(ctx context.Context, c *check) (*http.Response, []byte,
 	for name, value := range c.Headers {
 		req.Header.Set(name, value)
 	}
-	rt := p.edgeTransport(c)
+	rt := p.edgeTransport(c, network)
 	defer rt.CloseIdleConnections()
 	return fetch(&http.Client{Transport: rt, CheckRedirect: noRedirect}, req)
 }
 
-// edgeTransport connects to EdgeAddress, or to the URL's host, never
-// through a proxy (a proxy would answer in Cloudflare's place), and keeps
-// no connection: every probe is a fresh one.
-func (p *Prober) edgeTransport(c *check) *http.Transport {
-	dial := dialer(p.hostResolver)
+// edgeTransport connects over network to EdgeAddress, or to the URL's
+// host, never through a proxy (a proxy would answer in Cloudflare's
+// place), and keeps no connection: every probe is a fresh one.
+func (p *Prober) edgeTransport(c *check, network string) *http.Transport {
+	dial := p.edgeDial
+	if dial == nil {
+		dial = dialer(p.hostResolver)
+	}
 	return &http.Transport{
 		Proxy: nil,
-		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		DialContext: func(ctx context.Context, _, addr string) (net.Conn, error) {
 			if c.EdgeAddress != "" {
 				addr = c.EdgeAddress
 			}
@@ -61,6 +66,27 @@ func (p *Prober) edgeTransport(c *check) *http.Transport {
 		TLSClientConfig:   &tls.Config{ServerName: c.host, RootCAs: p.edgeRoots, MinVersion: tls.VersionTLS12},
 		DisableKeepAlives: true,
 	}
+}
+
+// edgeNetwork is the network the edge probe dials: "tcp4" when only the
+// IPv4 address is detected (known), "tcp6" when only the IPv6 one is, so
+// that Cloudflare sees the address a `self` skip rule lists; a proxied name
+// has both A and AAAA records, and a dual-stack host would else connect
+// over IPv6, whose address self lacks when IPv6 detection is off. It is
+// "tcp" (either family) when both or neither are known, and when
+// EdgeAddress pins the address: the pinned address decides its family.
+func edgeNetwork(c *check, d controller.Detection) string {
+	if c.EdgeAddress != "" {
+		return "tcp"
+	}
+	v4, v6 := d.V4.State == controller.StateKnown, d.V6.State == controller.StateKnown
+	switch {
+	case v4 && !v6:
+		return "tcp4"
+	case v6 && !v4:
+		return "tcp6"
+	}
+	return "tcp"
 }
 
 // fetch sends req and reads at most maxBody bytes of the answer. A body

@@ -102,7 +102,7 @@ func TestProbeEdge1016WithCNAME(t *testing.T) {
 		wantClass(t, r.Edge, controller.ClassOriginDNSError)
 		wantContains(t, r.Edge.Explanation, "error 1016", "the record is a CNAME to myhome.duckdns.org, which did not resolve",
 			"for Cloudflare (it resolves from here)")
-		wantContains(t, r.Edge.Hint, "takeover_cname: true or on-failure")
+		wantContains(t, r.Edge.Hint, "unless its takeover_cname is false")
 		want := controller.DNSResult{Name: "app.example.test", Target: "myhome.duckdns.org", Resolved: true}
 		if r.DNS == nil || *r.DNS != want {
 			t.Fatalf("dns %+v, want %+v", r.DNS, want)

@@ -22,6 +22,9 @@ type Prober struct {
 	// edgeRoots verifies edge certificates; nil is the system pool. Tests
 	// trust their own server.
 	edgeRoots *x509.CertPool
+	// edgeDial connects the edge probe; nil is the dialer of hostResolver.
+	// Tests observe the network it is asked for.
+	edgeDial func(ctx context.Context, network, addr string) (net.Conn, error)
 }
 
 var _ controller.Prober = (*Prober)(nil)
@@ -57,7 +60,7 @@ func (p *Prober) Probe(ctx context.Context, in controller.ProbeInput) []controll
 func (p *Prober) probeCheck(ctx context.Context, c *check, in controller.ProbeInput) controller.CheckResult {
 	r := controller.CheckResult{Check: c.Name, Host: c.host, At: time.Now()}
 	var wg sync.WaitGroup
-	wg.Go(func() { r.Edge = p.probeEdge(ctx, c) })
+	wg.Go(func() { r.Edge = p.probeEdge(ctx, c, in.Detection) })
 	if c.Origin != nil {
 		wg.Go(func() { r.Origin = p.probeOrigin(ctx, c, in.Detection) })
 	}
@@ -71,6 +74,7 @@ func (p *Prober) probeCheck(ctx context.Context, c *check, in controller.ProbeIn
 		}
 		r.Edge = cnameDiagnosis(r.Edge, r.DNS)
 	}
+	r.Edge = originAnswersHere(r.Edge, c, r.Origin)
 	return r
 }
 
@@ -82,5 +86,29 @@ func cnameDiagnosis(d controller.Diagnosis, dns *controller.DNSResult) controlle
 		d.Explanation += " for Cloudflare (it resolves from here)"
 	}
 	d.Hint = cnameHint
+	return d
+}
+
+// originAnswersHere completes an edge diagnosis of 521 (origin_down) or
+// 522 (origin_timeout) when the origin probe from this host succeeded: the
+// web server is up and answers, so what refuses or drops Cloudflare's
+// connections is likely a firewall, IPS or host rule blocking Cloudflare's
+// addresses. A probe of a configured origin.address (a LAN address, say)
+// did not cross the router: port forwarding is named too. Any other
+// diagnosis, a 524 (Cloudflare did connect) included, is returned as is.
+func originAnswersHere(d controller.Diagnosis, c *check, o *controller.OriginResult) controller.Diagnosis {
+	if o == nil || o.Outcome != controller.OriginOK {
+		return d
+	}
+	if d.Class != controller.ClassOriginDown && (d.Class != controller.ClassOriginTimeout || d.Status == 524) {
+		return d
+	}
+	d.Explanation += "; yet the origin answers from this host (" + o.Address + "), so a firewall, IPS or host rule " +
+		"is likely blocking Cloudflare's addresses"
+	d.Hint = "allow Cloudflare's IP ranges (https://www.cloudflare.com/ips/) to the origin port in the firewall, " +
+		"the IPS (CrowdSec, fail2ban) and the host's rules"
+	if c.Origin.Address != "" {
+		d.Hint += "; the probe used origin.address, so also check that the router forwards the port"
+	}
 	return d
 }

@@ -191,5 +191,5 @@ func ExampleClassify() {
 	fmt.Println(d.Hint)
 	// Output:
 	// origin_dns_error 530
-	// let flarewarden replace the CNAME with an A record (takeover_cname: true or on-failure); an A record must hold this host's current address
+	// unless its takeover_cname is false, flarewarden replaces a managed CNAME with an A record holding this host's address (with on-failure, once a health check sees the target down); by hand, replace it with an A record holding this host's current address
 }

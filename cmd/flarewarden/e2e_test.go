@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -103,7 +104,7 @@ func TestBinarySimServesAState(t *testing.T) {
 	if err := os.WriteFile(state, []byte(seed), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	simCmd := w.command("sim", "--listen", "127.0.0.1:0", "--state", state)
+	simCmd := w.command("sim", "--listen", "127.0.0.1:0", "--edge-listen", "127.0.0.1:0", "--log", "--state", state)
 	stdout, err := simCmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -118,19 +119,26 @@ func TestBinarySimServesAState(t *testing.T) {
 			_ = simCmd.Wait()
 		}
 	}()
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	if err != nil {
-		t.Fatalf("sim printed nothing: %v", err)
-	}
-	fields := strings.Fields(line) // cloudflare simulator listening on URL (...)
-	if len(fields) < 5 || !strings.HasPrefix(fields[4], "http://127.0.0.1:") {
-		t.Fatalf("unexpected sim banner %q", line)
-	}
+	lines := bufio.NewReader(stdout)
+	api, edge := simBanner(t, lines, "cloudflare simulator"), simBanner(t, lines, "simulated edge")
 	rec := w.command("reconcile", "--dry-run", "-o", "json")
-	rec.Env = append(rec.Env, "CLOUDFLARE_API_BASE_URL="+fields[4])
+	rec.Env = append(rec.Env, "CLOUDFLARE_API_BASE_URL="+api)
 	out, err := rec.Output()
 	if err != nil || !strings.Contains(string(out), `"content": "myhome.duckdns.org"`) {
 		t.Fatalf("reconcile against the sim process: %v\n%s", err, out)
+	}
+	if line, err := lines.ReadString('\n'); err != nil || !strings.HasPrefix(line, "GET /client/v4/") {
+		t.Fatalf("--log printed %q, %v; want the first API request", line, err)
+	}
+	req, _ := http.NewRequest(http.MethodGet, edge+"/", nil)
+	req.Host = "nope.example.com" // no record: 530, error 1001
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Body.Close()
+	if resp.StatusCode != 530 || resp.Header.Get("Server") != "cloudflare" {
+		t.Fatalf("edge answered %d (server %q), want 530 from cloudflare", resp.StatusCode, resp.Header.Get("Server"))
 	}
 	if err := simCmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
@@ -139,4 +147,20 @@ func TestBinarySimServesAState(t *testing.T) {
 	if err := simCmd.Wait(); err != nil {
 		t.Fatalf("sim did not stop cleanly on SIGTERM: %v", err)
 	}
+}
+
+// simBanner reads the sim's next line, which must announce what with a
+// loopback URL, and returns the URL.
+func simBanner(t *testing.T, lines *bufio.Reader, what string) string {
+	t.Helper()
+	line, err := lines.ReadString('\n')
+	if err != nil {
+		t.Fatalf("sim printed no %s banner: %v", what, err)
+	}
+	fields := strings.Fields(line) // <what> listening on URL
+	url := fields[len(fields)-1]
+	if !strings.HasPrefix(line, what) || !strings.HasPrefix(url, "http://127.0.0.1:") {
+		t.Fatalf("unexpected sim banner %q", line)
+	}
+	return url
 }

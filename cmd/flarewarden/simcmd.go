@@ -3,10 +3,11 @@ package main
 import (
 	"context"
 	_ "embed"
-	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -19,25 +20,40 @@ import (
 //go:embed sim_state.yaml
 var defaultSimState []byte
 
+// simOpts are the flags of `flarewarden sim`.
+type simOpts struct {
+	listen, edgeListen, stateFile string
+	logRequests                   bool
+}
+
 func newSimCmd(c *cli) *cobra.Command {
-	var listen, stateFile string
+	var o simOpts
 	cmd := &cobra.Command{
 		Use:   "sim",
-		Short: "Serve the built-in Cloudflare API simulator",
+		Short: "Serve the built-in Cloudflare API simulator (and, optionally, its edge)",
 		Long: `Serve the built-in Cloudflare API v4 simulator, seeded from a YAML/JSON state
-file (zones, records, tokens), so a config can be tried safely. Point
-flarewarden at it with CLOUDFLARE_API_BASE_URL=http://LISTEN/client/v4. Without
---state it serves zone example.com with token "sim-token". Ctrl-C stops it.`,
+file (zones, records, rules, security levels, tokens), so a config can be tried
+safely. Point flarewarden at it with CLOUDFLARE_API_BASE_URL=http://LISTEN/client/v4.
+Without --state it serves zone example.com with token "sim-token".
+--edge-listen also serves the simulated edge: a request's Host names the site, and
+the answer follows the zone's records, custom rules and security level (530 error
+1001 for a name without record, 1016 for a CNAME chain that ends inside the zones
+without an address, a 403 challenge or block, else 200 "ok from origin": CNAME
+targets outside the zones are not resolved); the visitor is the X-Sim-Client-IP
+header, else the TCP peer. Point a health check's edge_address at it. --log
+prints every API request and its status. Ctrl-C stops it.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return c.serveSim(cmd.Context(), listen, stateFile) },
+		RunE: func(cmd *cobra.Command, _ []string) error { return c.serveSim(cmd.Context(), o) },
 	}
-	cmd.Flags().StringVar(&listen, "listen", "127.0.0.1:8787", "address to listen on")
-	cmd.Flags().StringVar(&stateFile, "state", "", "YAML/JSON state file to seed from")
+	cmd.Flags().StringVar(&o.listen, "listen", "127.0.0.1:8787", "address of the API")
+	cmd.Flags().StringVar(&o.edgeListen, "edge-listen", "", "address of the simulated edge (empty: none)")
+	cmd.Flags().StringVar(&o.stateFile, "state", "", "YAML/JSON state file to seed from")
+	cmd.Flags().BoolVar(&o.logRequests, "log", false, "print each API request: method, path, status")
 	return cmd
 }
 
-func (c *cli) serveSim(ctx context.Context, listen, stateFile string) error {
-	st, err := loadSimState(stateFile)
+func (c *cli) serveSim(ctx context.Context, o simOpts) error {
+	st, err := loadSimState(o.stateFile)
 	if err != nil {
 		return err
 	}
@@ -45,25 +61,76 @@ func (c *cli) serveSim(ctx context.Context, listen, stateFile string) error {
 	if err := s.Seed(st); err != nil {
 		return fmt.Errorf("seed simulator: %w", err)
 	}
-	ln, err := net.Listen("tcp", listen)
-	if err != nil {
-		return fmt.Errorf("sim --listen: %w", err)
+	var api http.Handler = s
+	if o.logRequests {
+		api = logRequests(s, c.stdout)
 	}
-	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
-	fmt.Fprintf(c.stdout, "cloudflare simulator listening on http://%s/client/v4 (%d zones)\n", ln.Addr(), len(s.Zones()))
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	servers := []simServer{{"--listen", o.listen, api, "cloudflare simulator listening on http://%s/client/v4"}}
+	if o.edgeListen != "" {
+		servers = append(servers, simServer{"--edge-listen", o.edgeListen, s.Edge(), "simulated edge listening on http://%s"})
+	}
+	return serveAll(ctx, servers, c.stdout)
+}
+
+// simServer is one listener of `flarewarden sim`.
+type simServer struct {
+	flag, addr string
+	handler    http.Handler
+	banner     string // printf format of the line announcing the address
+}
+
+// serveAll serves every server until ctx ends or one fails, then shuts
+// them all down.
+func serveAll(ctx context.Context, servers []simServer, out io.Writer) error {
+	errc := make(chan error, len(servers))
+	var running []*http.Server
+	defer func() {
+		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		for _, srv := range running {
+			_ = srv.Shutdown(shutdown)
+		}
+	}()
+	for _, sv := range servers {
+		ln, err := net.Listen("tcp", sv.addr)
+		if err != nil {
+			return fmt.Errorf("sim %s: %w", sv.flag, err)
+		}
+		srv := &http.Server{Handler: sv.handler, ReadHeaderTimeout: 10 * time.Second}
+		running = append(running, srv)
+		fmt.Fprintf(out, sv.banner+"\n", ln.Addr())
+		go func() { errc <- srv.Serve(ln) }()
+	}
 	select {
 	case err := <-errc:
 		return fmt.Errorf("sim: %w", err)
 	case <-ctx.Done():
+		return nil
 	}
-	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("sim shutdown: %w", err)
-	}
-	return nil
+}
+
+// logRequests prints one line per request answered by h: method, path
+// (with its query), status.
+func logRequests(h http.Handler, out io.Writer) http.Handler {
+	var mu sync.Mutex
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		h.ServeHTTP(rec, r)
+		mu.Lock()
+		defer mu.Unlock()
+		fmt.Fprintf(out, "%s %s %d\n", r.Method, r.URL.RequestURI(), rec.status)
+	})
+}
+
+// statusWriter remembers the status written through it.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
 }
 
 func loadSimState(path string) (sim.State, error) {

@@ -233,3 +233,32 @@ detect:
 		t.Errorf("redaction changed the config itself or lost the host:\n%s", out)
 	}
 }
+
+// The effective config, fed back as a config file, acts the same: managed
+// but empty rule lists stay managed, and the token's source is a comment.
+func TestEffectiveConfigRoundTrips(t *testing.T) {
+	for _, src := range []string{minimal + "waf: {skip_rules: [], access_rules: []}\n", minimal} {
+		c, err := Parse([]byte(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ApplyEnv(c, env(map[string]string{EnvToken: "t0ken-value"}), nil); err != nil {
+			t.Fatal(err)
+		}
+		out, err := c.YAML()
+		if err != nil {
+			t.Fatal(err)
+		}
+		again, err := Parse(out)
+		if err != nil {
+			t.Fatalf("effective config does not parse again: %v\n%s", err, out)
+		}
+		if again.WAF.ManageSkipRules != c.WAF.ManageSkipRules || again.WAF.ManageAccessRules != c.WAF.ManageAccessRules ||
+			again.WAF.ReportsUnderAttack() != c.WAF.ReportsUnderAttack() {
+			t.Errorf("round trip of %q changed the WAF section: %+v -> %+v\n%s", src, c.WAF, again.WAF, out)
+		}
+		if !strings.HasPrefix(string(out), "# api token: [redacted] from "+EnvToken+"\n") || strings.Contains(string(out), "t0ken-value") {
+			t.Errorf("token source not a redacted comment:\n%s", out)
+		}
+	}
+}

@@ -127,10 +127,17 @@ func Load(path string) (*Config, error) {
 // never part of Config; notification URLs (which embed ping tokens),
 // health check URLs' user info and queries, URL IP sources' paths and
 // queries, and header values are redacted.
+// The token's source is a comment, so that the output can serve as a
+// config file again.
 func (c *Config) YAML() ([]byte, error) {
 	out := *c
 	out.Notify = c.Notify.redacted()
 	out.Health = c.Health.redacted()
 	out.Detect = c.Detect.redacted()
-	return yaml.Marshal(&out)
+	out.Cloudflare.TokenSource = ""
+	body, err := yaml.Marshal(&out)
+	if err != nil || c.Cloudflare.TokenSource == "" {
+		return body, err
+	}
+	return append([]byte("# api token: "+c.Cloudflare.TokenSource+"\n"), body...), nil
 }

@@ -1,5 +1,7 @@
 package config
 
+import "gopkg.in/yaml.v3"
+
 // WAF configures skip rules, IP Access Rules, IP lists and Under Attack
 // reporting.
 type WAF struct {
@@ -73,4 +75,28 @@ func (w WAF) ReportsUnderAttack() bool {
 		return *w.SecurityLevel.ReportUnderAttack
 	}
 	return len(w.SkipRules) > 0
+}
+
+// MarshalYAML renders the section as it acts: skip_rules and access_rules
+// appear, even empty, exactly when they are managed, and
+// security_level.report_under_attack with its resolved value.
+func (w WAF) MarshalYAML() (any, error) {
+	type plain WAF // without this method
+	p := plain(w)
+	report := w.ReportsUnderAttack()
+	p.SecurityLevel.ReportUnderAttack = &report
+	var n yaml.Node
+	if err := n.Encode(p); err != nil {
+		return nil, err
+	}
+	for _, k := range []struct {
+		key   string
+		empty bool
+	}{{"skip_rules", w.ManageSkipRules && len(w.SkipRules) == 0}, {"access_rules", w.ManageAccessRules && len(w.AccessRules) == 0}} {
+		if k.empty {
+			n.Content = append(n.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: k.key},
+				&yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Style: yaml.FlowStyle})
+		}
+	}
+	return &n, nil
 }

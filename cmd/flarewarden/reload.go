@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"sync"
 	"syscall"
 	"time"
 
@@ -45,10 +46,10 @@ func (c *cli) catchHangups() (hups <-chan struct{}, stop func()) {
 }
 
 // reloadTriggers returns a channel that carries the reason of each config
-// reload due: a hangup from hups and changes of the config file from base,
-// the version read before the running config was loaded. Triggers that
+// reload due: a hangup from hups and changes of the config file from the
+// version the running config was read from (see configVersion). Triggers that
 // arrive while one is pending coalesce.
-func (c *cli) reloadTriggers(ctx context.Context, hups <-chan struct{}, path string, base fileVersion, log *zap.Logger) <-chan string {
+func (c *cli) reloadTriggers(ctx context.Context, hups <-chan struct{}, ver *configVersion, log *zap.Logger) <-chan string {
 	out := make(chan string, 1)
 	send := func(why string) {
 		select {
@@ -70,7 +71,7 @@ func (c *cli) reloadTriggers(ctx context.Context, hups <-chan struct{}, path str
 	if poll == 0 {
 		poll = defaultConfigPoll
 	}
-	go pollFile(ctx, path, base, poll, func() { send("config file changed") }, log)
+	go pollFile(ctx, ver, poll, func() { send("config file changed") }, log)
 	return out
 }
 
@@ -94,14 +95,49 @@ func readVersion(path string) (fileVersion, error) {
 	return fileVersion{resolved: resolved, hash: sha256.Sum256(b)}, nil
 }
 
-// pollFile calls changed each time the file at path resolves elsewhere or
-// its content changes, checking every interval until ctx ends. The first
-// check compares with base, so a change made before pollFile starts is
-// seen; a zero base (version unknown) makes the first readable version a
-// change. A file that cannot be read is logged once and checked again
-// later.
-func pollFile(ctx context.Context, path string, base fileVersion, interval time.Duration, changed func(), log *zap.Logger) {
-	last, failing := base, false
+// configVersion is the version of the config file that the running, or
+// loading, config was read from. The poll and the loads share it, so that
+// a change a SIGHUP has already loaded is not loaded a second time by the
+// poll. Safe for concurrent use.
+type configVersion struct {
+	path string
+	mu   sync.Mutex
+	v    fileVersion // zero: unknown (the file could not be read)
+}
+
+// newConfigVersion reads the file's version now, before it is loaded: an
+// edit made while loading is then seen as a change.
+func newConfigVersion(path string) *configVersion {
+	c := &configVersion{path: path}
+	c.refresh()
+	return c
+}
+
+// refresh records the file's current version; a load calls it first.
+func (c *configVersion) refresh() {
+	if v, err := readVersion(c.path); err == nil {
+		c.changedTo(v)
+	}
+}
+
+// changedTo records v and reports whether it differs from the version
+// recorded before.
+func (c *configVersion) changedTo(v fileVersion) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if v == c.v {
+		return false
+	}
+	c.v = v
+	return true
+}
+
+// pollFile calls changed each time the config file resolves elsewhere or
+// its content changes from the version ver recorded last, checking every
+// interval until ctx ends. A file that cannot be read is logged once and
+// checked again later.
+func pollFile(ctx context.Context, ver *configVersion, interval time.Duration, changed func(), log *zap.Logger) {
+	failing := false
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
@@ -110,17 +146,16 @@ func pollFile(ctx context.Context, path string, base fileVersion, interval time.
 			return
 		case <-t.C:
 		}
-		v, err := readVersion(path)
+		v, err := readVersion(ver.path)
 		if err != nil {
 			if !failing {
-				log.Warn("config file not readable, keeping the running config", zap.String("path", path), zap.Error(err))
+				log.Warn("config file not readable, keeping the running config", zap.String("path", ver.path), zap.Error(err))
 			}
 			failing = true
 			continue
 		}
 		failing = false
-		if v != last {
-			last = v
+		if ver.changedTo(v) {
 			changed()
 		}
 	}

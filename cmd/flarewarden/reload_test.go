@@ -125,13 +125,12 @@ func TestPollFileSeesSymlinkSwap(t *testing.T) {
 	must(t, os.Symlink("v1", filepath.Join(dir, "..data")))
 	must(t, os.Symlink(filepath.Join("..data", "config.yaml"), filepath.Join(dir, "config.yaml")))
 	path := filepath.Join(dir, "config.yaml")
-	base, err := readVersion(path)
-	must(t, err)
+	ver := newConfigVersion(path)
 	var changes atomic.Int64
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
-		pollFile(ctx, path, base, 5*time.Millisecond, func() { changes.Add(1) }, zap.NewNop())
+		pollFile(ctx, ver, 5*time.Millisecond, func() { changes.Add(1) }, zap.NewNop())
 		close(done)
 	}()
 	defer func() { cancel(); <-done }()
@@ -152,6 +151,40 @@ func TestPollFileSeesSymlinkSwap(t *testing.T) {
 	if n := changes.Load(); n != 1 {
 		t.Fatalf("%d changes for one swap", n)
 	}
+}
+
+// An edit that a load has already read (after a SIGHUP) is no change for
+// the poll: it is not loaded a second time.
+func TestPollFileSkipsAVersionAlreadyLoaded(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	writeFile(t, path, "records: [{name: a.example.com}]\n")
+	ver := newConfigVersion(path)
+	writeFile(t, path, "records: [{name: b.example.com}]\n")
+	ver.refresh() // what a reload's load does first
+	var changes atomic.Int64
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		pollFile(ctx, ver, time.Millisecond, func() { changes.Add(1) }, zap.NewNop())
+		close(done)
+	}()
+	time.Sleep(50 * time.Millisecond)
+	cancel()
+	<-done
+	if n := changes.Load(); n != 0 {
+		t.Fatalf("%d reloads of a version already loaded", n)
+	}
+	writeFile(t, path, "records: [{name: c.example.com}]\n")
+	if !ver.changedTo(mustVersion(t, path)) {
+		t.Fatal("a new edit is no change")
+	}
+}
+
+func mustVersion(t *testing.T, path string) fileVersion {
+	t.Helper()
+	v, err := readVersion(path)
+	must(t, err)
+	return v
 }
 
 func must(t *testing.T, err error) {

@@ -43,7 +43,7 @@ func (c *cli) run(ctx context.Context, ef electFlags) error {
 	// The reload poll compares with the file as it was before loading, so
 	// an edit made while starting up is reloaded, not missed. Unreadable
 	// now, the zero version makes the first readable one a change.
-	base, _ := readVersion(path)
+	ver := newConfigVersion(path)
 	m := metrics.New()
 	a, err := c.newInstrumentedApp(m)
 	if err != nil {
@@ -59,9 +59,9 @@ func (c *cli) run(ctx context.Context, ef electFlags) error {
 	if err != nil {
 		return err
 	}
-	sup := newSupervisor(a, func() (*app, error) { return c.newInstrumentedApp(m) }, state)
+	sup := newSupervisor(a, func() (*app, error) { ver.refresh(); return c.newInstrumentedApp(m) }, state)
 	sup.setLevel = c.level.SetLevel
-	go sup.watchReloads(ctx, c.reloadTriggers(ctx, hups, path, base, a.log))
+	go sup.watchReloads(ctx, c.reloadTriggers(ctx, hups, ver, a.log))
 	if ef.enabled {
 		err = c.runElected(ctx, lc, sup, state, m)
 	} else {

@@ -109,12 +109,23 @@ func planRows(p controller.PlanResult) []planRow {
 		rows = append(rows, planRow{c.Zone.Name, c.Rule.Ref, "skip-rule", string(c.Action), old, next, c.Reason})
 	}
 	for _, c := range p.AccessRules {
-		rows = append(rows, planRow{c.Zone.Name, c.Rule.Value, "access-rule", string(c.Action), "", c.Rule.Mode, c.Reason})
+		old, next := oldOrNew(c.Action, c.Rule.Mode)
+		rows = append(rows, planRow{c.Zone.Name, c.Rule.Value, "access-rule", string(c.Action), old, next, c.Reason})
 	}
 	for _, c := range p.ListItems {
-		rows = append(rows, planRow{"account " + c.List.AccountID, c.List.Name, "list-item", string(c.Action), "", c.Item.IP, c.Reason})
+		old, next := oldOrNew(c.Action, c.Item.IP)
+		rows = append(rows, planRow{"account " + c.List.AccountID, c.List.Name, "list-item", string(c.Action), old, next, c.Reason})
 	}
 	return rows
+}
+
+// oldOrNew puts the value of a change that carries only one in the OLD
+// column for a delete (what goes away), in NEW otherwise.
+func oldOrNew(a controller.Action, value string) (old, next string) {
+	if a == controller.ActionDelete {
+		return value, ""
+	}
+	return "", value
 }
 
 // writePlan prints the plan as a table, then its warnings and a summary.

@@ -2,6 +2,7 @@ package controller
 
 import (
 	"cmp"
+	"encoding/json"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -24,6 +25,16 @@ type PlanResult struct {
 	AccessRules []AccessRuleChange `json:"access_rules,omitempty"`
 	ListItems   []ListItemChange   `json:"list_items,omitempty"`
 	Warnings    []Warning          `json:"warnings,omitempty"`
+}
+
+// MarshalJSON writes "changes" as [] rather than null when there is none,
+// so that scripts can always iterate it.
+func (p PlanResult) MarshalJSON() ([]byte, error) {
+	type plain PlanResult // without this method
+	if p.Changes == nil {
+		p.Changes = []Change{}
+	}
+	return json.Marshal(plain(p))
 }
 
 // Empty reports whether the plan changes nothing.

@@ -1,6 +1,7 @@
 package controller
 
 import (
+	"encoding/json"
 	"net/netip"
 	"strings"
 	"testing"
@@ -220,5 +221,12 @@ func TestPlanUnownedRecordAlreadyHasTheAddress(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestEmptyPlanJSONHasAnEmptyChangesList(t *testing.T) {
+	out, err := json.Marshal(PlanResult{})
+	if err != nil || string(out) != `{"changes":[]}` {
+		t.Fatalf("json = %s, %v; want {\"changes\":[]}", out, err)
 	}
 }

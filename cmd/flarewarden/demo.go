@@ -32,10 +32,12 @@ func newDemoCmd(c *cli) *cobra.Command {
 		Short: "Play a scripted story on the built-in Cloudflare simulator (no account, no network)",
 		Long: `Play a scripted story on the built-in Cloudflare simulator, on loopback only:
 a zone whose "home" name is a CNAME to a dead DDNS host, with a hand-made record
-beside it. flarewarden takes over the CNAME, creates a missing record, follows a
-public IP change in place, and reverts a dashboard edit. It prints the plan of
-every step and the final records, and exits 1 if any step does not end as
-expected.`,
+beside it. flarewarden diagnoses the 1016 and takes over the CNAME, creates a
+missing record, follows a public IP change in place, reverts a dashboard edit,
+puts a WAF skip rule first for your scripts when the zone is under attack (leaving
+a hand-made rule alone), and tells a dead origin (521) from a DNS problem without
+writing anything. It prints the diagnosis and plan of every step and the final
+records, and exits 1 if any step does not end as expected.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return c.demo(cmd.Context(), verbose) },
 	}

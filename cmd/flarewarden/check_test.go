@@ -6,24 +6,33 @@ import (
 	"testing"
 )
 
-// TestCheckDiagnosesAndExits runs `check` over the story of a DDNS CNAME
-// left in place (takeover off): healthy while the DDNS resolves, then the
-// DDNS outage is diagnosed with a hint, exit 1, and nothing is written.
-func TestCheckDiagnosesAndExits(t *testing.T) {
-	h := newHealWorld(t)
-	h.configure("records:\n  - {name: home.example.com, proxied: true, takeover_cname: false}\n", "")
-
-	r := h.run("check")
-	if r.code != 0 || !strings.Contains(r.stdout, "site home (home.example.com): healthy") {
-		t.Fatalf("check while healthy: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+// TestCheckDuringADDNSOutage runs `check` while the DDNS target of a
+// managed CNAME resolves, then while it does not: the outage is diagnosed,
+// `check` exits 1 and writes nothing. With takeover off it hints at
+// takeover_cname; with on-failure it plans the takeover `run` would make,
+// and never tells the user to set what is set.
+func TestCheckDuringADDNSOutage(t *testing.T) {
+	for _, tc := range []struct {
+		takeover, healthy string
+		wanted, unwanted  []string
+	}{
+		{takeover: "false", healthy: "site home (home.example.com): healthy",
+			wanted: []string{"NOT HEALTHY", "origin_dns_error (HTTP 530)",
+				"home.example.com is a CNAME to myhome.duckdns.org, which DOES NOT RESOLVE", "takeover_cname"}},
+		{takeover: "on-failure", healthy: "takeover_cname is on-failure and no health check has seen the target down",
+			wanted: []string{"home.example.com  CNAME  delete  myhome.duckdns.org",
+				"home.example.com  A      create  -                   203.0.113.7", "2 changes planned (dry run: nothing written)"},
+			unwanted: []string{"takeover_cname is off", "true or on-failure", "no changes", "warning:"}},
+	} {
+		t.Run(tc.takeover, func(t *testing.T) {
+			h := newHealWorld(t)
+			h.configure("records:\n  - {name: home.example.com, proxied: true, takeover_cname: "+tc.takeover+"}\n", "")
+			if r := h.run("check"); r.code != 0 || !strings.Contains(r.stdout, tc.healthy) {
+				t.Fatalf("check while healthy: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+			}
+			checkDuringOutage(t, h, tc.wanted, tc.unwanted)
+		})
 	}
-
-	checkDuringOutage(t, h, []string{
-		"NOT HEALTHY",
-		"origin_dns_error (HTTP 530)",
-		"home.example.com is a CNAME to myhome.duckdns.org, which DOES NOT RESOLVE",
-		"takeover_cname",
-	}, nil)
 }
 
 // checkDuringOutage kills the DDNS target, runs `check` and asserts that
@@ -104,22 +113,4 @@ func TestOutputFlagRefusesUnknownFormats(t *testing.T) {
 	if len(w.writes()) != 0 {
 		t.Fatalf("wrote %v", w.writes())
 	}
-}
-
-// With takeover_cname: on-failure and the DDNS target down, `check` plans
-// the takeover `run` would make (a dry run: nothing written), and neither
-// its warning nor its hints tell the user to set what is set.
-func TestCheckPlansTheTakeoverOnFailure(t *testing.T) {
-	h := newHealWorld(t)
-	h.configure("records:\n  - {name: home.example.com, proxied: true, takeover_cname: on-failure}\n", "")
-	r := h.run("check")
-	if r.code != 0 || !strings.Contains(r.stdout, "takeover_cname is on-failure and no health check has seen the target down") {
-		t.Fatalf("check while healthy: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
-	}
-
-	checkDuringOutage(t, h, []string{
-		"home.example.com  CNAME  delete  myhome.duckdns.org",
-		"home.example.com  A      create  -                   203.0.113.7",
-		"2 changes planned (dry run: nothing written)",
-	}, []string{"takeover_cname is off", "true or on-failure", "no changes", "warning:"})
 }

@@ -27,7 +27,9 @@ type Daemon struct {
 	Healer         *Healer
 	// Heal inputs that come from the config.
 	OnFailure, NoTakeover map[string]bool
-	SelfCovered           bool
+	// Self is where skip rules list this host's address: a challenged
+	// probe is healed by a pass only when one applies to its host's zone.
+	Self SelfScope
 	// Notifiers are told about health transitions, changes and passes. Each
 	// has a queue of its own: a slow or dead one delays none of the others,
 	// and each gets the events in the order they happened.

@@ -132,7 +132,7 @@ func TestHealerChallengedWithSlowPassesReachesBotFightHint(t *testing.T) {
 		if !pendingEnd.IsZero() && !now.Before(pendingEnd) {
 			lastPassStart, pendingEnd = pendingStart, time.Time{}
 		}
-		dec := h.Decide(HealInput{Results: ch, Now: now, SelfCovered: true, SelfExempted: true, LastPassAt: lastPassStart})
+		dec := h.Decide(HealInput{Results: ch, Now: now, Covered: only("home.example.com"), Exempted: only("home.example.com"), LastPassAt: lastPassStart})
 		for _, e := range dec.Events {
 			if strings.Contains(e.Hint, "Bot Fight") {
 				return

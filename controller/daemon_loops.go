@@ -3,7 +3,6 @@ package controller
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -91,8 +90,9 @@ func (d *Daemon) healthRound(ctx context.Context) {
 	if ctx.Err() != nil {
 		return
 	}
+	covered, exempted := selfCoverage(results, d.Self, st.LastPass)
 	dec := d.Healer.Decide(HealInput{Results: results, Now: time.Now(), CNAMEs: in.CNAMEs, OnFailure: d.OnFailure,
-		NoTakeover: d.NoTakeover, SelfCovered: d.SelfCovered, SelfExempted: selfExempted(st.LastPass), LastPassAt: st.LastPassAt})
+		NoTakeover: d.NoTakeover, Covered: covered, Exempted: exempted, LastPassAt: st.LastPassAt})
 	d.mu.Lock()
 	d.status.Health = results
 	for _, r := range results {
@@ -124,20 +124,6 @@ func (d *Daemon) logEvent(e Event) {
 		return
 	}
 	d.Log.Warn("health check failing", fields...)
-}
-
-// selfExempted reports whether, per the last pass, a skip rule exempts
-// this host's own address ("self").
-func selfExempted(rep *Report) bool {
-	if rep == nil {
-		return false
-	}
-	for _, st := range rep.Security {
-		if slices.ContainsFunc(st.Exemptions, func(e Exemption) bool { return e.Source == "self" && e.Exempted }) {
-			return true
-		}
-	}
-	return false
 }
 
 // changeEvent summarises a pass's changes for a human.

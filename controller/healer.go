@@ -56,11 +56,11 @@ type HealInput struct {
 	// OnFailure lists the names whose CNAME is taken over only on failure;
 	// NoTakeover those whose CNAME is never taken over.
 	OnFailure, NoTakeover map[string]bool
-	// SelfCovered says a configured skip rule lists this host's address
-	// (self); SelfExempted that, per the last pass (at LastPassAt), the
-	// rule is in place.
-	SelfCovered, SelfExempted bool
-	LastPassAt                time.Time
+	// Covered holds the checked hosts to whose zone a configured skip rule
+	// listing this host's address (self) applies; Exempted those whose
+	// zone, per the last pass (at LastPassAt), has that rule in place.
+	Covered, Exempted map[string]bool
+	LastPassAt        time.Time
 }
 
 // HealDecision is what to do after a round.
@@ -151,9 +151,9 @@ func (h *Healer) remedy(r CheckResult, in HealInput) (heal, hint string) {
 		return fmt.Sprintf("%s: %s, check that the record holds this host's address", r.Host, c), ""
 	case ClassChallenged:
 		switch {
-		case !in.SelfCovered:
+		case !in.Covered[r.Host]:
 			return "", "add self (this host's address) to waf.skip_rules so the probe and your scripts are not challenged"
-		case in.SelfExempted && !h.ensuredAt.IsZero() && in.LastPassAt.After(h.ensuredAt):
+		case in.Exempted[r.Host] && !h.ensuredAt.IsZero() && in.LastPassAt.After(h.ensuredAt):
 			return "", "the skip rule is in place and the probe is still challenged: Bot Fight Mode is the likely cause, and an IP Access Rule in allow mode (waf.access_rules) is the fix"
 		}
 		return fmt.Sprintf("%s: challenged, ensure the skip rule", r.Host), ""

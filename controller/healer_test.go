@@ -38,9 +38,9 @@ func TestHealerDecisions(t *testing.T) {
 		{name: "not cloudflare: reconcile", trigger: true,
 			in: HealInput{Results: []CheckResult{result("home", home, ClassNotCloudflare)}}},
 		{name: "challenged, rule missing: ensure it", trigger: true,
-			in: HealInput{Results: []CheckResult{result("home", home, ClassChallenged)}, SelfCovered: true}},
+			in: HealInput{Results: []CheckResult{result("home", home, ClassChallenged)}, Covered: only("home.example.com")}},
 		{name: "challenged, rule reported in place by an older pass: ensure it", trigger: true,
-			in: HealInput{Results: []CheckResult{result("home", home, ClassChallenged)}, SelfCovered: true, SelfExempted: true}},
+			in: HealInput{Results: []CheckResult{result("home", home, ClassChallenged)}, Covered: only("home.example.com"), Exempted: only("home.example.com")}},
 		{name: "challenged, no skip rule for self", eventHint: "add self",
 			in: HealInput{Results: []CheckResult{result("home", home, ClassChallenged)}}},
 		{name: "origin down: alert, and a pass checks the record's address", trigger: true,
@@ -154,23 +154,26 @@ func TestHealerChallengedAfterEnsuringPointsAtBotFightMode(t *testing.T) {
 	h := &Healer{TriggerGap: time.Second}
 	t0 := time.Date(2026, 11, 22, 3, 0, 0, 0, time.UTC)
 	challenged := []CheckResult{result("home", "home.example.com", ClassChallenged)}
-	first := h.Decide(HealInput{Results: challenged, Now: t0, SelfCovered: true, SelfExempted: true, LastPassAt: t0.Add(-time.Minute)})
+	first := h.Decide(HealInput{Results: challenged, Now: t0, Covered: only("home.example.com"), Exempted: only("home.example.com"), LastPassAt: t0.Add(-time.Minute)})
 	if !first.TriggerPass {
 		t.Fatalf("first challenge did not ask for a pass: %+v", first)
 	}
 	// The pass ran after the trigger and confirmed the rule; still challenged.
-	second := h.Decide(HealInput{Results: challenged, Now: t0.Add(5 * time.Second), SelfCovered: true, SelfExempted: true,
+	second := h.Decide(HealInput{Results: challenged, Now: t0.Add(5 * time.Second), Covered: only("home.example.com"), Exempted: only("home.example.com"),
 		LastPassAt: t0.Add(time.Second)})
 	if second.TriggerPass || len(second.Events) != 1 || !strings.Contains(second.Events[0].Hint, "Bot Fight Mode") {
 		t.Fatalf("second round = %+v, want no pass and one Bot Fight Mode notice", second)
 	}
-	third := h.Decide(HealInput{Results: challenged, Now: t0.Add(10 * time.Second), SelfCovered: true, SelfExempted: true,
+	third := h.Decide(HealInput{Results: challenged, Now: t0.Add(10 * time.Second), Covered: only("home.example.com"), Exempted: only("home.example.com"),
 		LastPassAt: t0.Add(time.Second)})
 	if third.TriggerPass || len(third.Events) != 0 {
 		t.Fatalf("third round = %+v, want nothing new", third)
 	}
-	hint, _ := h.remedy(challenged[0], HealInput{Now: t0.Add(6 * time.Second), SelfCovered: true, SelfExempted: true, LastPassAt: t0.Add(time.Second)})
+	hint, _ := h.remedy(challenged[0], HealInput{Now: t0.Add(6 * time.Second), Covered: only("home.example.com"), Exempted: only("home.example.com"), LastPassAt: t0.Add(time.Second)})
 	if hint != "" {
 		t.Fatalf("remedy still heals: %q", hint)
 	}
 }
+
+// only is the host set holding host alone.
+func only(host string) map[string]bool { return map[string]bool{host: true} }

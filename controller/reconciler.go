@@ -56,6 +56,12 @@ type Report struct {
 	// CNAMEs maps the managed names that are still CNAMEs after the pass
 	// to their targets.
 	CNAMEs map[string]string `json:"cnames,omitempty"`
+	// Zones names every zone the pass saw, nil when it could not list
+	// them; NameZones maps each managed name to the name of its zone. The
+	// healer finds a checked host's zone with them. They are left out of
+	// the JSON, which stays about what the pass did.
+	Zones     []string          `json:"-"`
+	NameZones map[string]string `json:"-"`
 }
 
 // RunOnce runs one pass. A zone whose records cannot be read gets no writes;
@@ -71,6 +77,7 @@ func (r *Reconciler) RunOnce(ctx context.Context, opt PassOptions) (Report, erro
 		return rep, withContext(err, "list zones")
 	}
 	names, errs := MatchZones(r.Names, zones)
+	rep.Zones, rep.NameZones = zoneNames(zones, names)
 	allowTakeover(names, opt.Takeover)
 	managed := distinctZones(names, func(n DesiredName) Zone { return n.Zone })
 	observed, names, listErrs := r.observe(ctx, names, &rep)
@@ -131,6 +138,19 @@ func (r *Reconciler) apply(ctx context.Context, p PlanResult, rep *Report) []err
 		}
 	}
 	return errs
+}
+
+// zoneNames returns the names of zones (never nil) and each name's zone.
+func zoneNames(zones []Zone, names []DesiredName) ([]string, map[string]string) {
+	all := make([]string, 0, len(zones))
+	for _, z := range zones {
+		all = append(all, z.Name)
+	}
+	byName := make(map[string]string, len(names))
+	for _, n := range names {
+		byName[n.Name] = n.Zone.Name
+	}
+	return all, byName
 }
 
 // addOnce appends zone to zones unless it is there already.

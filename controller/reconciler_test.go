@@ -3,7 +3,9 @@ package controller
 import (
 	"context"
 	"errors"
+	"maps"
 	"net/netip"
+	"slices"
 	"strings"
 	"testing"
 
@@ -107,5 +109,21 @@ func TestRunOnceTakeoverOnFailure(t *testing.T) {
 	rep, err = r.RunOnce(context.Background(), PassOptions{DryRun: true, Takeover: map[string]bool{"home.example.com": true}})
 	if err != nil || len(rep.Plan.Changes) != 2 || rep.Plan.Changes[0].Action != ActionDelete || len(rep.Plan.Warnings) != 0 {
 		t.Fatalf("asked to take over: err=%v plan=%+v", err, rep.Plan)
+	}
+}
+
+// The report names every zone seen and the zone of every managed name, a
+// pinned one and one whose zone could not be listed included.
+func TestRunOnceReportsZones(t *testing.T) {
+	a, lab, b := Zone{ID: "za", Name: "a.com"}, Zone{ID: "zl", Name: "lab.a.com"}, Zone{ID: "zb", Name: "b.com"}
+	dns := &fakeDNS{zones: []Zone{a, lab, b}, listErr: map[string]error{"zb": errors.New("timeout")}}
+	r := newTestReconciler(dns, NameSpec{Field: "records[0]", Name: "x.lab.a.com", Zone: "a.com"},
+		NameSpec{Field: "records[1]", Name: "H.b.com"})
+	rep, _ := r.RunOnce(context.Background(), PassOptions{DryRun: true})
+	if !slices.Equal(rep.Zones, []string{"a.com", "lab.a.com", "b.com"}) {
+		t.Errorf("zones = %v", rep.Zones)
+	}
+	if want := map[string]string{"x.lab.a.com": "a.com", "h.b.com": "b.com"}; !maps.Equal(rep.NameZones, want) {
+		t.Errorf("name zones = %v, want %v", rep.NameZones, want)
 	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/flarewarden/flarewarden/cmd/flarewarden/config"
@@ -75,14 +76,21 @@ func takeoverModes(recs []config.Record) (onFailure, never map[string]bool) {
 	return onFailure, never
 }
 
-// selfCovered reports whether a skip rule lists this host's own address.
-func selfCovered(w config.WAF) bool {
+// selfScope says where the skip rules list this host's own address: the
+// zones they name, and whether one names none (every managed zone).
+func selfScope(w config.WAF) controller.SelfScope {
+	var s controller.SelfScope
 	for _, r := range w.SkipRules {
-		for _, s := range r.Sources.Sources {
-			if strings.EqualFold(strings.TrimSpace(s), "self") {
-				return true
-			}
+		if !slices.ContainsFunc(r.Sources.Sources, isSelf) {
+			continue
 		}
+		if len(r.Zones) == 0 {
+			s.Managed = true
+		}
+		s.Zones = append(s.Zones, r.Zones...)
 	}
-	return false
+	return s
 }
+
+// isSelf reports whether a configured source is "self".
+func isSelf(src string) bool { return strings.EqualFold(strings.TrimSpace(src), "self") }

@@ -121,7 +121,7 @@ func (a *app) daemon(sched controller.Schedule, backoff controller.Backoff, h *c
 	h.NotifyHold = time.Duration(a.cfg.Health.NotifyHold) // no daemon uses h now: the previous one has stopped
 	d := &controller.Daemon{Reconciler: a.rec, Schedule: sched, Backoff: backoff,
 		DetectInterval: time.Duration(a.cfg.Detect.Interval), Watch: ifaceWatch(a.cfg.Detect),
-		Healer: h, SelfCovered: selfCovered(a.cfg.WAF), Notifiers: a.notifiers, Log: a.log}
+		Healer: h, Self: selfScope(a.cfg.WAF), Notifiers: a.notifiers, Log: a.log}
 	d.OnFailure, d.NoTakeover = takeoverModes(a.cfg.Records)
 	if a.prober != nil {
 		d.Prober, d.HealthInterval = a.prober, time.Duration(a.cfg.Health.Interval)

@@ -7,9 +7,9 @@ import (
 )
 
 // DefaultTriggerGap is the least time between two passes triggered by
-// health checks. While the failures that trigger them persist, the gap
-// doubles after each triggered pass, up to MaxTriggerGap: a failure a
-// pass cannot heal does not cost a pass every 30 s forever.
+// health checks. While the same failures trigger them, the gap doubles
+// after each triggered pass, up to MaxTriggerGap: a failure a pass cannot
+// heal does not cost a pass every 30 s forever.
 const DefaultTriggerGap = 30 * time.Second
 
 // MaxTriggerGap caps the gap between triggered passes.
@@ -33,7 +33,8 @@ type Healer struct {
 	checks      map[string]*checkState
 	hinted      map[string]string // the last hint reported per check
 	lastTrigger time.Time
-	triggers    int // passes triggered since the last round with nothing to heal
+	triggers    int    // passes triggered in a row for the same failures
+	healing     string // those failures: "check=class" of each, in order
 	// ensuredAt is when a challenged probe last asked for a pass to
 	// ensure the skip rule; zero again once no probe is challenged.
 	ensuredAt time.Time
@@ -80,42 +81,62 @@ func (h *Healer) Decide(in HealInput) HealDecision {
 		h.checks, h.hinted = map[string]*checkState{}, map[string]string{}
 	}
 	var d HealDecision
+	var healing []string // "check=class" of each result a pass may heal
 	ensure, challenged := false, false
 	for _, r := range in.Results {
 		challenged = challenged || r.Class() == ClassChallenged
 		heal, hint := h.remedy(r, in)
-		ensure = ensure || (heal != "" && r.Class() == ClassChallenged)
 		if heal != "" {
+			healing = append(healing, r.Check+"="+string(r.Class()))
+			ensure = ensure || r.Class() == ClassChallenged
 			if in.OnFailure[r.Host] && in.CNAMEs[r.Host] != "" && isDNSFailure(r.Class()) {
 				d.Takeover = append(d.Takeover, r.Host)
 			}
-			if d.Reason == "" {
-				d.Reason = heal
-			}
+			d.Reason = firstNonEmpty(d.Reason, heal)
 		}
-		if e, ok := h.transition(r, hint, in.Now); ok {
+		if e, ok := h.report(r, hint, in.Now); ok {
 			d.Events = append(d.Events, e)
-			h.hinted[r.Check] = e.Hint
-		} else if hint != "" && h.hinted[r.Check] != hint {
-			h.hinted[r.Check] = hint
-			d.Events = append(d.Events, Event{Kind: "health", Check: r.Check, Host: r.Host, From: r.Class(), To: r.Class(),
-				At: in.Now, Summary: fmt.Sprintf("%s is still failing: %s", r.Host, r.Class()), Detail: r.Edge.Explanation, Hint: hint})
 		}
 	}
 	if !challenged {
 		h.ensuredAt = time.Time{} // a later challenge asks for the rule again
 	}
-	if d.Reason == "" {
-		h.triggers = 0
-	} else if h.mayTrigger(in.Now) {
-		d.TriggerPass = true
-		h.lastTrigger = in.Now
-		h.triggers++
-		if ensure {
-			h.ensuredAt = in.Now // a pass after this shows whether the rule helped
-		}
+	d.TriggerPass = h.trigger(strings.Join(healing, " "), in.Now)
+	if d.TriggerPass && ensure {
+		h.ensuredAt = in.Now // a pass after this shows whether the rule helped
 	}
 	return d
+}
+
+// report returns the event of r to report this round, if any: its
+// transition, or else a new hint while the reported class holds.
+func (h *Healer) report(r CheckResult, hint string, now time.Time) (Event, bool) {
+	if e, ok := h.transition(r, hint, now); ok {
+		h.hinted[r.Check] = e.Hint
+		return e, true
+	}
+	if hint == "" || h.hinted[r.Check] == hint || r.Class() != h.checks[r.Check].reported {
+		return Event{}, false // a held change carries its hint when reported
+	}
+	h.hinted[r.Check] = hint
+	return Event{Kind: "health", Check: r.Check, Host: r.Host, From: r.Class(), To: r.Class(), At: now,
+		Summary: fmt.Sprintf("%s is still failing: %s", r.Host, r.Class()), Detail: r.Edge.Explanation, Hint: hint}, true
+}
+
+// trigger decides whether the round's failures a pass may heal (healing,
+// "" for none) get a pass now. The backoff of mayTrigger starts again
+// whenever that set of failures changes, so that a new failure (a 1016 on
+// another site) is not held back by an old one nothing heals.
+func (h *Healer) trigger(healing string, now time.Time) bool {
+	if healing != h.healing {
+		h.healing, h.triggers = healing, 0
+	}
+	if healing == "" || !h.mayTrigger(now) {
+		return false
+	}
+	h.lastTrigger = now
+	h.triggers++
+	return true
 }
 
 // mayTrigger applies the rate limit of triggered passes: the gap after
@@ -146,6 +167,9 @@ func (h *Healer) remedy(r CheckResult, in HealInput) (heal, hint string) {
 	case ClassNotCloudflare:
 		return fmt.Sprintf("%s: answers without Cloudflare, the record may be wrong or not proxied", r.Host), ""
 	case ClassOriginDown, ClassOriginTimeout, ClassOriginUnreachable:
+		if r.Edge.Status == 524 {
+			return "", "" // Cloudflare reached the origin, which answered too slowly: DNS is right
+		}
 		// Cloudflare cannot reach the address it has: a pass checks that the
 		// record holds the detected one (one listing; no write when it does).
 		return fmt.Sprintf("%s: %s, check that the record holds this host's address", r.Host, c), ""

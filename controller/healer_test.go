@@ -1,6 +1,7 @@
 package controller
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -177,3 +178,52 @@ func TestHealerChallengedAfterEnsuringPointsAtBotFightMode(t *testing.T) {
 
 // only is the host set holding host alone.
 func only(host string) map[string]bool { return map[string]bool{host: true} }
+
+// A hint never reports a change the hold keeps back: the webhook would
+// say "still failing" and then never hear of the recovery.
+func TestHealerHintWaitsForTheHold(t *testing.T) {
+	h := &Healer{}
+	t0 := time.Date(2026, 11, 22, 3, 0, 0, 0, time.UTC)
+	round := func(min int, c Class) []Event {
+		return h.Decide(HealInput{Results: []CheckResult{result("home", "home.example.com", c)},
+			Now: t0.Add(time.Duration(min) * time.Minute)}).Events // no skip rule lists self: challenged gets a hint
+	}
+	var got []string
+	for _, r := range []struct {
+		min int
+		c   Class
+	}{{0, ClassChallenged}, {6, ClassOK}, {7, ClassChallenged}, {8, ClassOK}, {20, ClassOK}} {
+		for _, e := range round(r.min, r.c) {
+			got = append(got, fmt.Sprintf("%d: %s", r.min, e.Summary))
+		}
+	}
+	want := []string{"0: home.example.com is failing: challenged", "6: home.example.com is healthy again (was challenged)"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("events %q, want %q", got, want)
+	}
+}
+
+// The backoff of triggered passes is for the same failures: a new one (a
+// 1016 on another site) gets a pass after the base gap, not after the
+// backed-off one; a 524 (the origin answered, slowly) gets none.
+func TestHealerNewFailureIsNotHeldBackByAnOldOne(t *testing.T) {
+	h := &Healer{}
+	t0 := time.Date(2026, 11, 22, 3, 0, 0, 0, time.UTC)
+	down := result("shop", "shop.example.com", ClassOriginUnreachable)
+	var last time.Duration
+	for at := time.Duration(0); at <= time.Hour; at += 30 * time.Second {
+		if h.Decide(HealInput{Results: []CheckResult{down}, Now: t0.Add(at)}).TriggerPass {
+			last = at
+		}
+	}
+	dns := CheckResult{Check: "home", Host: "home.example.com", Edge: Diagnosis{Class: ClassOriginDNSError}}
+	next := h.Decide(HealInput{Results: []CheckResult{down, dns}, Now: t0.Add(last + DefaultTriggerGap),
+		CNAMEs: map[string]string{"home.example.com": "myhome.duckdns.org"}, OnFailure: map[string]bool{"home.example.com": true}})
+	if !next.TriggerPass || !slices.Equal(next.Takeover, []string{"home.example.com"}) {
+		t.Fatalf("a new 1016 %v after the last pass: %+v, want a pass taking the CNAME over", DefaultTriggerGap, next)
+	}
+	slow := CheckResult{Check: "api", Host: "api.example.com", Edge: Diagnosis{Class: ClassOriginTimeout, Status: 524}}
+	if d := (&Healer{}).Decide(HealInput{Results: []CheckResult{slow}, Now: t0}); d.TriggerPass {
+		t.Fatalf("a 524 triggered a pass: %+v", d)
+	}
+}

@@ -44,8 +44,10 @@ func New(o Options) (*Prober, error) {
 
 // Probe runs every check once, all concurrently, and returns their results
 // in the configured order. Each check's probes (edge, origin, DNS) run side
-// by side, each within the check's timeout, so Probe returns within the
-// longest timeout. It never fails: a failure is a result.
+// by side, each within the check's timeout; a CNAME target looked up again
+// after a 1016 (see probeCheck) takes one more timeout at most, so Probe
+// returns within twice the longest timeout. It never fails: a failure is a
+// result.
 func (p *Prober) Probe(ctx context.Context, in controller.ProbeInput) []controller.CheckResult {
 	results := make([]controller.CheckResult, len(p.checks))
 	var wg sync.WaitGroup
@@ -56,7 +58,9 @@ func (p *Prober) Probe(ctx context.Context, in controller.ProbeInput) []controll
 	return results
 }
 
-// probeCheck runs the probes of one check concurrently.
+// probeCheck runs the probes of one check concurrently, then, when the
+// edge answered 1016 while the CNAME target resolved, looks the target up
+// once more so that both results describe the same moment.
 func (p *Prober) probeCheck(ctx context.Context, c *check, in controller.ProbeInput) controller.CheckResult {
 	r := controller.CheckResult{Check: c.Name, Host: c.host, At: time.Now()}
 	var wg sync.WaitGroup

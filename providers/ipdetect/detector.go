@@ -73,8 +73,8 @@ func New(cfg Config, opts ...Option) (*Detector, error) {
 // fails as a whole and never logs: a family whose sources fail or disagree
 // is StateUnknown with a Reason, answers are in the configured order, and
 // an answer with Err set has no Addr (rejected addresses are named in Err).
-// Reasons and Errs name sources by their label (controller.SourceLabel),
-// never by a spec that may hold a secret; Source keeps the spec.
+// Sources, Reasons and Errs name sources by their label
+// (controller.SourceLabel), never by a spec that may hold a secret.
 func (d *Detector) Detect(ctx context.Context) controller.Detection {
 	var det controller.Detection
 	var wg sync.WaitGroup

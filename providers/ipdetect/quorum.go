@@ -46,9 +46,9 @@ func leader(counts map[netip.Addr]int) (best netip.Addr, top int, tied bool) {
 	return best, top, tied
 }
 
-// describe lists the answers in order: "label=addr" for an address, the
-// error (which starts with the label) otherwise; label is the source
-// name's controller.SourceLabel.
+// describe lists the answers in order: "source=addr" for an address, the
+// error (which starts with the source) otherwise; Source is already the
+// source's label.
 func describe(answers []controller.SourceAnswer) string {
 	parts := make([]string, len(answers))
 	for i, a := range answers {
@@ -56,9 +56,9 @@ func describe(answers []controller.SourceAnswer) string {
 		case a.Err != "":
 			parts[i] = a.Err
 		case a.Addr.IsValid():
-			parts[i] = controller.SourceLabel(a.Source) + "=" + a.Addr.String()
+			parts[i] = a.Source + "=" + a.Addr.String()
 		default:
-			parts[i] = controller.SourceLabel(a.Source) + ": no answer"
+			parts[i] = a.Source + ": no answer"
 		}
 	}
 	return strings.Join(parts, ", ")

@@ -79,6 +79,8 @@ health:
   checks: [{name: a, url: 'ftp://a.example.com/s3cret', headers: {Authorization: "Bearer s3cret\r\nX: y"}}]`,
 			[]string{"health.dns_server: must be", "health.checks[0].url: scheme must be http or https",
 				"health.checks[0].headers: the value of Authorization has a control character"}},
+		{"negative notify hold", "records: [{name: a.example.com}]\nhealth: {notify_hold: -1m}",
+			[]string{"health.notify_hold: must not be negative"}},
 		{"notify urls", `records: [{name: a.example.com}]
 notify: {webhooks: [{url: 'ftp://hooks.example.com/s3cret'}], healthchecks: ['https:///s3cret'], retries: -1}`,
 			[]string{`notify.webhooks[0].url: scheme "ftp" is not http or https`, "notify.healthchecks[0]: has no host",

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/flarewarden/flarewarden/controller"
 	"github.com/flarewarden/flarewarden/providers/health"
 )
 
@@ -42,7 +43,7 @@ type OriginCheck struct {
 
 func (h *Health) applyDefaults() {
 	h.Interval = orDur(h.Interval, 30*time.Second)
-	h.NotifyHold = orDur(h.NotifyHold, 5*time.Minute)
+	h.NotifyHold = orDur(h.NotifyHold, controller.DefaultNotifyHold)
 	for i := range h.Checks {
 		c := &h.Checks[i]
 		if len(c.ExpectStatus) == 0 {
@@ -59,8 +60,12 @@ func (h *Health) applyDefaults() {
 }
 
 // validate checks what the health provider leaves to the config: the
-// check names' spelling (they label metrics). validateHealth checks the rest.
+// check names' spelling (they label metrics) and notify_hold. Config.validate
+// checks the rest through health.New.
 func (h Health) validate(add adder) {
+	if h.NotifyHold < 0 {
+		add("health.notify_hold", "must not be negative")
+	}
 	for i, c := range h.Checks {
 		if c.Name != "" && !setNameRE.MatchString(c.Name) {
 			add(fmt.Sprintf("health.checks[%d].name", i), "%q must be lower-case letters, digits, _ and -", c.Name)

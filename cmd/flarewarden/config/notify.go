@@ -33,7 +33,7 @@ func (n *Notify) applyDefaults() {
 }
 
 // validate checks what the notify provider leaves to the config;
-// validateNotify checks the rest.
+// Config.validate checks the rest through notify.New.
 func (n Notify) validate(add adder) {
 	if n.Retries != nil && *n.Retries < 0 {
 		add("notify.retries", "must not be negative")

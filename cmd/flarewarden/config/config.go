@@ -6,8 +6,6 @@ package config
 
 import (
 	"time"
-
-	"github.com/flarewarden/flarewarden/controller"
 )
 
 // Config is the whole configuration file. Field tags are the contract.
@@ -60,19 +58,6 @@ type Family struct {
 
 // On reports whether the family is enabled.
 func (f Family) On() bool { return f.Enabled != nil && *f.Enabled }
-
-// redacted returns a copy whose URL sources keep only scheme and host.
-func (d Detect) redacted() Detect {
-	out := d
-	for _, f := range []*Family{&out.IPv4, &out.IPv6} {
-		srcs := make([]string, len(f.Sources))
-		for i, s := range f.Sources {
-			srcs[i] = controller.SourceLabel(s)
-		}
-		f.Sources = srcs
-	}
-	return out
-}
 
 // Record is one managed name.
 type Record struct {

@@ -3,7 +3,6 @@ package config
 import (
 	"fmt"
 	"net"
-	"net/url"
 	"strconv"
 	"time"
 
@@ -71,34 +70,6 @@ func (h Health) validate(add adder) {
 			add(fmt.Sprintf("health.checks[%d].name", i), "%q must be lower-case letters, digits, _ and -", c.Name)
 		}
 	}
-}
-
-// redacted returns a copy whose check URLs lose user info and query and
-// whose header values are hidden.
-func (h Health) redacted() Health {
-	out := h
-	out.Checks = make([]HealthCheck, len(h.Checks))
-	for i, c := range h.Checks {
-		c.URL = redactUserQuery(c.URL)
-		c.Headers = redactValues(c.Headers)
-		out.Checks[i] = c
-	}
-	return out
-}
-
-// redactUserQuery drops a URL's user info and replaces its query and
-// fragment; what does not parse is hidden whole.
-func redactUserQuery(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "[redacted]"
-	}
-	u.User = nil
-	if u.RawQuery != "" {
-		u.RawQuery = "redacted"
-	}
-	u.Fragment = ""
-	return u.String()
 }
 
 // ProberOptions converts the section for the health provider. An origin

@@ -1,7 +1,6 @@
 package config
 
 import (
-	"net/url"
 	"time"
 
 	"github.com/flarewarden/flarewarden/providers/notify"
@@ -53,46 +52,4 @@ func (n Notify) NotifierOptions() notify.Options {
 		opts.Webhooks = append(opts.Webhooks, notify.Webhook{URL: w.URL, Headers: w.Headers})
 	}
 	return opts
-}
-
-// redacted returns a copy whose URLs keep only scheme and host and whose
-// header values are hidden.
-func (n Notify) redacted() Notify {
-	out := n
-	out.Webhooks = make([]Webhook, len(n.Webhooks))
-	for i, w := range n.Webhooks {
-		out.Webhooks[i] = Webhook{URL: redactURL(w.URL), Headers: redactValues(w.Headers)}
-	}
-	out.Healthchecks = redactAll(n.Healthchecks)
-	out.UptimeKuma = redactAll(n.UptimeKuma)
-	return out
-}
-
-// redactValues returns a copy of h with every value hidden; nil for none.
-func redactValues(h map[string]string) map[string]string {
-	if len(h) == 0 {
-		return nil
-	}
-	out := make(map[string]string, len(h))
-	for k := range h {
-		out[k] = "[redacted]"
-	}
-	return out
-}
-
-func redactAll(urls []string) []string {
-	out := make([]string, len(urls))
-	for i, u := range urls {
-		out[i] = redactURL(u)
-	}
-	return out
-}
-
-// redactURL keeps scheme and host: paths and queries of ping URLs are secrets.
-func redactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" {
-		return "[redacted]"
-	}
-	return u.Scheme + "://" + u.Host + "/[redacted]"
 }

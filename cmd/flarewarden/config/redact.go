@@ -1,0 +1,94 @@
+package config
+
+import (
+	"net/url"
+
+	"github.com/flarewarden/flarewarden/controller"
+)
+
+// Redaction of the effective config (Config.YAML): what may hold a secret
+// is cut to what identifies it.
+
+// redacted returns a copy whose URL sources keep only scheme and host.
+func (d Detect) redacted() Detect {
+	out := d
+	for _, f := range []*Family{&out.IPv4, &out.IPv6} {
+		srcs := make([]string, len(f.Sources))
+		for i, s := range f.Sources {
+			srcs[i] = controller.SourceLabel(s)
+		}
+		f.Sources = srcs
+	}
+	return out
+}
+
+// redacted returns a copy whose check URLs lose user info and query and
+// whose header values are hidden.
+func (h Health) redacted() Health {
+	out := h
+	out.Checks = make([]HealthCheck, len(h.Checks))
+	for i, c := range h.Checks {
+		c.URL = redactUserQuery(c.URL)
+		c.Headers = redactValues(c.Headers)
+		out.Checks[i] = c
+	}
+	return out
+}
+
+// redactUserQuery drops a URL's user info and replaces its query and
+// fragment; what does not parse is hidden whole.
+func redactUserQuery(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "[redacted]"
+	}
+	u.User = nil
+	if u.RawQuery != "" {
+		u.RawQuery = "redacted"
+	}
+	u.Fragment = ""
+	return u.String()
+}
+
+// redacted returns a copy whose URLs keep only scheme and host and whose
+// header values are hidden.
+func (n Notify) redacted() Notify {
+	out := n
+	out.Webhooks = make([]Webhook, len(n.Webhooks))
+	for i, w := range n.Webhooks {
+		out.Webhooks[i] = Webhook{URL: redactURL(w.URL), Headers: redactValues(w.Headers)}
+	}
+	out.Healthchecks = redactAll(n.Healthchecks)
+	out.UptimeKuma = redactAll(n.UptimeKuma)
+	return out
+}
+
+// redactValues returns a copy of h with every value hidden; nil for none.
+func redactValues(h map[string]string) map[string]string {
+	if len(h) == 0 {
+		return nil
+	}
+	out := make(map[string]string, len(h))
+	for k := range h {
+		out[k] = "[redacted]"
+	}
+	return out
+}
+
+// redactAll is redactURL of each URL.
+func redactAll(urls []string) []string {
+	out := make([]string, len(urls))
+	for i, u := range urls {
+		out[i] = redactURL(u)
+	}
+	return out
+}
+
+// redactURL keeps scheme and host: paths and queries of ping URLs are secrets.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return "[redacted]"
+	}
+	return u.Scheme + "://" + u.Host + "/[redacted]"
+}

@@ -89,7 +89,7 @@ func (h *Healer) Decide(in HealInput) HealDecision {
 		if heal != "" {
 			healing = append(healing, r.Check+"="+string(r.Class()))
 			ensure = ensure || r.Class() == ClassChallenged
-			if in.OnFailure[r.Host] && in.CNAMEs[r.Host] != "" && isDNSFailure(r.Class()) {
+			if TakeoverDue(r, in.CNAMEs, in.OnFailure) {
 				d.Takeover = append(d.Takeover, r.Host)
 			}
 			d.Reason = firstNonEmpty(d.Reason, heal)
@@ -154,6 +154,29 @@ func (h *Healer) mayTrigger(now time.Time) bool {
 }
 
 func isDNSFailure(c Class) bool { return c == ClassOriginDNSError || c == ClassDDNSTargetDown }
+
+// TakeoverDue reports whether r's host is an on-failure name (in
+// onFailure) still a CNAME (in cnames) whose check found a DNS failure:
+// a pass asked to take it over replaces the CNAME.
+func TakeoverDue(r CheckResult, cnames map[string]string, onFailure map[string]bool) bool {
+	return onFailure[r.Host] && cnames[r.Host] != "" && isDNSFailure(r.Class())
+}
+
+// TakeoverModes splits the names of specs by takeover mode: those taken
+// over only on failure, and those never taken over.
+func TakeoverModes(specs []NameSpec) (onFailure, never map[string]bool) {
+	onFailure, never = map[string]bool{}, map[string]bool{}
+	for _, s := range specs {
+		name := NormalizeName(s.Name)
+		switch {
+		case s.TakeoverOnFailure:
+			onFailure[name] = true
+		case !s.TakeoverCNAME:
+			never[name] = true
+		}
+	}
+	return onFailure, never
+}
 
 // remedy says why a pass would heal this result ("" when DNS/WAF cannot
 // heal it) and adds a hint for a human.

@@ -227,3 +227,14 @@ func TestHealerNewFailureIsNotHeldBackByAnOldOne(t *testing.T) {
 		t.Fatalf("a 524 triggered a pass: %+v", d)
 	}
 }
+
+func TestTakeoverModes(t *testing.T) {
+	onFailure, never := TakeoverModes([]NameSpec{
+		{Name: "Always.example.com", TakeoverCNAME: true},
+		{Name: "Fail.Example.com.", TakeoverOnFailure: true},
+		{Name: "never.example.com"},
+	})
+	if len(onFailure) != 1 || !onFailure["fail.example.com"] || len(never) != 1 || !never["never.example.com"] {
+		t.Fatalf("onFailure %v, never %v", onFailure, never)
+	}
+}

@@ -92,7 +92,7 @@ func writeCheck(w io.Writer, r checkReport, passErr error) {
 func (a *app) diagnose(ctx context.Context) (controller.Report, []controller.CheckResult, error) {
 	rep, err := a.rec.RunOnce(ctx, controller.PassOptions{DryRun: true})
 	results := a.prober.Probe(ctx, controller.ProbeInput{Detection: rep.Detection, CNAMEs: rep.CNAMEs})
-	onFailure, _ := takeoverModes(a.cfg.Records)
+	onFailure, _ := controller.TakeoverModes(a.rec.Names)
 	if takeover := failedCNAMEs(results, rep.CNAMEs, onFailure); len(takeover) > 0 {
 		rep, err = a.rec.RunOnce(ctx, controller.PassOptions{DryRun: true, Takeover: takeover})
 	}
@@ -105,11 +105,8 @@ func (a *app) diagnose(ctx context.Context) (controller.Report, []controller.Che
 func failedCNAMEs(results []controller.CheckResult, cnames map[string]string, onFailure map[string]bool) map[string]bool {
 	out := map[string]bool{}
 	for _, r := range results {
-		switch r.Class() {
-		case controller.ClassOriginDNSError, controller.ClassDDNSTargetDown:
-			if onFailure[r.Host] && cnames[r.Host] != "" {
-				out[r.Host] = true
-			}
+		if controller.TakeoverDue(r, cnames, onFailure) {
+			out[r.Host] = true
 		}
 	}
 	return out

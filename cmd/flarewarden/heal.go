@@ -30,21 +30,6 @@ func ifaceWatch(d config.Detect) func(context.Context, func()) error {
 	return func(ctx context.Context, changed func()) error { return netwatch.Watch(ctx, names, changed) }
 }
 
-// takeoverModes splits the names by takeover mode, for the healer.
-func takeoverModes(recs []config.Record) (onFailure, never map[string]bool) {
-	onFailure, never = map[string]bool{}, map[string]bool{}
-	for _, r := range recs {
-		name := controller.NormalizeName(r.Name)
-		switch r.Takeover() {
-		case config.TakeoverOnFailure:
-			onFailure[name] = true
-		case config.TakeoverNever:
-			never[name] = true
-		}
-	}
-	return onFailure, never
-}
-
 // selfScope says where the skip rules list this host's own address: the
 // zones they name, and whether one names none (every managed zone).
 func selfScope(w config.WAF) controller.SelfScope {

@@ -122,7 +122,7 @@ func (a *app) daemon(sched controller.Schedule, backoff controller.Backoff, h *c
 	d := &controller.Daemon{Reconciler: a.rec, Schedule: sched, Backoff: backoff,
 		DetectInterval: time.Duration(a.cfg.Detect.Interval), Watch: ifaceWatch(a.cfg.Detect),
 		Healer: h, Self: selfScope(a.cfg.WAF), Notifiers: a.notifiers, Log: a.log}
-	d.OnFailure, d.NoTakeover = takeoverModes(a.cfg.Records)
+	d.OnFailure, d.NoTakeover = controller.TakeoverModes(a.rec.Names)
 	if a.prober != nil {
 		d.Prober, d.HealthInterval = a.prober, time.Duration(a.cfg.Health.Interval)
 	}

@@ -193,6 +193,10 @@ func (c *Client) apiError(err error, op, zone, record string) *APIError {
 		e.note = he.Reason
 	case errors.As(err, &ce):
 		e.Status, e.Codes, e.Messages = ce.StatusCode, ce.ErrorCodes, ce.ErrorMessages
+	case errors.Is(err, context.Canceled):
+		// The library words a cancellation by where it waited ("error caused
+		// by request rate limiting"), which reads like a 429: say what it is.
+		e.Err = context.Canceled
 	case isLocal(err) || slices.ContainsFunc(ownCauses, func(c error) bool { return errors.Is(err, c) }):
 	default:
 		e.Err = fmt.Errorf("%w: %w", errMalformed, err)

@@ -153,3 +153,16 @@ func TestNewRejectsBadOptions(t *testing.T) {
 		t.Errorf("New with defaults: %v", err)
 	}
 }
+
+// A cancelled call says it was cancelled, not where the library waited
+// ("error caused by request rate limiting" reads like a 429).
+func TestCanceledCallSaysCanceled(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, func(w http.ResponseWriter, r *http.Request, n int) { ok(w, []any{}, nil) })
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	e := apiErr(t, errorOf(h.c.Records(ctx, testZone)))
+	if !errors.Is(e, context.Canceled) || strings.Contains(e.Error(), "rate limiting") || e.Temporary() {
+		t.Fatalf("error %q (temporary %v), want a plain cancellation", e, e.Temporary())
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"net/url"
 
 	"github.com/flarewarden/flarewarden/controller"
+	"github.com/flarewarden/flarewarden/providers/notify"
 )
 
 // Redaction of the effective config (Config.YAML): what may hold a secret
@@ -56,7 +57,7 @@ func (n Notify) redacted() Notify {
 	out := n
 	out.Webhooks = make([]Webhook, len(n.Webhooks))
 	for i, w := range n.Webhooks {
-		out.Webhooks[i] = Webhook{URL: redactURL(w.URL), Headers: redactValues(w.Headers)}
+		out.Webhooks[i] = Webhook{URL: notify.Redact(w.URL), Headers: redactValues(w.Headers)}
 	}
 	out.Healthchecks = redactAll(n.Healthchecks)
 	out.UptimeKuma = redactAll(n.UptimeKuma)
@@ -75,20 +76,12 @@ func redactValues(h map[string]string) map[string]string {
 	return out
 }
 
-// redactAll is redactURL of each URL.
+// redactAll is notify.Redact of each URL: what the notifier itself shows
+// of them in logs and errors.
 func redactAll(urls []string) []string {
 	out := make([]string, len(urls))
 	for i, u := range urls {
-		out[i] = redactURL(u)
+		out[i] = notify.Redact(u)
 	}
 	return out
-}
-
-// redactURL keeps scheme and host: paths and queries of ping URLs are secrets.
-func redactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" {
-		return "[redacted]"
-	}
-	return u.Scheme + "://" + u.Host + "/[redacted]"
 }

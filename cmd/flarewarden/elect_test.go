@@ -72,12 +72,7 @@ func TestFollowerWithoutLeaderIsNotReady(t *testing.T) {
 	if code, body := r.get("/readyz"); code != 200 {
 		t.Fatalf("/readyz within ready_grace: %d %s", code, body)
 	}
-	var body string
-	r.waitFor("/readyz 503", func() bool {
-		var code int
-		code, body = r.get("/readyz")
-		return code == 503
-	})
+	body := r.waitNotReady()
 	if waited := time.Since(start); waited < time.Second || !strings.Contains(body, "no leader known") {
 		t.Fatalf("/readyz 503 after %v: %q", waited, body)
 	}

@@ -87,6 +87,17 @@ func (r *daemonRun) status() map[string]any {
 }
 
 // waitFor polls cond until it holds, or fails the test after 10s.
+// waitNotReady waits for /readyz to answer 503 and returns its reason.
+func (r *daemonRun) waitNotReady() string {
+	var body string
+	r.waitFor("/readyz 503", func() bool {
+		var code int
+		code, body = r.get("/readyz")
+		return code == 503
+	})
+	return body
+}
+
 func (r *daemonRun) waitFor(what string, cond func() bool) {
 	r.t.Helper()
 	deadline := time.Now().Add(10 * time.Second)

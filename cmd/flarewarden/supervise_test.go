@@ -27,12 +27,7 @@ func TestReadyzWhileTokenCheckNeverSucceeds(t *testing.T) {
 	if code, body := r.get("/readyz"); code != 200 || !strings.Contains(body, "starting") {
 		t.Fatalf("/readyz at start: %d %q", code, body)
 	}
-	var body string
-	r.waitFor("/readyz 503", func() bool {
-		var code int
-		code, body = r.get("/readyz")
-		return code == 503
-	})
+	body := r.waitNotReady()
 	if waited := time.Since(start); waited < time.Second {
 		t.Errorf("503 after %v, within ready_grace", waited)
 	}

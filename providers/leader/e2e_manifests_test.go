@@ -13,12 +13,7 @@ func TestE2EKustomizeServerDryRun(t *testing.T) {
 	out, stderr := e.kubectlAs(t, e.admin, nil, "apply", "--dry-run=server", "-k", "deploy/kubernetes")
 	t.Logf("kubectl apply --dry-run=server -k deploy/kubernetes:\n%s", out)
 	noWarnings(t, stderr)
-	for _, kind := range []string{"serviceaccount/", "role.rbac", "rolebinding.rbac", "configmap/", "secret/",
-		"service/", "deployment.apps/", "poddisruptionbudget.policy/"} {
-		if !strings.Contains(out, kind) {
-			t.Errorf("kustomize output has no %s object", kind)
-		}
-	}
+	wantObjects(t, "kustomize", out)
 	// The example Secret's reconcile-token ships empty (which `run` refuses): a placeholder string
 	// would be a working bearer token for POST /reconcile once the user filled in only the API token.
 	rendered, _ := e.kubectlAs(t, e.admin, nil, "kustomize", "deploy/kubernetes")
@@ -51,12 +46,7 @@ func TestE2EHelmChart(t *testing.T) {
 	out, stderr := e.kubectlAs(t, e.admin, []byte(manifest), "apply", "--dry-run=server", "-n", helmNamespace, "-f", "-")
 	t.Logf("helm template | kubectl apply --dry-run=server:\n%s", out)
 	noWarnings(t, stderr)
-	for _, kind := range []string{"serviceaccount/", "role.rbac", "rolebinding.rbac", "configmap/", "secret/",
-		"service/", "deployment.apps/", "poddisruptionbudget.policy/"} {
-		if !strings.Contains(out, kind) {
-			t.Errorf("chart output has no %s object", kind)
-		}
-	}
+	wantObjects(t, "chart", out)
 	// The ServiceMonitor needs the Prometheus operator's CRD, absent here: check its rendering only.
 	manifest, _ = e.run(t, nil, e.helm, "template", "flarewarden", "deploy/helm/flarewarden",
 		"--set", "serviceMonitor.enabled=true", "--set", "tokenSecret.create=false", "--set", "tokenSecret.existingSecret=mine")
@@ -91,5 +81,17 @@ func noWarnings(t *testing.T, stderr string) {
 	t.Helper()
 	if strings.Contains(stderr, "Warning") {
 		t.Errorf("the API server warned:\n%s", stderr)
+	}
+}
+
+// wantObjects fails t unless the dry run's output (of what) has every
+// object kind the manifests ship.
+func wantObjects(t *testing.T, what, out string) {
+	t.Helper()
+	for _, kind := range []string{"serviceaccount/", "role.rbac", "rolebinding.rbac", "configmap/", "secret/",
+		"service/", "deployment.apps/", "poddisruptionbudget.policy/"} {
+		if !strings.Contains(out, kind) {
+			t.Errorf("%s output has no %s object", what, kind)
+		}
 	}
 }

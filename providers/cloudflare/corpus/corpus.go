@@ -62,7 +62,7 @@ func (r Response) Header() http.Header {
 // Edge is an answer of Cloudflare's edge (or of a server not behind it)
 // to an HTTP request for a site.
 type Edge struct {
-	Name       string   `yaml:"-"`
+	Name       string `yaml:"-"`
 	Provenance `yaml:",inline"`
 	Response   Response `yaml:"response"`
 	Expect     struct {
@@ -166,7 +166,9 @@ func LoadEdge() ([]Edge, error) { return load[Edge]("edge", func(s *Edge, n stri
 func LoadAPI() ([]API, error) { return load[API]("api", func(s *API, n string) { s.Name = n }) }
 
 // LoadTrace returns the trace samples, sorted by name.
-func LoadTrace() ([]Trace, error) { return load[Trace]("trace", func(s *Trace, n string) { s.Name = n }) }
+func LoadTrace() ([]Trace, error) {
+	return load[Trace]("trace", func(s *Trace, n string) { s.Name = n })
+}
 
 // LoadWhoami returns the whoami samples, sorted by name.
 func LoadWhoami() ([]Whoami, error) {

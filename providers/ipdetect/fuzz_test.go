@@ -28,6 +28,9 @@ func FuzzParseTrace(f *testing.F) {
 	f.Add([]byte("<html>ip=1.2.3.4</html>"), "1.1.1.1")
 	f.Add([]byte("=\n==\nip==\n"), "")
 	f.Add([]byte{0xff, '\n', 'i', 'p', '=', 0x85}, "1.1.1.1")
+	for _, s := range loadTraces(f) { // the real captures of testdata/cloudflare/trace
+		f.Add([]byte(s.Body), s.Host)
+	}
 	f.Fuzz(func(t *testing.T, body []byte, host string) {
 		addr, err := ParseTrace(body, host)
 		if err != nil {

@@ -29,8 +29,12 @@ const (
 
 // Diagnosis is a class with its explanation and hint, in an operator's words.
 type Diagnosis struct {
-	Class       Class  `json:"class"`
-	Status      int    `json:"status,omitempty"`
+	Class  Class `json:"class"`
+	Status int   `json:"status,omitempty"`
+	// Code is the Cloudflare error code (1xxx) of the edge's own error
+	// page, 0 when the answer carries none (a code shown inside a
+	// challenge page or the origin's page is not one).
+	Code        int    `json:"code,omitempty"`
 	Explanation string `json:"explanation"`
 	Hint        string `json:"hint,omitempty"`
 }

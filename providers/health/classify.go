@@ -1,9 +1,8 @@
 package health
 
 import (
+	"bytes"
 	"net/http"
-	"regexp"
-	"strconv"
 	"strings"
 
 	"github.com/flarewarden/flarewarden/controller"
@@ -12,8 +11,10 @@ import (
 // Classify diagnoses one answer of Cloudflare's edge: its status, headers
 // and (the start of) its body. It expects 200, the default of a check
 // without ExpectStatus. It is pure, never panics, and always returns a
-// class of the edge (never a transport class such as timeout), the status
-// and a one-line explanation; failures come with a hint.
+// class of the edge (never a transport class such as timeout), the status,
+// the Cloudflare error code (1xxx) of the edge's own error page (0 for
+// none: a challenge's or the origin's page carries none) and a one-line
+// explanation; failures come with a hint.
 func Classify(status int, h http.Header, body []byte) controller.Diagnosis {
 	return classify(status, h, body, defaultExpect)
 }
@@ -23,56 +24,81 @@ type answer struct {
 	status     int
 	header     http.Header
 	body       []byte
-	viaServer  bool // server: cloudflare
 	viaCF      bool // server: cloudflare or a cf-ray header
-	code       int  // the Cloudflare error code (1xxx) in the page, or 0
+	challenge  bool // a Cloudflare challenge (see isChallenge)
+	errorPage  bool // one of Cloudflare's own error pages (see isErrorPage)
+	code       int  // the Cloudflare error code (see cloudflareCode), or 0
 	expect     []int
 	isExpected bool
 }
 
-// classify is Classify for the statuses of expect. The first rule that
-// matches wins: a challenge or a page that did not go through Cloudflare
-// before anything else, then Cloudflare's own error pages, then the
-// expected statuses, then the origin's own errors.
+// classify is Classify for the statuses of expect. Server: cloudflare and
+// cf-ray say that an answer came through Cloudflare, not who made it: the
+// edge adds them to the origin's own answers too. The first rule that
+// matches wins: a challenge, then an answer that did not come through
+// Cloudflare, then Cloudflare's own error pages (1016, 1033, 520-526,
+// blocks), then the expected statuses, then the other 5xx (the origin's,
+// or Cloudflare's page about the origin's 502/504), then anything else.
+// The diagnosis carries the status and the Cloudflare error code read.
 func classify(status int, h http.Header, body []byte, expect []int) controller.Diagnosis {
 	a := newAnswer(status, h, body, expect)
-	var d controller.Diagnosis
-	switch {
-	case a.challenged():
-		d = challenged(a)
-	case !a.viaCF:
-		d = notCloudflare(a)
-	case a.originDNSError():
-		d = originDNSError(a)
-	case a.status >= 520 && a.status <= 526:
-		d = originFailure(a)
-	case a.blocked():
-		d = blocked(a)
-	case a.isExpected:
-		d = ok(a)
-	case a.status >= 500 && a.status <= 599 && !a.viaServer:
-		d = originError(a)
-	default:
-		d = unexpected(a)
-	}
-	d.Status = status
+	d := a.diagnose()
+	d.Status, d.Code = status, a.code
 	return d
 }
 
-func newAnswer(status int, h http.Header, body []byte, expect []int) answer {
-	server := strings.EqualFold(strings.TrimSpace(h.Get("Server")), "cloudflare")
-	return answer{
-		status: status, header: h, body: body, expect: expect,
-		viaServer: server, viaCF: server || strings.TrimSpace(h.Get("Cf-Ray")) != "",
-		code: errorCode(body), isExpected: expected(status, expect),
+// diagnose applies classify's rules to a.
+func (a answer) diagnose() controller.Diagnosis {
+	switch {
+	case a.challenge:
+		return challenged(a)
+	case !a.viaCF:
+		return notCloudflare(a)
+	case a.originDNSError():
+		return originDNSError(a)
+	case a.code == 1033:
+		return tunnelDown(a)
+	case a.status >= 520 && a.status <= 526:
+		return originFailure(a)
+	case a.blocked():
+		return blocked(a)
+	case a.isExpected:
+		return ok(a)
+	case a.status >= 500 && a.status <= 599 && a.status != 530:
+		return originError(a)
 	}
+	return unexpected(a)
 }
 
-// challenged: a 403, 429 or 503 marked cf-mitigated: challenge.
-func (a answer) challenged() bool {
-	switch a.status {
+// newAnswer reads the facts of an answer. A challenge's codes are decoys,
+// and an answer that did not come through Cloudflare carries no
+// Cloudflare code: both read as 0.
+func newAnswer(status int, h http.Header, body []byte, expect []int) answer {
+	a := answer{
+		status: status, header: h, body: body, expect: expect,
+		viaCF:     cloudflareServer(h.Get("Server")) || strings.TrimSpace(h.Get("Cf-Ray")) != "",
+		challenge: challengeStatus(status) && isChallenge(h, body),
+		errorPage: isErrorPage(body), isExpected: expected(status, expect),
+	}
+	if a.viaCF {
+		a.code = cloudflareCode(status, a.challenge, body)
+	}
+	return a
+}
+
+// cloudflareServer reports whether a Server header is Cloudflare's:
+// "cloudflare", or "cloudflare-nginx" as the edge sent it until 2016.
+func cloudflareServer(v string) bool {
+	v = strings.ToLower(strings.TrimSpace(v))
+	return v == "cloudflare" || v == "cloudflare-nginx"
+}
+
+// challengeStatus reports whether Cloudflare challenges with status: 403,
+// 429 or 503 (the old "I'm Under Attack" page).
+func challengeStatus(status int) bool {
+	switch status {
 	case http.StatusForbidden, http.StatusTooManyRequests, http.StatusServiceUnavailable:
-		return headerHas(a.header, "Cf-Mitigated", "challenge")
+		return true
 	}
 	return false
 }
@@ -89,35 +115,17 @@ func (a answer) originDNSError() bool {
 	return a.status == 530 && (a.code == 1016 || containsFold(a.body, "origin dns error"))
 }
 
-// blocked: a Cloudflare block page (403, or 429 for rate limiting 1015).
+// blocked: a Cloudflare block page (403, or 429 for rate limiting 1015):
+// a block code, or Cloudflare's own error page in a block page's words.
+// The origin's own "Access denied" is not one.
 func (a answer) blocked() bool {
-	if !a.viaServer || (a.status != http.StatusForbidden && a.status != http.StatusTooManyRequests) {
+	if a.status != http.StatusForbidden && a.status != http.StatusTooManyRequests {
 		return false
 	}
 	if _, ok := blockCodes[a.code]; ok {
 		return true
 	}
-	return containsFold(a.body, "access denied") || containsFold(a.body, "you have been blocked")
-}
-
-// errorCodeRE finds a Cloudflare error code in a page: "error code: 1016"
-// (plain text), "Error 1016", `<span class="cf-error-code">1016</span>`
-// (HTML) or "1016: Origin DNS error".
-var errorCodeRE = regexp.MustCompile(`(?i)(?:error code:?\s*|error\s+|cf-error-code"?>\s*)(1\d{3})\b|\b(1\d{3}):\s*[a-z]`)
-
-// errorCode returns the first Cloudflare error code (1000-1999) in body,
-// or 0.
-func errorCode(body []byte) int {
-	m := errorCodeRE.FindSubmatch(body)
-	if m == nil {
-		return 0
-	}
-	digits := m[1]
-	if len(digits) == 0 {
-		digits = m[2]
-	}
-	n, _ := strconv.Atoi(string(digits))
-	return n
+	return a.errorPage && containsAny(bytes.ToLower(a.body), blockMarkers)
 }
 
 // headerHas reports whether a value of header name contains word, ignoring

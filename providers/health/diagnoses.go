@@ -2,6 +2,7 @@ package health
 
 import (
 	"fmt"
+	"net/http"
 	"net/url"
 	"strings"
 
@@ -30,7 +31,6 @@ var otherCodes = map[int]string{
 	1003: "direct IP access is not allowed",
 	1014: "CNAME cross-user banned",
 	1018: "Cloudflare could not find the host",
-	1033: "Cloudflare Tunnel error: no tunnel connector is running",
 }
 
 func ok(a answer) controller.Diagnosis {
@@ -40,7 +40,7 @@ func ok(a answer) controller.Diagnosis {
 
 func challenged(a answer) controller.Diagnosis {
 	return controller.Diagnosis{Class: controller.ClassChallenged,
-		Explanation: fmt.Sprintf("Cloudflare answered HTTP %d with a challenge (cf-mitigated: challenge): "+
+		Explanation: fmt.Sprintf("Cloudflare answered HTTP %d with a challenge page: "+
 			"Under Attack mode, a WAF rule or bot protection challenges this client", a.status),
 		Hint: "exempt this host's address with a WAF skip rule (waf.skip_rules with self); " +
 			"if Bot Fight Mode is on, only an IP Access Rule in allow mode helps"}
@@ -68,6 +68,16 @@ func originDNSError(answer) controller.Diagnosis {
 		Explanation: dnsErrorExplanation + ": the record points at a name that does not resolve, " +
 			"typically a CNAME to a DDNS provider that is down",
 		Hint: cnameHint + "; by hand, replace it with an A record holding this host's current address"}
+}
+
+// tunnelDown diagnoses error 1033: the name routes to a Cloudflare Tunnel
+// that no connector serves.
+func tunnelDown(answer) controller.Diagnosis {
+	return controller.Diagnosis{Class: controller.ClassOriginUnreachable,
+		Explanation: "Cloudflare Tunnel error (error 1033): no cloudflared connector is running for the tunnel " +
+			"this name routes to",
+		Hint: "start cloudflared on the origin (check its logs for why it stopped), " +
+			"or point the record at the origin's address instead of the tunnel"}
 }
 
 // originFailure diagnoses Cloudflare's 520-526 origin error pages.
@@ -117,15 +127,28 @@ func blocked(a answer) controller.Diagnosis {
 	if reason, ok := blockCodes[a.code]; ok {
 		why = fmt.Sprintf("error %d: %s", a.code, reason)
 	}
+	hint := "find the blocking rule in Security > Events and exempt this host's address " +
+		"with a WAF skip rule (waf.skip_rules)"
+	if a.code == 1015 {
+		hint = "a rate limiting rule limits this host's address: probe less often, raise the rule's threshold, " +
+			"or skip the http_ratelimit phase for it with a WAF skip rule (waf.skip_rules)"
+	}
 	return controller.Diagnosis{Class: controller.ClassBlocked,
-		Explanation: fmt.Sprintf("Cloudflare blocked the request (HTTP %d, %s)", a.status, why),
-		Hint: "find the blocking rule in Security > Events and exempt this host's address " +
-			"with a WAF skip rule (waf.skip_rules)"}
+		Explanation: fmt.Sprintf("Cloudflare blocked the request (HTTP %d, %s)", a.status, why), Hint: hint}
 }
 
+// originError diagnoses a 5xx through Cloudflare that is not one of
+// Cloudflare's own errors: Cloudflare's page saying the origin answered
+// 502 or 504, or the origin's own answer, relayed.
 func originError(a answer) controller.Diagnosis {
+	if a.errorPage && (a.status == http.StatusBadGateway || a.status == http.StatusGatewayTimeout) {
+		return controller.Diagnosis{Class: controller.ClassOriginError,
+			Explanation: fmt.Sprintf("the origin answered Cloudflare HTTP %d, which Cloudflare shows as its own "+
+				"error page: a proxy or load balancer in front of the application failed or timed out", a.status),
+			Hint: "read the logs of the origin's web server or reverse proxy and check that the application behind it runs"}
+	}
 	return controller.Diagnosis{Class: controller.ClassOriginError,
-		Explanation: fmt.Sprintf("the origin itself answered HTTP %d (without server: cloudflare), through Cloudflare", a.status),
+		Explanation: fmt.Sprintf("the origin itself answered HTTP %d, relayed by Cloudflare", a.status),
 		Hint:        "read the origin's logs: the application failed"}
 }
 

@@ -8,9 +8,12 @@
 //     Check.EdgeAddress) without following redirects, and Classify turns the
 //     answer into a controller.Diagnosis: origin_dns_error for a 530 with
 //     error 1016, origin_down for a 521, challenged for a page marked
-//     cf-mitigated: challenge, not_cloudflare for an answer that did not go
-//     through Cloudflare, and so on; a request that gets no answer is
-//     timeout, tls or dns. It connects over the family of the detected
+//     cf-mitigated: challenge or carrying a challenge's markers,
+//     origin_error for a 5xx the origin sent (server: cloudflare and cf-ray
+//     say "through Cloudflare", not "made by Cloudflare"), not_cloudflare
+//     for an answer that did not go through Cloudflare, and so on, with the
+//     Cloudflare error code (1xxx) of the edge's own page; a request that
+//     gets no answer is timeout, tls or dns. It connects over the family of the detected
 //     address when only one is known (controller.ProbeInput.Detection), so
 //     Cloudflare sees the address a `self` skip rule lists;
 //   - the origin probe (Check.Origin) connects straight to the origin at the

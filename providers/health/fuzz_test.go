@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/flarewarden/flarewarden/controller"
+	"github.com/flarewarden/flarewarden/providers/cloudflare/corpus"
 )
 
 // classifiable are the classes an edge answer can get.
@@ -45,6 +46,13 @@ func FuzzClassify(f *testing.F) {
 			expect = tc.expect[len(tc.expect)-1]
 		}
 		f.Add(tc.status, encodeHeader(tc.header), []byte(tc.body), expect)
+	}
+	samples, err := corpus.LoadEdge()
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, s := range samples {
+		f.Add(s.Response.Status, encodeHeader(s.Response.Header()), []byte(s.Response.Body), 200)
 	}
 	f.Add(-1, "Server: cloudflare\nLocation: \r\n", []byte{0xff, 0xfe}, 0)
 	f.Add(530, "cf-ray: x\ncf-error-type: DNS\n", []byte("error code: 1016"), 530)

@@ -23,7 +23,7 @@ type edgeOutcome int
 
 const (
 	edgeOrigin    edgeOutcome = iota // on to the origin
-	edgeNoDNS                        // 530, error 1001
+	edgeNoDNS                        // 409, error 1001
 	edgeOriginDNS                    // 530, error 1016
 	edgeBlock                        // 403 by a block rule, error 1020
 	edgeChallenge                    // 403 challenge, cf-mitigated: challenge
@@ -37,30 +37,31 @@ type edgeDecision struct {
 	reason  string
 }
 
-// challengeBody is the HTML of a challenge answer.
-const challengeBody = `<!DOCTYPE html><html><head><title>Just a moment...</title></head>` +
-	`<body><h1>Checking your browser</h1><p>Simulated Cloudflare challenge.</p></body></html>`
-
 // Edge returns a handler that plays Cloudflare's edge for the simulated
 // zones: the Host header names the hostname; the visitor is the address in
 // X-Sim-Client-IP, else the TCP peer (a malformed header is a 400). Every
-// answer of the edge carries "server: cloudflare" and a cf-ray.
+// answer of the edge carries "server: cloudflare" and a cf-ray
+// (16 hex digits, "-", a 3-letter colo), the origin's answers included.
 //
-// It answers as EdgeDecision decides; a request the WAF lets through then
-// has a CNAME target outside the simulated zones resolved, when the edge
-// resolves them (see WithResolver): a failed resolution is a 530 "error
-// code: 1016" with "cf-error-type: origin-dns". Without configured origins (see
-// WithOrigins and SetOrigin) a request that passes answers 200 "ok from
-// origin". With them, the edge picks the origin address (the first A or
-// AAAA at the end of the CNAME chain, or the resolved target's first
-// address) and its local address: unmapped 523; then it forwards the
-// request over plain HTTP and relays the answer's status, content-type and
-// body; refused 521, connection timeout 522, closed without an answer 520,
-// answer timeout 524 (each "error code: 52x"). For a name whose records
-// are not proxied the visitor talks to the origin directly: its answer is
-// relayed as is, without server: cloudflare or cf-ray, and any failure
-// closes the connection. The simulator's lock is never held while
-// resolving or contacting an origin.
+// It answers as EdgeDecision decides, in the real edge's shapes (see
+// edgeVisit): an error is "error code: N" as plain text, or Cloudflare's
+// HTML error page for a visitor whose Accept asks for text/html; a
+// challenge is an HTML "Just a moment..." page marked cf-mitigated:
+// challenge. A request the WAF lets through then has a CNAME target
+// outside the simulated zones resolved, when the edge resolves them (see
+// WithResolver): a failed resolution is a 530, error 1016. Without configured origins (see WithOrigins
+// and SetOrigin) a request that passes answers 200 "ok from origin". With
+// them, the edge picks the origin address (the first A or AAAA at the end
+// of the CNAME chain, or the resolved target's first address) and its
+// local address: unmapped 523; then it forwards the request over plain
+// HTTP and relays the answer (status, headers but the hop-by-hop ones,
+// body) with its own Server and Cf-Ray in place of the origin's, except
+// that an origin's 502 or 504 becomes the edge's own 502 or 504 error;
+// refused 521, connection timeout 522, closed without an answer 520,
+// answer timeout 524. For a name whose records are not proxied the visitor talks
+// to the origin directly: its answer is relayed as is, without server:
+// cloudflare or cf-ray, and any failure closes the connection. The
+// simulator's lock is never held while resolving or contacting an origin.
 func (s *Server) Edge() http.Handler {
 	return http.HandlerFunc(s.serveEdge)
 }
@@ -68,8 +69,8 @@ func (s *Server) Edge() http.Handler {
 // EdgeDecision decides, from the simulator's state alone, what the edge
 // answers a visitor at client for host (a port and a trailing dot are
 // ignored). It resolves nothing and contacts no origin:
-//   - 530 "error code: 1001" when no zone holds an A, AAAA or CNAME record
-//     named host;
+//   - 409 (error 1001, as the real edge answers it) when no zone holds an
+//     A, AAAA or CNAME record named host;
 //   - once origins are configured, 200 "dns only" when none of those
 //     records is proxied: Cloudflare is not in the path;
 //   - otherwise the enabled rules of the zone's http_request_firewall_custom
@@ -104,7 +105,7 @@ func (s *Server) EdgeDecision(host string, client netip.Addr) (status int, reaso
 func (s *Server) decide(host string, rt edgeRoute, z *zoneState, client netip.Addr) edgeDecision {
 	switch {
 	case !rt.found:
-		return edgeDecision{edgeNoDNS, 530, fmt.Sprintf("no A, AAAA or CNAME record for %q (error 1001)", host)}
+		return edgeDecision{edgeNoDNS, http.StatusConflict, fmt.Sprintf("no A, AAAA or CNAME record for %q (error 1001)", host)}
 	case s.originsSet && !rt.proxied:
 		return edgeDecision{edgeDirect, http.StatusOK, "dns only: the visitor connects to the origin"}
 	}

@@ -14,6 +14,10 @@ func TestEdgeOriginConnectTimeout(t *testing.T) {
 	checkEdge(t, w.mustGet("www.example.com"), 522, "error code: 522")
 }
 
+// connectTimeoutAddr is a loopback address where connecting times out (see
+// synDropper).
+func connectTimeoutAddr(t *testing.T) string { return synDropper(t) }
+
 // synDropper returns a loopback address where connecting times out: a
 // socket that listens with a backlog of 0 and never accepts. Linux drops
 // SYNs once its accept queue is full, so after filling it, every new

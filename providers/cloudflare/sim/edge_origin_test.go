@@ -140,8 +140,8 @@ func TestEdgeRelaysTheOrigin(t *testing.T) {
 		a := w.mustGet(host)
 		want := fmt.Sprintf(`{"method":"GET","host":%q,"path":"/healthz?x=1","client":"198.51.100.50"}`, host)
 		checkEdge(t, a, http.StatusAccepted, want)
-		if a.header.Get("Content-Type") != "application/json" || a.header.Get("X-Origin") != "" {
-			t.Errorf("%s: headers = %v, want the origin's content-type only", host, a.header)
+		if a.header.Get("Content-Type") != "application/json" || a.header.Get("X-Origin") != "yes" {
+			t.Errorf("%s: headers = %v, want the origin's headers relayed", host, a.header)
 		}
 	}
 	if w.hits.Load() != 3 {
@@ -155,8 +155,8 @@ func TestEdgeOriginDNSError(t *testing.T) {
 	for _, host := range []string{"home.example.com", "lost.example.com"} {
 		a := w.mustGet(host)
 		checkEdge(t, a, 530, "error code: 1016")
-		if a.header.Get("Cf-Error-Type") != "origin-dns" {
-			t.Errorf("%s: cf-error-type = %q", host, a.header.Get("Cf-Error-Type"))
+		if a.header.Get("Cf-Error-Type") != "" {
+			t.Errorf("%s: cf-error-type = %q, a header no real capture shows", host, a.header.Get("Cf-Error-Type"))
 		}
 	}
 	if err := w.s.SetSecurityLevel(testZone, "under_attack"); err != nil {
@@ -273,4 +273,48 @@ func fakeOrigin(t *testing.T, serve func(net.Conn)) string {
 		}
 	}()
 	return ln.Addr().String()
+}
+
+func TestEdgeOriginBadGatewayIsTheEdgesPage(t *testing.T) {
+	w := newOriginWorld(t)
+	w.s.SetOrigin(originIP, fakeOrigin(t, func(c net.Conn) {
+		_, _ = http.ReadRequest(bufio.NewReader(c))
+		_, _ = io.WriteString(c, "HTTP/1.1 502 Bad Gateway\r\nServer: nginx\r\nContent-Length: 3\r\n\r\nbad")
+	}))
+	a := w.mustGet("www.example.com")
+	checkEdge(t, a, http.StatusBadGateway, "error code: 502")
+	if strings.Contains(a.body, "bad") || a.header.Get("Content-Type") != "text/plain; charset=UTF-8" {
+		t.Errorf("answer %q (%v), want the edge's own page", a.body, a.header)
+	}
+}
+
+func TestEdgeErrorPagesForBrowsers(t *testing.T) {
+	w := newOriginWorld(t)
+	w.s.SetOrigin(originIP, nettest.ClosedPort(t))
+	for host, want := range map[string][]string{
+		"www.example.com":  {"<title>www.example.com | 521: Web server is down</title>", `id="cf-error-details"`, "Error code 521"},
+		"lost.example.com": {"<title>Origin DNS error | lost.example.com | Cloudflare</title>", `<span class="cf-error-code">1016</span>`},
+		"nope.example.com": {"<title>DNS resolution error | nope.example.com | Cloudflare</title>", `<span class="cf-error-code">1001</span>`},
+	} {
+		req, err := http.NewRequest(http.MethodGet, w.edgeURL+"/", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Host = host
+		req.Header.Set("Accept", "text/html,*/*")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		_ = resp.Body.Close()
+		if resp.Header.Get("Content-Type") != "text/html; charset=UTF-8" || !rayRE.MatchString(resp.Header.Get("Cf-Ray")) {
+			t.Errorf("%s: headers %v", host, resp.Header)
+		}
+		for _, part := range append(want, "Cloudflare Ray ID: <strong>"+resp.Header.Get("Cf-Ray")) {
+			if !strings.Contains(string(body), part) {
+				t.Errorf("%s: page %q lacks %q", host, body, part)
+			}
+		}
+	}
 }

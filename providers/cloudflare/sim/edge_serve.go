@@ -2,7 +2,6 @@ package sim
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"net/netip"
 )
@@ -33,8 +32,9 @@ func (s *Server) plan(host string, client netip.Addr) edgePlan {
 func (s *Server) serveEdge(w http.ResponseWriter, r *http.Request) {
 	client, ok := edgeClient(r)
 	p := s.plan(r.Host, client)
+	v := newEdgeVisit(r, p.ray)
 	if !ok {
-		writeEdgeText(w, p.ray, http.StatusBadRequest, "malformed "+edgeClientHeader+" header")
+		v.writeText(w, http.StatusBadRequest, "malformed "+edgeClientHeader+" header")
 		return
 	}
 	if p.decision.outcome == edgeDirect {
@@ -42,47 +42,63 @@ func (s *Server) serveEdge(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if p.decision.outcome != edgeOrigin { // the WAF answered, or no DNS
-		writeDecision(w, p.ray, p.decision)
+		v.writeDecision(w, p.decision)
 		return
 	}
 	addr := p.route.addr
 	if p.resolve {
 		a, err := s.resolveTarget(r.Context(), p.route.external)
 		if err != nil {
-			writeDecision(w, p.ray, originDNSError(err.Error()))
+			v.writeDecision(w, originDNSError(err.Error()))
 			return
 		}
 		addr = a
 	}
 	if !p.origins {
-		writeDecision(w, p.ray, p.decision)
+		v.writeText(w, http.StatusOK, "ok from origin")
 		return
 	}
-	s.serveOrigin(w, r, p.ray, addr, client)
+	s.serveOrigin(w, r, v, addr, client)
 }
 
 // serveOrigin forwards a proxied request to the origin at addr and relays
-// its answer, or answers the 52x of the failure.
-func (s *Server) serveOrigin(w http.ResponseWriter, r *http.Request, ray string, addr, client netip.Addr) {
+// its answer, or answers the 52x of the failure. An origin's 502 or 504
+// is answered with the edge's own 502 or 504 error, as the real edge does.
+func (s *Server) serveOrigin(w http.ResponseWriter, r *http.Request, v edgeVisit, addr, client netip.Addr) {
 	local, ok := s.originAddr(addr)
 	if !ok {
-		writeEdgeText(w, ray, 523, "error code: 523")
+		v.writeError(w, 523, 523)
 		return
 	}
 	ans, err := s.fetchOrigin(r.Context(), r, local, client)
 	var oe *originError
-	if errors.As(err, &oe) {
-		writeEdgeText(w, ray, oe.status, fmt.Sprintf("error code: %d", oe.status))
+	switch {
+	case errors.As(err, &oe):
+		v.writeError(w, oe.status, oe.status)
+		return
+	case ans.status == http.StatusBadGateway || ans.status == http.StatusGatewayTimeout:
+		v.writeError(w, ans.status, ans.status) // the real edge shows its own page for these
 		return
 	}
 	h := w.Header()
+	copyHeader(h, ans.header)
 	h.Set("Server", "cloudflare")
-	h.Set("Cf-Ray", ray)
-	if ct := ans.header.Get("Content-Type"); ct != "" {
-		h.Set("Content-Type", ct)
-	}
+	h.Set("Cf-Ray", v.ray)
 	w.WriteHeader(ans.status)
 	_, _ = w.Write(ans.body)
+}
+
+// copyHeader adds the end-to-end headers of from to h: all but the
+// hop-by-hop ones and the length, which the edge's own connection sets.
+func copyHeader(h, from http.Header) {
+	for k, vs := range from {
+		switch k {
+		case "Connection", "Content-Length", "Transfer-Encoding", "Keep-Alive", "Proxy-Connection",
+			"Te", "Trailer", "Upgrade":
+		default:
+			h[k] = vs
+		}
+	}
 }
 
 // serveDirect plays a visitor talking to the origin of a name that is not
@@ -107,14 +123,7 @@ func (s *Server) serveDirect(w http.ResponseWriter, r *http.Request, rt edgeRout
 		abortConnection(w)
 		return
 	}
-	h := w.Header()
-	for k, v := range ans.header {
-		switch k {
-		case "Connection", "Content-Length", "Transfer-Encoding", "Keep-Alive":
-		default:
-			h[k] = v
-		}
-	}
+	copyHeader(w.Header(), ans.header)
 	w.WriteHeader(ans.status)
 	_, _ = w.Write(ans.body)
 }
@@ -128,42 +137,19 @@ func abortConnection(w http.ResponseWriter) {
 	panic(http.ErrAbortHandler)
 }
 
-// writeDecision writes the edge's own answer d.
-func writeDecision(w http.ResponseWriter, ray string, d edgeDecision) {
+// writeDecision writes the edge's own answer d (a challenge, a block or
+// a DNS error).
+func (v edgeVisit) writeDecision(w http.ResponseWriter, d edgeDecision) {
 	switch d.outcome {
 	case edgeChallenge:
-		w.Header().Set("Cf-Mitigated", "challenge")
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	case edgeOriginDNS:
-		w.Header().Set("Cf-Error-Type", "origin-dns")
-	}
-	writeEdgeText(w, ray, d.status, d.body())
-}
-
-// writeEdgeText writes an answer of the edge itself: server: cloudflare, a
-// cf-ray, and a plain text body unless a content type is already set.
-func writeEdgeText(w http.ResponseWriter, ray string, status int, body string) {
-	h := w.Header()
-	h.Set("Server", "cloudflare")
-	h.Set("Cf-Ray", ray)
-	if h.Get("Content-Type") == "" {
-		h.Set("Content-Type", "text/plain; charset=utf-8")
-	}
-	w.WriteHeader(status)
-	_, _ = w.Write([]byte(body))
-}
-
-// body is the body of the edge's own answer d.
-func (d edgeDecision) body() string {
-	switch d.outcome {
+		v.writeChallenge(w)
 	case edgeNoDNS:
-		return "error code: 1001"
+		v.writeError(w, d.status, 1001)
 	case edgeOriginDNS:
-		return "error code: 1016"
+		v.writeError(w, d.status, 1016)
 	case edgeBlock:
-		return "error code: 1020"
-	case edgeChallenge:
-		return challengeBody
+		v.writeError(w, d.status, 1020)
+	default:
+		v.writeText(w, d.status, "ok from origin")
 	}
-	return "ok from origin"
 }

@@ -49,10 +49,10 @@ func TestEdgeDecision(t *testing.T) {
 		status int
 		reason string
 	}{
-		{"unknown host", "", nil, "nope.net", script, 530, "error 1001"},
-		{"zone without records", "", nil, "www.other.org", script, 530, "error 1001"},
-		{"name with only a TXT", "", nil, "txt.example.com", script, 530, "error 1001"},
-		{"apex without records", "", nil, "example.com", script, 530, "error 1001"},
+		{"unknown host", "", nil, "nope.net", script, 409, "error 1001"},
+		{"zone without records", "", nil, "www.other.org", script, 409, "error 1001"},
+		{"name with only a TXT", "", nil, "txt.example.com", script, 409, "error 1001"},
+		{"apex without records", "", nil, "example.com", script, 409, "error 1001"},
 		{"proxied A", "", nil, "www.example.com", script, 200, "origin"},
 		{"CNAME, host spelt loosely", "", nil, "HOME.Example.com.:443", script, 200, "origin"},
 		{"under attack", "under_attack", nil, "www.example.com", script, 403, "security level under_attack"},
@@ -144,7 +144,7 @@ func TestEdgeHandler(t *testing.T) {
 	resp, body := get("www.example.com", "203.0.113.7")
 	check(resp, body, 200, "ok from origin", false)
 	resp, body = get("missing.example.com", "203.0.113.7")
-	check(resp, body, 530, "error code: 1001", false)
+	check(resp, body, 409, "error code: 1001", false)
 	if err := s.SetSecurityLevel(testZone, "under_attack"); err != nil {
 		t.Fatal(err)
 	}

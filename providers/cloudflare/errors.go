@@ -18,6 +18,7 @@ import (
 // Cloudflare error codes this package acts on.
 const (
 	codeInvalidToken   = 1000  // invalid API token
+	codeBadHeaders     = 6003  // invalid request headers: the Authorization header is malformed
 	codeNoRoute        = 7000  // no route for that URI
 	codeBadIdentifier  = 7003  // could not route: invalid object identifier (zone gone)
 	codeUnauthorized   = 9109  // unauthorized to access requested resource
@@ -148,8 +149,14 @@ func (e *APIError) hasCode(codes ...int) bool {
 }
 
 // IsAuth reports whether err is an authentication or authorization failure:
-// HTTP 401 or 403, or one of the codes 1000, 10000, 9109 with any status
-// but 429 and 5xx (a temporary failure is never an auth failure).
+// HTTP 401 or 403, or one of the codes 1000, 6003, 10000, 9109 with any
+// status but 429 and 5xx (a temporary failure is never an auth failure).
+// Cloudflare refuses a malformed token (a global API key, a token with a
+// stray character) with HTTP 400 code 6003 "Invalid request headers",
+// whose error chain names the Authorization header (6111). The chain is
+// not kept, but the other headers this client sends (Content-Type:
+// application/json, User-Agent) are always valid, so a 6003 means the
+// token is refused.
 func IsAuth(err error) bool {
 	var ae *APIError
 	if errors.As(err, &ae) {
@@ -170,7 +177,7 @@ func authFailure(status int, codes []int) bool {
 		return false
 	}
 	return slices.ContainsFunc(codes, func(c int) bool {
-		return c == codeInvalidToken || c == codeAuthentication || c == codeUnauthorized
+		return c == codeInvalidToken || c == codeBadHeaders || c == codeAuthentication || c == codeUnauthorized
 	})
 }
 

@@ -52,6 +52,7 @@ func TestIsAuth(t *testing.T) {
 		{&APIError{Status: 400, Codes: []int{1000}}, true},
 		{&APIError{Status: 400, Codes: []int{10000}}, true},
 		{&APIError{Status: 400, Codes: []int{9109}}, true},
+		{&APIError{Status: 400, Codes: []int{6003}}, true}, // malformed token (testdata/cloudflare/api/400-6003-*)
 		{&APIError{Status: 400, Codes: []int{81054}}, false},
 		{&APIError{Status: 429, Codes: []int{971}}, false},
 		{&APIError{Status: 503, Codes: []int{10000}}, false},

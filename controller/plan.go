@@ -97,7 +97,7 @@ func planName(res *PlanResult, n DesiredName, at []Record, addrs map[Family]Targ
 		return
 	}
 	for _, f := range Families {
-		planFamily(res, n, f, ofType(at, f.RecordType()), addrs[f], p)
+		planFamily(res, n, f, at, addrs[f], p)
 	}
 }
 
@@ -111,16 +111,29 @@ func ofType(recs []Record, typ string) []Record {
 	return out
 }
 
-// planFamily plans the A or AAAA records of one name.
-func planFamily(res *PlanResult, n DesiredName, f Family, recs []Record, t Target, p Policy) {
-	switch t.State {
-	case StateKnown:
-		planKnown(res, n, f, recs, t, p)
-	case StateUnknown:
+// planFamily plans the A or AAAA records of one name, given every record
+// at the name.
+func planFamily(res *PlanResult, n DesiredName, f Family, at []Record, t Target, p Policy) {
+	recs := ofType(at, f.RecordType())
+	switch {
+	case t.State == StateKnown && len(recs) == 0:
+		planCreate(res, n, f, t.Addr.String(), at, p)
+	case t.State == StateKnown:
+		planKnown(res, n, recs, t, p)
+	case t.State == StateUnknown:
 		// Detection failed: whatever is there stays.
 	default:
 		planDisabled(res, n, f, recs, p)
 	}
+}
+
+// planCreate creates the record of a family the name lacks. With proxied
+// unset it is proxied when a record beside it is: adding a family never
+// publishes the origin's address beside a proxied one.
+func planCreate(res *PlanResult, n DesiredName, f Family, want string, at []Record, p Policy) {
+	rec := n.newRecordBeside(f.RecordType(), want, p.Marker, at)
+	res.add(Change{Action: ActionCreate, Zone: n.Zone, Name: n.Name, Type: rec.Type, After: &rec,
+		Reason: "missing " + rec.Type + " record"})
 }
 
 // planDisabled removes owned records of a family the config no longer enables.
@@ -140,14 +153,8 @@ func planDisabled(res *PlanResult, n DesiredName, f Family, recs []Record, p Pol
 // planKnown makes exactly one record of the family carry the address. It
 // never gives a second record the content of one already at the name:
 // Cloudflare refuses that (81058), and the zone's whole batch with it.
-func planKnown(res *PlanResult, n DesiredName, f Family, recs []Record, t Target, p Policy) {
+func planKnown(res *PlanResult, n DesiredName, recs []Record, t Target, p Policy) {
 	want := t.Addr.String()
-	if len(recs) == 0 {
-		rec := n.newRecord(f.RecordType(), want, p.Marker, nil)
-		res.add(Change{Action: ActionCreate, Zone: n.Zone, Name: n.Name, Type: rec.Type, After: &rec,
-			Reason: "missing " + rec.Type + " record"})
-		return
-	}
 	keep := pickKeeper(recs, want, p)
 	planKeeper(res, n, keep, want, p)
 	why := "duplicate " + keep.Type + " record"

@@ -25,6 +25,26 @@ func TestTakeoverRecordInheritsAndExplains(t *testing.T) {
 	}
 }
 
+// A family added beside a proxied record is proxied too when the config
+// leaves proxied unset: an unproxied AAAA beside a proxied A would publish
+// the origin's address. A set proxied still wins.
+func TestNewRecordFollowsProxiedNeighbour(t *testing.T) {
+	a := rec("a", "A", newIP4.String(), marker)
+	a.Proxied = true
+	for _, tt := range []struct {
+		name    string
+		proxied *bool
+		want    bool
+	}{{"unset", nil, true}, {"set false", boolp(false), false}, {"set true", boolp(true), true}} {
+		got := Plan(Desired{Names: []DesiredName{{Zone: zone, Name: home, Proxied: tt.proxied}}, Addrs: dual()},
+			[]Record{a}, Policy{Mode: ModeSync, Marker: marker})
+		i := slices.IndexFunc(got.Changes, func(c Change) bool { return c.Action == ActionCreate && c.Type == TypeAAAA })
+		if i < 0 || got.Changes[i].After.Proxied != tt.want {
+			t.Errorf("proxied %s: changes %+v, want a create of AAAA with proxied %v", tt.name, got.Changes, tt.want)
+		}
+	}
+}
+
 func TestTakeoverCommentIsClipped(t *testing.T) {
 	long := strings.Repeat("verylonglabel.", 10) + "duckdns.org"
 	c := takeoverComment(marker, long)

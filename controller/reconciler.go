@@ -72,11 +72,12 @@ func (r *Reconciler) RunOnce(ctx context.Context, opt PassOptions) (Report, erro
 	rep.Detection = r.Detector.Detect(ctx)
 	r.logDetection(rep.Detection)
 
-	zones, err := r.DNS.Zones(ctx)
+	listed, err := r.DNS.Zones(ctx)
 	if err != nil {
 		return rep, withContext(err, "list zones")
 	}
-	names, errs := MatchZones(r.Names, zones)
+	zones := r.chooseZones(listed)
+	names, errs := MatchZones(r.Names, listed)
 	rep.Zones, rep.NameZones = zoneNames(zones, names)
 	allowTakeover(names, opt.Takeover)
 	managed := distinctZones(names, func(n DesiredName) Zone { return n.Zone })
@@ -99,6 +100,22 @@ func (r *Reconciler) RunOnce(ctx context.Context, opt PassOptions) (Report, erro
 	r.reportSecurity(w, &rep)
 	rep.CNAMEs = remainingCNAMEs(names, observed, rep.Plan, opt.DryRun, rep.Failed)
 	return rep, errors.Join(errs...)
+}
+
+// chooseZones keeps one zone per name (see ChooseZones) and warns about
+// every name listed more than once.
+func (r *Reconciler) chooseZones(listed []Zone) []Zone {
+	zones, choices := ChooseZones(listed)
+	for _, c := range choices {
+		if c.Ambiguous() {
+			r.Log.Warn("zone listed more than once, none used", zap.String("zone", c.Name),
+				zap.String("zone_ids", ZoneIDs(c.Listed)))
+			continue
+		}
+		r.Log.Warn("zone listed more than once, using the active one", zap.String("zone", c.Name),
+			zap.String("zone_id", c.Chosen.ID), zap.String("ignored_zone_ids", ZoneIDs(c.Ignored())))
+	}
+	return zones
 }
 
 // observe lists the records of every zone that holds a managed name, once

@@ -1,6 +1,9 @@
 package controller
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // owns reports whether the record carries the ownership marker.
 func (p Policy) owns(r Record) bool { return p.ownsText(r.Comment) }
@@ -22,6 +25,18 @@ func (n DesiredName) newRecord(typ, content, comment string, from *Record) Recor
 		rec.Proxied, rec.TTL, rec.Tags = from.Proxied, from.TTL, from.Tags
 	}
 	return n.applySettings(rec)
+}
+
+// newRecordBeside builds a record to create at a name that holds the
+// records at (none of its type). With proxied unset in the config it is
+// proxied when any of them is.
+func (n DesiredName) newRecordBeside(typ, content, comment string, at []Record) Record {
+	rec := n.newRecord(typ, content, comment, nil)
+	if n.Proxied == nil && slices.ContainsFunc(at, func(r Record) bool { return r.Proxied }) {
+		rec.Proxied = true
+		rec = n.applySettings(rec)
+	}
+	return rec
 }
 
 // converge returns the record as it should be: the wanted content, the

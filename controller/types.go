@@ -59,7 +59,14 @@ const MaxCommentLen = 100
 type Zone struct {
 	ID   string `json:"id"`
 	Name string `json:"name"`
+	// Status is the zone's status as listed (ZoneActive, "pending",
+	// "initializing", "moved"); it decides between zones listed under one
+	// name (see ChooseZones) and is left out of plans and reports.
+	Status string `json:"-"`
 }
+
+// ZoneActive is the status of a zone Cloudflare serves.
+const ZoneActive = "active"
 
 // Record is a DNS record as Cloudflare holds it. Name is a lower-case FQDN
 // without a trailing dot.

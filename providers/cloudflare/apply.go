@@ -2,8 +2,12 @@ package cloudflare
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
+	"strings"
 
 	"go.uber.org/zap"
 
@@ -20,8 +24,15 @@ import (
 //   - if the batch endpoint is missing (HTTP 404 without a DNS error code,
 //     or code 7000/7003, while the zone itself still answers), the Client
 //     remembers it for an hour (batchRetry), warns, and meanwhile applies
-//     each chunk with single calls: its deletes, then its updates, then its
-//     creates (a takeover then has a short window without a record);
+//     each chunk with single calls (see writeSingles);
+//   - a name whose changes replace a CNAME (a takeover) is never written
+//     with single calls: a CNAME cannot share its name, so they would leave
+//     the name without a record between the delete and the create, and
+//     without any if the create failed. Its chunk is always tried as a
+//     batch (one that succeeds puts the batch back in use); while the
+//     endpoint is missing the name keeps its CNAME, the other changes are
+//     applied, and Apply ends with an *APIError (Op "takeover", not
+//     temporary) naming the names that wait for the batch endpoint;
 //   - it stops at the first failed chunk, with an *APIError naming the zone
 //     and the chunk's records (a batch) or the record (a single call).
 func (c *Client) Apply(ctx context.Context, zone controller.Zone, changes []controller.Change) error {
@@ -31,11 +42,17 @@ func (c *Client) Apply(ctx context.Context, zone controller.Zone, changes []cont
 	if err := checkChanges(zone, changes); err != nil {
 		return err
 	}
+	var waiting []string
 	for _, chunk := range chunkByName(changes, c.batch) {
-		if err := c.applyChunk(ctx, zone, chunk); err != nil {
+		held, err := c.applyChunk(ctx, zone, chunk)
+		if err != nil {
 			c.zoneGone(err)
 			return err
 		}
+		waiting = append(waiting, held...)
+	}
+	if len(waiting) > 0 {
+		return takeoverWaits(zone, waiting)
 	}
 	return nil
 }
@@ -54,17 +71,29 @@ func checkChanges(zone controller.Zone, changes []controller.Change) *APIError {
 	return nil
 }
 
-func (c *Client) applyChunk(ctx context.Context, zone controller.Zone, chunk []controller.Change) *APIError {
-	if !c.noBatch.off() {
+// applyChunk writes a chunk as a batch or, while the batch endpoint is
+// missing, with single calls; it returns the names it held back (takeovers
+// waiting for the batch endpoint).
+func (c *Client) applyChunk(ctx context.Context, zone controller.Zone, chunk []controller.Change) ([]string, *APIError) {
+	if !c.noBatch.off() || len(cnameReplacements(chunk)) > 0 {
 		err := c.writeBatch(ctx, zone, chunk)
 		if err == nil {
-			return nil
+			c.batchBack(zone)
+			return nil, nil
 		}
 		if missing, final := c.batchMissing(ctx, zone, err); !missing {
-			return final
+			return nil, final
 		}
 	}
 	return c.writeSingles(ctx, zone, chunk)
+}
+
+// batchBack puts the batch back in use after a batch succeeded while it
+// was off (tried for a takeover), and says so.
+func (c *Client) batchBack(zone controller.Zone) {
+	if c.noBatch.turnOn() {
+		c.log.Info("dns batch endpoint available again", zap.String("zone", zoneLabel(zone)))
+	}
 }
 
 func (c *Client) writeBatch(ctx context.Context, zone controller.Zone, chunk []controller.Change) *APIError {
@@ -105,18 +134,44 @@ func noRoute(e *APIError) bool {
 	return e.hasCode(codeNoRoute, codeBadIdentifier) || (e.Status == http.StatusNotFound && len(e.Codes) == 0)
 }
 
-// writeSingles applies a chunk one call at a time: deletes, updates, creates.
-func (c *Client) writeSingles(ctx context.Context, zone controller.Zone, chunk []controller.Change) *APIError {
-	for _, action := range []controller.Action{controller.ActionDelete, controller.ActionUpdate, controller.ActionCreate} {
+// writeSingles applies a chunk one call at a time: its updates, then its
+// creates, then its deletes, so that a failed call never leaves a name
+// without the records it had (a create never conflicts with a delete of
+// the same chunk: the plan never creates a record of a type it deletes at
+// that name). The changes of names that replace a CNAME are held back and
+// their names returned: they need the batch endpoint.
+func (c *Client) writeSingles(ctx context.Context, zone controller.Zone, chunk []controller.Change) ([]string, *APIError) {
+	held := cnameReplacements(chunk)
+	for _, action := range []controller.Action{controller.ActionUpdate, controller.ActionCreate, controller.ActionDelete} {
 		for _, ch := range chunk {
-			if ch.Action != action {
+			if ch.Action != action || held[changeName(ch)] {
 				continue
 			}
 			method, path, body := singleCall(zone.ID, ch)
 			if _, err := c.call(ctx, method, path, body); err != nil {
-				return c.apiError(err, string(ch.Action), zoneLabel(zone), changeLabel(ch))
+				return nil, c.apiError(err, string(ch.Action), zoneLabel(zone), changeLabel(ch))
 			}
 		}
 	}
-	return nil
+	return slices.Sorted(maps.Keys(held)), nil
+}
+
+// cnameReplacements returns the names of chunk whose changes delete a CNAME.
+func cnameReplacements(chunk []controller.Change) map[string]bool {
+	names := map[string]bool{}
+	for _, ch := range chunk {
+		if ch.Action == controller.ActionDelete && strings.EqualFold(changeType(ch), controller.TypeCNAME) {
+			names[changeName(ch)] = true
+		}
+	}
+	return names
+}
+
+// errNeedsBatch marks a takeover held back while the batch endpoint is missing.
+var errNeedsBatch = errors.New("CNAME kept: replacing it needs the dns batch endpoint (one all-or-nothing request), " +
+	"which is unavailable; single calls would leave the name without a record")
+
+// takeoverWaits is the error of the takeovers held back at names.
+func takeoverWaits(zone controller.Zone, names []string) *APIError {
+	return &APIError{Op: "takeover", Zone: zoneLabel(zone), Record: strings.Join(names, ", "), Err: errNeedsBatch}
 }

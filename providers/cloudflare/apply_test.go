@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/flarewarden/flarewarden/controller"
@@ -150,7 +151,7 @@ func TestApplyFallsBackToSingleCalls(t *testing.T) {
 			changes := []controller.Change{
 				create("home.example.com", "A", "203.0.113.7"),
 				update("a1", "www.example.com", "A", "203.0.113.8", []string{"t"}),
-				del("c1", "home.example.com", "CNAME"),
+				del("d1", "home.example.com", "AAAA"),
 			}
 			ctx := context.Background()
 			if err := h.c.Apply(ctx, testZone, changes); err != nil {
@@ -162,7 +163,7 @@ func TestApplyFallsBackToSingleCalls(t *testing.T) {
 			records := "/zones/" + testZone.ID + "/dns_records"
 			want := []string{
 				"POST " + records + "/batch", "GET /zones/" + testZone.ID,
-				"DELETE " + records + "/c1", "PATCH " + records + "/a1", "POST " + records,
+				"PATCH " + records + "/a1", "POST " + records, "DELETE " + records + "/d1",
 				"POST " + records, // the second Apply goes straight to single calls
 			}
 			var got []string
@@ -175,10 +176,69 @@ func TestApplyFallsBackToSingleCalls(t *testing.T) {
 			if n := h.logs.FilterMessage("dns batch endpoint unavailable, using single calls").Len(); n != 1 {
 				t.Errorf("%d fallback warnings, want 1", n)
 			}
-			if patch := h.rec.all()[3].Body; patch != `{"content":"203.0.113.8","proxied":true,"ttl":1,"comment":"managed-by=flarewarden","tags":["t"]}` {
+			if patch := h.rec.all()[2].Body; patch != `{"content":"203.0.113.8","proxied":true,"ttl":1,"comment":"managed-by=flarewarden","tags":["t"]}` {
 				t.Errorf("single PATCH body %s", patch)
 			}
 		})
+	}
+}
+
+// With single calls, a failed create leaves the name the records it had:
+// deletes come last.
+func TestApplySinglesDeleteLast(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		fail(w, http.StatusBadRequest, 9005, "Content for A record is invalid.")
+	})
+	h.c.noBatch.turnOff()
+	changes := []controller.Change{del("d1", "home.example.com", "AAAA"), create("home.example.com", "A", "203.0.113.7")}
+	e := apiErr(t, h.c.Apply(context.Background(), testZone, changes))
+	if e.Op != "create" {
+		t.Errorf("error %v; want the create's", e)
+	}
+	if got := h.rec.all(); len(got) != 1 || got[0].Method != http.MethodPost {
+		t.Errorf("requests %+v; want only the failed create", got)
+	}
+}
+
+// While the batch endpoint is missing, a takeover tries the batch again
+// and, still missing, is held back while the other changes are applied;
+// a batch that succeeds puts the batch back in use.
+func TestApplyHoldsTakeoverUntilTheBatchIsBack(t *testing.T) {
+	t.Parallel()
+	var back atomic.Bool
+	h := newHarness(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		switch {
+		case strings.HasSuffix(r.URL.Path, "/batch") && !back.Load():
+			fail(w, http.StatusNotFound, 7000, "No route for that URI")
+		case r.Method == http.MethodGet:
+			ok(w, testZone, nil)
+		default:
+			ok(w, map[string]any{"id": "new"}, nil)
+		}
+	})
+	h.c.noBatch.turnOff()
+	changes := []controller.Change{del("c1", "home.example.com", "CNAME"), create("home.example.com", "A", "203.0.113.7"),
+		create("www.example.com", "A", "203.0.113.7")}
+	e := apiErr(t, h.c.Apply(context.Background(), testZone, changes))
+	if e.Op != "takeover" || e.Record != "home.example.com" || e.Temporary() || !strings.Contains(e.Error(), "batch endpoint") {
+		t.Errorf("error %v (temporary %v); want the takeover held back, not temporary", e, e.Temporary())
+	}
+	records := "/zones/" + testZone.ID + "/dns_records"
+	var got []string
+	for _, x := range h.rec.all() {
+		got = append(got, x.Method+" "+x.Path)
+	}
+	want := []string{"POST " + records + "/batch", "GET /zones/" + testZone.ID, "POST " + records}
+	if !reflect.DeepEqual(got, want) || !strings.Contains(h.rec.all()[2].Body, "www.example.com") {
+		t.Errorf("requests\n got %q\nwant %q (the create of www only)", got, want)
+	}
+	back.Store(true)
+	if err := h.c.Apply(context.Background(), testZone, changes[:2]); err != nil {
+		t.Fatalf("Apply with the batch back: %v", err)
+	}
+	if h.c.noBatch.off() || h.logs.FilterMessage("dns batch endpoint available again").Len() != 1 {
+		t.Errorf("batch off %v after a successful batch; want it back in use, said once", h.c.noBatch.off())
 	}
 }
 

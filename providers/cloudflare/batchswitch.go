@@ -7,8 +7,8 @@ import (
 
 // batchRetry is how long Apply uses single calls after the batch endpoint
 // answered as missing, before it tries the batch again: a missing endpoint
-// may come back (a proxy in between, an API incident), and single calls
-// give a takeover a short window without a record.
+// may come back (a proxy in between, an API incident). A takeover does not
+// wait for it: its chunk tries the batch on every Apply.
 const batchRetry = time.Hour
 
 // batchSwitch remembers that the batch endpoint answered as missing, for
@@ -42,4 +42,14 @@ func (b *batchSwitch) turnOff() bool {
 	wasOn := !now.Before(b.offUntil)
 	b.offUntil = now.Add(batchRetry)
 	return wasOn
+}
+
+// turnOn puts the batch back in use; it returns true when it was off (the
+// caller then says so).
+func (b *batchSwitch) turnOn() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	wasOff := b.clock().Before(b.offUntil)
+	b.offUntil = time.Time{}
+	return wasOff
 }

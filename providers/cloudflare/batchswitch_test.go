@@ -26,3 +26,14 @@ func TestBatchSwitchTriesTheBatchAgainAfterBatchRetry(t *testing.T) {
 		t.Fatal("turning off again after the retry is not reported")
 	}
 }
+
+func TestBatchSwitchTurnOn(t *testing.T) {
+	b := batchSwitch{}
+	if b.turnOn() {
+		t.Fatal("turnOn of a switch that is on reported a change")
+	}
+	b.turnOff()
+	if !b.turnOn() || b.off() {
+		t.Fatal("turnOn after turnOff: want the change reported and the batch in use")
+	}
+}

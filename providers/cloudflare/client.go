@@ -49,7 +49,8 @@ const (
 // Options configure a Client. A zero field takes its default.
 type Options struct {
 	// Token is the API token. It is never logged and never part of an error.
-	// Surrounding white space is ignored.
+	// Surrounding white space is ignored; white space or a control
+	// character inside makes New fail.
 	Token string
 	// BaseURL is the API root, default DefaultBaseURL.
 	BaseURL string
@@ -118,6 +119,9 @@ func New(o Options) (*Client, error) {
 	o.Token = strings.TrimSpace(o.Token)
 	if o.Token == "" {
 		return nil, errors.New("cloudflare: empty api token")
+	}
+	if strings.ContainsFunc(o.Token, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
+		return nil, errors.New("cloudflare: malformed api token: it holds a line break, space or control character inside")
 	}
 	if err := o.fill(); err != nil {
 		return nil, err

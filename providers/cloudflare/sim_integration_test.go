@@ -2,6 +2,7 @@ package cloudflare
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -43,7 +44,7 @@ func newSimEnv(t *testing.T, tokenOpts sim.TokenOptions, simOpts ...sim.Option) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &simEnv{t: t, s: s, c: c, zone: controller.Zone{ID: z.ID, Name: z.Name}, logs: logs}
+	e := &simEnv{t: t, s: s, c: c, zone: controller.Zone{ID: z.ID, Name: z.Name, Status: z.Status}, logs: logs}
 	t.Cleanup(e.checkLogs)
 	return e
 }
@@ -110,6 +111,31 @@ func TestSimTakeoverIsOneBatch(t *testing.T) {
 	}
 }
 
+// A gateway in front of the API that does not serve /user/tokens/verify
+// (404) does not stop flarewarden: the zone listing checks the token.
+func TestSimVerifyWithoutVerifyEndpoint(t *testing.T) {
+	t.Parallel()
+	e := newSimEnv(t, sim.TokenOptions{})
+	e.s.Inject(sim.Fault{Method: http.MethodGet, Path: `/user/tokens/verify$`, Status: http.StatusNotFound})
+	ctx := context.Background()
+	if err := e.c.Verify(ctx); err != nil {
+		t.Fatalf("Verify: %v", err)
+	}
+	if zones, err := e.c.Zones(ctx); err != nil || len(zones) != 1 {
+		t.Fatalf("Zones = %v, %v", zones, err)
+	}
+	var got []string
+	for _, r := range e.s.Requests() {
+		got = append(got, r.Method+" "+strings.TrimPrefix(r.Path, "/client/v4"))
+	}
+	if want := []string{"GET /user/tokens/verify", "GET /zones"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("requests %v, want %v (the listing cached by Verify)", got, want)
+	}
+	if n := e.logs.FilterMessage("token verify endpoint not found, checking the token with the zone listing").Len(); n != 1 {
+		t.Errorf("%d warnings about the missing verify endpoint, want 1", n)
+	}
+}
+
 func TestSimUpdateKeepsTags(t *testing.T) {
 	t.Parallel()
 	e := newSimEnv(t, sim.TokenOptions{})
@@ -127,17 +153,21 @@ func TestSimUpdateKeepsTags(t *testing.T) {
 	}
 }
 
-func TestSimBatchDisabledFallsBack(t *testing.T) {
+// Without the batch endpoint a takeover is held back: single calls would
+// leave the name without a record between the delete and the create.
+func TestSimBatchDisabledKeepsTheCNAME(t *testing.T) {
 	t.Parallel()
 	e := newSimEnv(t, sim.TokenOptions{}, sim.WithBatch(false))
-	if err := e.c.Apply(context.Background(), e.zone, e.takeover()); err != nil {
-		t.Fatalf("Apply: %v", err)
+	err := e.c.Apply(context.Background(), e.zone, e.takeover())
+	var ae *APIError
+	if !errors.As(err, &ae) || ae.Op != "takeover" || ae.Record != "home.example.com" || ae.Temporary() {
+		t.Fatalf("Apply = %v; want a takeover error naming home.example.com, not temporary", err)
 	}
 	records := "/zones/" + e.zone.ID + "/dns_records"
-	if got := e.writes(); len(got) != 3 || got[0] != "POST "+records+"/batch" || !strings.HasPrefix(got[1], "DELETE "+records+"/") || got[2] != "POST "+records {
-		t.Errorf("writes %v; want batch, then DELETE, then POST", got)
+	if got, want := e.writes(), []string{"POST " + records + "/batch"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("writes %v, want %v", got, want)
 	}
-	if got, want := e.state(), []string{"home.example.com A 203.0.113.7"}; !reflect.DeepEqual(got, want) {
+	if got, want := e.state(), []string{"home.example.com CNAME myhome.duckdns.org"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("records %v, want %v", got, want)
 	}
 	if n := e.logs.FilterMessage("dns batch endpoint unavailable, using single calls").Len(); n != 1 {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"go.uber.org/zap"
+	"golang.org/x/net/http/httpguts"
 )
 
 // maxErrorBody bounds how much of an error answer the transport reads.
@@ -32,7 +33,11 @@ const maxErrorBody = 1 << 20
 //     never sees such an answer;
 //   - a 4xx whose body is not JSON also becomes an *httpError, so its status
 //     survives the SDK (which would drop it);
-//   - waits end early when the request's context ends.
+//   - waits end early when the request's context ends;
+//   - a request with a header value HTTP cannot carry (a line break or
+//     control character, as in a malformed token) is not sent: it fails at
+//     once with an *APIError that is not temporary (net/http would refuse
+//     it on every attempt, and it would look like a network failure).
 //
 // It never logs headers, bodies or the query string.
 type retryTransport struct {
@@ -75,6 +80,9 @@ func (e *httpError) Unwrap() error { return e.Err }
 
 // RoundTrip sends req, retrying as the type's contract says.
 func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if err := checkHeaders(req); err != nil {
+		return nil, err
+	}
 	for attempt := 1; ; attempt++ {
 		r, err := replay(req, attempt)
 		if err != nil {
@@ -206,6 +214,22 @@ func (t *retryTransport) backoff(attempt int) time.Duration {
 		return 0
 	}
 	return time.Duration(rand.Int64N(int64(ceiling) + 1))
+}
+
+// checkHeaders refuses a request whose header values net/http would refuse.
+// The error is an *APIError (the client's calls pass it on as it is) whose
+// cause is errInvalid, so it is not temporary; it names the header, never
+// its value.
+func checkHeaders(req *http.Request) *APIError {
+	for name, values := range req.Header {
+		for _, v := range values {
+			if !httpguts.ValidHeaderFieldValue(v) {
+				return &APIError{Op: req.Method + " " + req.URL.Path,
+					Err: fmt.Errorf("%w: not sent: header %s holds a line break or control character (a malformed api token?)", errInvalid, name)}
+			}
+		}
+	}
+	return nil
 }
 
 // replay returns the request for the given attempt: req itself first, then

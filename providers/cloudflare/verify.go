@@ -3,6 +3,7 @@ package cloudflare
 import (
 	"context"
 	"fmt"
+	"net/http"
 )
 
 // tokenActive is the status of a usable token.
@@ -10,11 +11,12 @@ const tokenActive = "active"
 
 // Verify checks that the token works, before anything is written. It asks
 // GET /user/tokens/verify; a token that endpoint rejects as unauthorized may
-// be an account-owned token, which it does not know, so Verify then lists
-// the zones: only if that is refused too (401/403) is the token invalid,
-// and the error says so and where the token comes from. A token whose
-// status is not active is an error as well. Other failures come back as
-// they are (IsAuth false, Temporary as usual).
+// be an account-owned token, which it does not know, and an API gateway or
+// proxy in front of Cloudflare may not serve the endpoint at all (404), so
+// Verify then lists the zones: only if that is refused (401/403) is the
+// token invalid, and the error says so and where the token comes from. A
+// token whose status is not active is an error as well. Other failures
+// come back as they are (IsAuth false, Temporary as usual).
 func (c *Client) Verify(ctx context.Context) error {
 	body, err := c.api.VerifyAPIToken(ctx)
 	if err == nil {
@@ -23,7 +25,11 @@ func (c *Client) Verify(ctx context.Context) error {
 		}
 		return nil
 	}
-	if verr := c.apiError(err, "verify token", "", ""); !IsAuth(verr) {
+	verr := c.apiError(err, "verify token", "", "")
+	switch {
+	case verr.Status == http.StatusNotFound:
+		c.log.Warn("token verify endpoint not found, checking the token with the zone listing")
+	case !IsAuth(verr):
 		return verr
 	}
 	gen := c.zones.generation()

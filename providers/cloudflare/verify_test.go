@@ -48,6 +48,13 @@ func TestVerify(t *testing.T) {
 			wantErr: "cloudflare api token rejected (check CLOUDFLARE_API_TOKEN / api_token_file): list zones: cloudflare HTTP 403 code 9109"},
 		{name: "expired token", verify: tokenStatus("expired"), zones: zoneList, requests: 1,
 			wantErr: `verify token: cloudflare api token status is "expired", not "active"`},
+		{name: "verify endpoint missing (gateway, JSON 404)", verify: func(w http.ResponseWriter) { fail(w, http.StatusNotFound, 7000, "No route for that URI") },
+			zones: zoneList, requests: 2},
+		{name: "verify endpoint missing (plain 404)", verify: func(w http.ResponseWriter) { http.NotFound(w, nil) },
+			zones: zoneList, requests: 2},
+		{name: "verify endpoint missing, token refused", verify: func(w http.ResponseWriter) { http.NotFound(w, nil) },
+			zones: invalidToken, requests: 2, wantAuth: true,
+			wantErr: "cloudflare api token rejected (check CLOUDFLARE_API_TOKEN / api_token_file): list zones: cloudflare HTTP 401 code 1000"},
 		{name: "server trouble", verify: func(w http.ResponseWriter) { fail(w, 500, 0, "boom") }, zones: zoneList,
 			requests: 1, temp: true, wantErr: "verify token: cloudflare HTTP 500: boom"},
 	} {

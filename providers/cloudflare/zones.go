@@ -16,7 +16,9 @@ import (
 const zonesPerPage = 50
 
 // Zones returns every zone the token can see, names lower-cased without a
-// trailing dot. The list is reused for ZoneCacheTTL; a Records or Apply
+// trailing dot, with their status: a name may be listed more than once (a
+// zone re-added in another account, or mid-move), which the controller
+// decides about (controller.ChooseZones). The list is reused for ZoneCacheTTL; a Records or Apply
 // error with HTTP 404 or code 7003 (the zone may be gone) drops it.
 func (c *Client) Zones(ctx context.Context) ([]controller.Zone, error) {
 	if zones, ok := c.zones.get(); ok {
@@ -39,7 +41,11 @@ func (c *Client) InvalidateZones() { c.zones.invalidate() }
 func (c *Client) listZones(ctx context.Context) ([]controller.Zone, error) {
 	var zones []controller.Zone
 	err := c.listPages(ctx, "/zones", zonesPerPage, func(raw json.RawMessage) (int, error) {
-		var page []controller.Zone
+		var page []struct {
+			ID     string `json:"id"`
+			Name   string `json:"name"`
+			Status string `json:"status"`
+		}
 		if err := decode(raw, &page); err != nil {
 			return 0, err
 		}
@@ -47,7 +53,7 @@ func (c *Client) listZones(ctx context.Context) ([]controller.Zone, error) {
 			if z.ID == "" || z.Name == "" {
 				return 0, fmt.Errorf("%w: zone without id or name", errMalformed)
 			}
-			zones = append(zones, controller.Zone{ID: z.ID, Name: controller.NormalizeName(z.Name)})
+			zones = append(zones, controller.Zone{ID: z.ID, Name: controller.NormalizeName(z.Name), Status: z.Status})
 		}
 		return len(page), nil
 	})

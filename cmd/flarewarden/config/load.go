@@ -92,8 +92,12 @@ func ApplyEnv(c *Config, env Env, readFile func(string) ([]byte, error)) (string
 		}
 	}
 	if v, ok := env(EnvToken); ok && strings.TrimSpace(v) != "" {
+		tok := strings.TrimSpace(v)
+		if err := checkToken(tok); err != nil {
+			return "", fmt.Errorf("%s: %w", EnvToken, err)
+		}
 		c.Cloudflare.TokenSource = "[redacted] from " + EnvToken
-		return strings.TrimSpace(v), nil
+		return tok, nil
 	}
 	file, field := c.Cloudflare.APITokenFile, "cloudflare.api_token_file"
 	if v, ok := env(EnvTokenFile); ok && v != "" {

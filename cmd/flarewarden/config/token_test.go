@@ -66,3 +66,45 @@ func TestTokenFileErrorsAgree(t *testing.T) {
 		}
 	}
 }
+
+// A token with a line break, a stray CR, a space or a control character
+// inside is refused where it is read, naming where it came from and what is
+// wrong, never the token.
+func TestMalformedTokenRefused(t *testing.T) {
+	const secret1, secret2 = "tokpartONE9x", "tokpartTWO7y"
+	for _, tc := range []struct {
+		name, env, file, want string
+	}{
+		{name: "file with two lines", file: secret1 + "\n" + secret2 + "\n",
+			want: "CLOUDFLARE_API_TOKEN_FILE: token file /tok: malformed token: it holds a line break inside"},
+		{name: "file with CRLF inside", file: secret1 + "\r\n" + secret2,
+			want: "CLOUDFLARE_API_TOKEN_FILE: token file /tok: malformed token: it holds a carriage return inside"},
+		{name: "env with a stray CR", env: secret1 + "\r" + secret2,
+			want: "CLOUDFLARE_API_TOKEN: malformed token: it holds a carriage return inside"},
+		{name: "env with a space", env: secret1 + " " + secret2,
+			want: "CLOUDFLARE_API_TOKEN: malformed token: it holds a space inside"},
+		{name: "file with a byte order mark", file: "\ufeff" + secret1 + secret2,
+			want: "CLOUDFLARE_API_TOKEN_FILE: token file /tok: malformed token: it holds a non-ASCII character"},
+		{name: "env with NUL", env: secret1 + "\x00" + secret2,
+			want: "CLOUDFLARE_API_TOKEN: malformed token: it holds a control character inside"},
+	} {
+		vars := map[string]string{}
+		if tc.env != "" {
+			vars[EnvToken] = tc.env
+		} else {
+			vars[EnvTokenFile] = "/tok"
+		}
+		read := func(string) ([]byte, error) { return []byte(tc.file), nil }
+		tok, err := ApplyEnv(&Config{}, env(vars), read)
+		if err == nil || !strings.HasPrefix(err.Error(), tc.want) || tok != "" {
+			t.Errorf("%s: token %q, err %v; want %q", tc.name, tok, err, tc.want)
+			continue
+		}
+		if strings.Contains(err.Error(), secret1) || strings.Contains(err.Error(), secret2) {
+			t.Errorf("%s: error shows the token: %v", tc.name, err)
+		}
+	}
+	if tok, err := ApplyEnv(&Config{}, env(map[string]string{EnvToken: " " + secret1 + "\r\n"}), nil); err != nil || tok != secret1 {
+		t.Errorf("surrounding white space: token %q, %v; want it trimmed", tok, err)
+	}
+}

@@ -16,6 +16,14 @@ func WithBatch(enabled bool) Option {
 	return func(s *Server) { s.batch = enabled }
 }
 
+// SetBatch enables or disables the batch endpoint of a running server, as
+// WithBatch does at construction (a test's endpoint can then come back).
+func (s *Server) SetBatch(enabled bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.batch = enabled
+}
+
 // WithMaxPerPage caps per_page of the DNS record list (default 5000);
 // larger requests are clamped. Values below 1 are ignored.
 func WithMaxPerPage(n int) Option {

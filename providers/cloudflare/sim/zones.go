@@ -1,6 +1,8 @@
 package sim
 
 import (
+	"cmp"
+	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -12,7 +14,7 @@ import (
 type Zone struct {
 	ID        string    // 32 lower-hex chars derived from Name
 	Name      string    // lower case, no trailing dot
-	Status    string    // always "active"
+	Status    string    // "active", unless set by AddZoneCopy
 	Account   string    // id of the owning account; DefaultAccountID unless set
 	CreatedOn time.Time // UTC; also reported as modified_on and activated_on
 }
@@ -57,6 +59,27 @@ func (s *Server) AddZone(name string) Zone {
 	return z.zone
 }
 
+// AddZoneCopy adds one more zone named name (a zone re-added in another
+// account, or mid-move), with an id of its own and the given status
+// ("active", "pending", "initializing" or "moved"; not checked): the zone
+// listing then shows the name more than once. The calls that take a zone
+// name (AddRecord, Records, ...) and the edge keep using the zone AddZone
+// made; the copy is reached over HTTP by its id. It returns the copy.
+func (s *Server) AddZoneCopy(name, status string) Zone {
+	name = normalizeZoneName(name)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id := hexID("zone", fmt.Sprintf("%s#%d", name, len(s.zones)))
+	now := s.now()
+	s.zones[id] = &zoneState{
+		zone:     Zone{ID: id, Name: name, Status: status, Account: DefaultAccountID, CreatedOn: now},
+		records:  map[string]Record{},
+		security: setting{value: defaultSecurityLevel, modifiedOn: now},
+		rulesets: map[string]*Ruleset{},
+	}
+	return s.zones[id].zone
+}
+
 // Zones returns all zones sorted by name.
 func (s *Server) Zones() []Zone {
 	s.mu.Lock()
@@ -71,7 +94,9 @@ func (s *Server) Zones() []Zone {
 // sortedZones lists the zones by name. The caller holds s.mu.
 func (s *Server) sortedZones() []*zoneState {
 	zs := slices.Collect(maps.Values(s.zones))
-	slices.SortFunc(zs, func(a, b *zoneState) int { return strings.Compare(a.zone.Name, b.zone.Name) })
+	slices.SortFunc(zs, func(a, b *zoneState) int {
+		return cmp.Or(strings.Compare(a.zone.Name, b.zone.Name), strings.Compare(a.zone.ID, b.zone.ID))
+	})
 	return zs
 }
 

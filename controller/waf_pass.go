@@ -233,14 +233,18 @@ func filterList(cs []ListItemChange, d DesiredIPList) []ListItemChange {
 
 // appliedRules returns the ruleset as it is after the changes were
 // written (order aside: only membership and content matter to callers).
+// Rules are matched by id, not ref: deleting an owned duplicate leaves the
+// kept rule with the same ref in place.
 func appliedRules(rs Ruleset, changes []RuleChange) Ruleset {
 	out := Ruleset{ID: rs.ID}
 	gone := map[string]bool{}
 	for _, c := range changes {
-		gone[c.Rule.Ref] = true
+		if id := changedID(c); id != "" {
+			gone[id] = true
+		}
 	}
 	for _, r := range rs.Rules {
-		if !gone[r.Ref] {
+		if !gone[r.ID] {
 			out.Rules = append(out.Rules, r)
 		}
 	}
@@ -250,4 +254,18 @@ func appliedRules(rs Ruleset, changes []RuleChange) Ruleset {
 		}
 	}
 	return out
+}
+
+// changedID is the id of the existing rule a change replaces or deletes,
+// "" for a create.
+func changedID(c RuleChange) string {
+	switch {
+	case c.Action == ActionCreate:
+		return ""
+	case c.Rule.ID != "":
+		return c.Rule.ID
+	case c.Before != nil:
+		return c.Before.ID
+	}
+	return ""
 }

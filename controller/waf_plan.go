@@ -17,6 +17,9 @@ import (
 //     is (position aside) and not created;
 //   - a zone without entrypoint gets one holding just the desired rules;
 //   - owned rules no longer desired are deleted under sync only;
+//   - of several owned rules with the same ref, one is kept and the
+//     others are deleted under sync only (warned about otherwise), never
+//     while the rule's sources are unusable;
 //   - upsert-only never deletes; create-only only creates.
 func PlanRules(zone Zone, desired []DesiredSkipRule, observed Ruleset, p Policy) ([]RuleChange, []Warning) {
 	rp := &rulePlan{zone: zone, policy: p}
@@ -87,12 +90,15 @@ func (rp *rulePlan) deleteStale(desired []DesiredSkipRule) {
 
 // place makes the desired rule the one at index slot. It reports false
 // when the rule neither exists nor can be created, so that it takes no slot.
+// Other owned rules with its ref are duplicates: see dropDuplicates.
 func (rp *rulePlan) place(slot int, d DesiredSkipRule) bool {
-	idx := slices.IndexFunc(rp.working, func(r Rule) bool { return r.Ref == d.Ref() })
-	if idx < 0 {
+	copies := rp.withRef(d.Ref())
+	if len(copies) == 0 {
 		return rp.create(slot, d)
 	}
-	cur := rp.working[idx]
+	cur := keeper(copies, d)
+	rp.dropDuplicates(copies, cur, d)
+	idx := slices.IndexFunc(rp.working, func(r Rule) bool { return r.ID == cur.ID })
 	next := cur
 	var reasons []string
 	if why := d.Set.usable(); why != "" {

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"net/netip"
 	"regexp"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/flarewarden/flarewarden/controller"
@@ -25,10 +27,14 @@ type statusDoc struct {
 
 // recordStatus is a managed name and what the last pass left it in:
 // in_sync, changed (the pass wrote it), cname (still a CNAME, to Target),
-// failed (its zone could not be read or written), or unknown (no pass yet).
+// failed (its zone could not be read or written), or unknown (no pass yet,
+// or an enabled family's address is unknown: its records were kept as
+// they were, not checked). Reason names the families whose address is
+// unknown, whatever the state (it says why a CNAME was kept, too).
 type recordStatus struct {
 	Name    string   `json:"name"`
 	State   string   `json:"state"`
+	Reason  string   `json:"reason,omitempty"`
 	Target  string   `json:"target,omitempty"`
 	Actions []string `json:"actions,omitempty"`
 }
@@ -78,6 +84,9 @@ func recordStates(v runView, rep *controller.Report) []recordStatus {
 		rs := recordStatus{Name: name, State: "unknown"}
 		if rep != nil {
 			rs.State = "in_sync"
+			if rs.Reason = unknownFamilies(rep.Detection); rs.Reason != "" {
+				rs.State = "unknown"
+			}
 			for _, c := range rep.Plan.Changes {
 				if c.Name == name {
 					rs.State, rs.Actions = "changed", append(rs.Actions, string(c.Action)+" "+c.Type)
@@ -95,11 +104,54 @@ func recordStates(v runView, rep *controller.Report) []recordStatus {
 	return out
 }
 
-// urlRE matches a URL up to the end of a JSON string or white space.
+// unknownFamilies says which enabled families' addresses the detection
+// left unknown ("ipv4, ipv6 address unknown"), or "".
+func unknownFamilies(d controller.Detection) string {
+	var out []string
+	for _, f := range []controller.Family{controller.IPv4, controller.IPv6} {
+		if d.Get(f).State == controller.StateUnknown {
+			out = append(out, f.String())
+		}
+	}
+	if len(out) == 0 {
+		return ""
+	}
+	return strings.Join(out, ", ") + " address unknown"
+}
+
+// urlRE matches a URL up to the end of a JSON string or white space. A
+// match may run on past the URL: see splitAnswer.
 var urlRE = regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://[^\s"\\]+`)
 
 // redactURLs cuts every URL in s to its scheme and host, so that no path,
-// query or user information (which may embed a secret) is shown.
+// query or user information (which may embed a secret) is shown. What a
+// detection reason puts after a source's label (its answer, "=ADDRESS",
+// and the "," before the next answer) is kept.
 func redactURLs(s []byte) []byte {
-	return urlRE.ReplaceAllFunc(s, func(u []byte) []byte { return []byte(controller.SourceLabel(string(u))) })
+	return urlRE.ReplaceAllFunc(s, func(m []byte) []byte {
+		u, tail := splitAnswer(string(m))
+		return []byte(controller.SourceLabel(u) + tail)
+	})
+}
+
+// splitAnswer splits a urlRE match into the URL and what follows it in a
+// detection reason: "url:https://ip.example=203.0.113.9, dns=..." matches
+// "https://ip.example=203.0.113.9,". The answer is split off only when it
+// follows the authority directly and is an address: a "=" in a path, a
+// query or user information stays in the URL, which is cut.
+func splitAnswer(m string) (u, tail string) {
+	u = strings.TrimRight(m, ",;")
+	tail = m[len(u):]
+	i := strings.LastIndexByte(u, '=')
+	if i < 0 {
+		return u, tail
+	}
+	if _, err := netip.ParseAddr(u[i+1:]); err != nil {
+		return u, tail
+	}
+	authority := u[:i]
+	if j := strings.Index(authority, "://"); j < 0 || strings.ContainsAny(authority[j+3:], "/?#") {
+		return u, tail
+	}
+	return authority, u[i:] + tail
 }

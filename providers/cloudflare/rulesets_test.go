@@ -107,3 +107,52 @@ func TestEntrypointRejectsZoneWithoutID(t *testing.T) {
 		t.Errorf("Entrypoint = %v after %d requests; want a permanent error and no request", e, len(h.rec.all()))
 	}
 }
+
+// TestEntrypointRulesField covers answers whose rules field is missing or
+// null. Such an answer is malformed, not empty: read as empty, the pass
+// would post a second copy of a rule the zone already has. The one
+// exception is the API's own answer for an entrypoint without rules, which
+// leaves the field out but is otherwise a whole entrypoint ruleset.
+func TestEntrypointRulesField(t *testing.T) {
+	t.Parallel()
+	entrypoint := func(mutate func(m map[string]any)) func(w http.ResponseWriter) {
+		return func(w http.ResponseWriter) {
+			m := map[string]any{"id": testRulesetID, "name": "default", "kind": "zone", "phase": controller.CustomRulesPhase,
+				"version": "4", "last_updated": "2026-12-01T10:00:00Z", "rules": []any{foreignRule()}}
+			mutate(m)
+			ok(w, m, nil)
+		}
+	}
+	for name, tc := range map[string]struct {
+		answer  func(w http.ResponseWriter)
+		wantErr string // "" = an empty ruleset, no error
+	}{
+		"rules null":          {entrypoint(func(m map[string]any) { m["rules"] = nil }), `"rules": null`},
+		"rules not a list":    {entrypoint(func(m map[string]any) { m["rules"] = map[string]any{} }), "rules"},
+		"rules missing, bare": {func(w http.ResponseWriter) { ok(w, map[string]any{"id": testRulesetID}, nil) }, `no "rules" field`},
+		"rules missing, no version": {entrypoint(func(m map[string]any) { delete(m, "rules"); delete(m, "version") }),
+			`no "rules" field`},
+		"rules missing, other phase": {entrypoint(func(m map[string]any) { delete(m, "rules"); m["phase"] = "http_ratelimit" }),
+			`no "rules" field`},
+		"rules empty":                     {entrypoint(func(m map[string]any) { m["rules"] = []any{} }), ""},
+		"rules missing, whole entrypoint": {entrypoint(func(m map[string]any) { delete(m, "rules") }), ""},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, func(w http.ResponseWriter, r *http.Request, n int) { tc.answer(w) },
+				func(o *Options) { o.MaxRetries = -1 })
+			rs, err := h.c.Entrypoint(context.Background(), testZone)
+			if tc.wantErr == "" {
+				if err != nil || rs.ID != testRulesetID || len(rs.Rules) != 0 {
+					t.Fatalf("Entrypoint = %+v, %v; want the empty ruleset", rs, err)
+				}
+				return
+			}
+			e := apiErr(t, err)
+			if rs.ID != "" || !e.Temporary() || !strings.HasPrefix(e.Error(), "read custom rules in zone example.com: ") ||
+				!strings.Contains(e.Error(), tc.wantErr) {
+				t.Errorf("Entrypoint = %+v, %v; want no ruleset and a temporary error naming the zone and %s", rs, e, tc.wantErr)
+			}
+		})
+	}
+}

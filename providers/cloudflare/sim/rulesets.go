@@ -115,6 +115,34 @@ func (s *Server) AddRule(zone string, r Rule) (Rule, error) {
 	return out.clone(), nil
 }
 
+// AddRuleSharingRef appends r to the zone's custom rules entrypoint like
+// AddRule, except that r.Ref must be the ref of a rule already there. The
+// simulator's writes refuse two rules with one ref (code 20122); this
+// seeds such a ruleset, for clients that must cope with one however it
+// came about. It is not logged.
+func (s *Server) AddRuleSharingRef(zone string, r Rule) (Rule, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	z := s.zoneByName(zone)
+	if z == nil {
+		return Rule{}, fmt.Errorf("cloudflare sim: no zone %q", zone)
+	}
+	rs := z.rulesets[customPhase]
+	if rs == nil || r.Ref == "" || !slices.ContainsFunc(rs.Rules, func(o Rule) bool { return o.Ref == r.Ref }) {
+		return Rule{}, fmt.Errorf("cloudflare sim: zone %q has no custom rule with ref %q", zone, r.Ref)
+	}
+	r, err := prepareRule(customPhase, r, "")
+	if err != nil {
+		return Rule{}, err
+	}
+	now := s.now()
+	r.ID = s.newRuleID()
+	r = stamp(r, "1", now)
+	rs.Rules = append(rs.Rules, r)
+	bumpRuleset(rs, now)
+	return r.clone(), nil
+}
+
 // MoveRule moves a rule of one of the zone's rulesets to index (1-based),
 // like a reorder in the dashboard (not logged). The ruleset's version is
 // bumped; the rule's is not.

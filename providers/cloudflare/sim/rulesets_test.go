@@ -331,3 +331,33 @@ func TestAddRuleInvalidCreatesNothing(t *testing.T) {
 }
 
 func errOf[T any](_ T, err error) error { return err }
+
+// TestAddRuleSharingRef seeds a second rule with an existing ref; the
+// API's writes keep refusing to add one, and deleting it works.
+func TestAddRuleSharingRef(t *testing.T) {
+	h := newHarness(t)
+	base := h.putRules(rule("a"), rule("b"))
+	dup, err := h.s.AddRuleSharingRef(testZone, Rule{Ref: "a", Action: "log", Expression: "ip.src eq 192.0.2.1", Enabled: true})
+	if err != nil || dup.Ref != "a" || !isHexID(dup.ID) || dup.ID == idOf(t, base, "a") {
+		t.Fatalf("AddRuleSharingRef = %+v, %v", dup, err)
+	}
+	rs, _ := h.s.Ruleset(testZone, customPhase)
+	if strings.Join(refs(rs), " ") != "a b a" || rs.Version != "2" {
+		t.Fatalf("ruleset = %+v", rs)
+	}
+	h.do(http.MethodPost, h.rulesPath(""), rule("b")).fails(t, http.StatusBadRequest, codeRuleDuplicate)
+	h.do(http.MethodDelete, h.rulesPath("/"+dup.ID), nil).ok(t, &rs)
+	if strings.Join(refs(rs), " ") != "a b" {
+		t.Errorf("after deleting the copy: %v", refs(rs))
+	}
+	for name, err := range map[string]error{
+		"ref not there": errOf(h.s.AddRuleSharingRef(testZone, Rule{Ref: "c", Action: "log", Expression: "true"})),
+		"no ref":        errOf(h.s.AddRuleSharingRef(testZone, Rule{Action: "log", Expression: "true"})),
+		"invalid rule":  errOf(h.s.AddRuleSharingRef(testZone, Rule{Ref: "a", Action: "allow", Expression: "true"})),
+		"no zone":       errOf(h.s.AddRuleSharingRef("nope.com", Rule{Ref: "a", Action: "log", Expression: "true"})),
+	} {
+		if err == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+}

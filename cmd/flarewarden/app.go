@@ -16,6 +16,7 @@ import (
 	"github.com/flarewarden/flarewarden/providers/cloudflare"
 	"github.com/flarewarden/flarewarden/providers/health"
 	"github.com/flarewarden/flarewarden/providers/ipdetect"
+	"github.com/flarewarden/flarewarden/providers/leader"
 	"github.com/flarewarden/flarewarden/providers/metrics"
 )
 
@@ -105,7 +106,8 @@ func buildInstrumentedApp(cfg *config.Config, token string, log *zap.Logger, m *
 	}
 	opts := cloudflare.Options{
 		Token: token, BaseURL: cfg.Cloudflare.APIBaseURL, RateLimit: cfg.Cloudflare.RateLimit,
-		HTTPClient: &http.Client{Timeout: time.Duration(cfg.Cloudflare.Timeout)}, Logger: log.Named("cloudflare"),
+		// leader.Transport: a leader's request is not sent once its lease term is over (by the clock).
+		HTTPClient: &http.Client{Timeout: time.Duration(cfg.Cloudflare.Timeout), Transport: leader.Transport(nil)}, Logger: log.Named("cloudflare"),
 	}
 	var detector controller.Detector = det
 	if m != nil {

@@ -131,14 +131,14 @@ func TestBinarySimServesAState(t *testing.T) {
 		t.Fatalf("--log printed %q, %v; want the first API request", line, err)
 	}
 	req, _ := http.NewRequest(http.MethodGet, edge+"/", nil)
-	req.Host = "nope.example.com" // no record: 530, error 1001
+	req.Host = "nope.example.com" // no record: 409, error 1001 (as the real edge answers)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	_ = resp.Body.Close()
-	if resp.StatusCode != 530 || resp.Header.Get("Server") != "cloudflare" {
-		t.Fatalf("edge answered %d (server %q), want 530 from cloudflare", resp.StatusCode, resp.Header.Get("Server"))
+	if resp.StatusCode != http.StatusConflict || resp.Header.Get("Server") != "cloudflare" {
+		t.Fatalf("edge answered %d (server %q), want 409 from cloudflare", resp.StatusCode, resp.Header.Get("Server"))
 	}
 	if err := simCmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)

@@ -54,6 +54,10 @@ func (f *electFlags) config(env func(string) (string, bool), log *zap.Logger) le
 // runElected campaigns for the Lease and runs the supervised daemon only
 // while leading; state and the leader gauge follow the election. A daemon
 // that fails for good (a rejected token) ends the run with its error.
+// The daemon's passes run on lead's context, which carries the leadership
+// term: the Cloudflare client's leader.Transport (see buildInstrumentedApp)
+// sends no request once the term is over, even before the context's
+// cancellation has reached the pass (e.g. right after the process was paused).
 func (c *cli) runElected(ctx context.Context, lc leader.Config, sup *supervisor, state *runState, m *metrics.Metrics) error {
 	elect := c.elect
 	if elect == nil {

@@ -152,8 +152,9 @@ type simWorld struct {
 	sim   *sim.Server
 	addrs atomic.Int64 // the detector's counter: every pass wants a new address
 
-	mu   sync.Mutex
-	reqs []simRequest
+	mu     sync.Mutex
+	reqs   []simRequest
+	served chan simRequest // when set (tap), also gets each request as it is served, if it has room
 }
 
 // simRequest is one request to the simulator, as the simulator served it.
@@ -178,9 +179,14 @@ func (w *simWorld) front(t *testing.T, id string) string {
 	srv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		w.sim.ServeHTTP(rw, r)
+		req := simRequest{elector: id, method: r.Method, path: r.URL.Path, start: start, end: time.Now()}
 		w.mu.Lock()
 		defer w.mu.Unlock()
-		w.reqs = append(w.reqs, simRequest{elector: id, method: r.Method, path: r.URL.Path, start: start, end: time.Now()})
+		w.reqs = append(w.reqs, req)
+		select {
+		case w.served <- req:
+		default: // no tap, or it is full
+		}
 	}))
 	t.Cleanup(srv.Close)
 	return srv.URL

@@ -3,6 +3,7 @@ package leader
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -30,8 +31,9 @@ type fence struct {
 	cancel context.CancelCauseFunc
 	log    *zap.Logger
 
-	mu    sync.Mutex
-	timer *time.Timer // nil until the first renewal
+	mu       sync.Mutex
+	timer    *time.Timer // nil until the first renewal
+	deadline time.Time   // when the timer is due: the last renewal's send plus bound
 }
 
 // newFence returns a fence that also ends when parent ends. It ends bound after the first
@@ -59,12 +61,33 @@ func (f *fence) renewed(sent time.Time) {
 	if f.ctx.Err() != nil {
 		return
 	}
-	left := time.Until(sent.Add(f.bound))
+	f.deadline = sent.Add(f.bound)
+	left := time.Until(f.deadline)
 	if f.timer == nil {
 		f.timer = time.AfterFunc(left, f.expire)
 		return
 	}
 	f.timer.Reset(left)
+}
+
+// check returns nil while the term may act: the fence has seen a renewal and has not ended, and
+// its deadline has not passed by the clock. Past the deadline it ends the fence at once, even
+// before its timer has fired: after a stall (GC pause, frozen VM, SIGSTOP) overdue timers fire in
+// no particular order, so a goroutine woken by its own timer could otherwise still act.
+func (f *fence) check() error {
+	f.mu.Lock()
+	started, overdue := f.timer != nil, f.timer != nil && !time.Now().Before(f.deadline)
+	f.mu.Unlock()
+	if overdue {
+		f.expire()
+	}
+	if err := f.ctx.Err(); err != nil {
+		return fmt.Errorf("%w: %w", errTermEnded, context.Cause(f.ctx))
+	}
+	if !started {
+		return fmt.Errorf("%w: no renewal yet", errTermEnded)
+	}
+	return nil
 }
 
 // expire ends the fence because no renewal succeeded in time.

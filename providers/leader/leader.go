@@ -9,10 +9,8 @@ import (
 
 	"github.com/go-logr/zapr"
 	"go.uber.org/zap"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	coordinationv1 "k8s.io/client-go/kubernetes/typed/coordination/v1"
 	"k8s.io/client-go/tools/leaderelection"
-	"k8s.io/client-go/tools/leaderelection/resourcelock"
 	"k8s.io/klog/v2"
 )
 
@@ -28,6 +26,12 @@ import (
 // stays up as a follower. When ctx ends, lead's context is cancelled and, once lead has returned, the Lease is
 // released (ReleaseOnCancel), so a follower takes over within about RetryPeriod instead of
 // LeaseDuration and never while this replica may still be writing.
+//
+// lead's context carries its term: CheckTerm, and Transport for HTTP clients, refuse its requests
+// once the term is over by the clock, even before the context's cancellation has run (right after
+// the process was paused, say). The Lease is written only at the resourceVersion this replica last
+// read or wrote, and a release only while that version names this replica: a replica resuming from
+// a pause past its lease cannot overwrite (or release) the Lease of the replica that took over.
 //
 // onChange(isLeader, leader), which may be nil, is called on every change of the observed
 // leader, in order, never concurrently: (true, Identity) when lead starts, (false, "") when it
@@ -130,7 +134,7 @@ type electionRound struct {
 // electionConfig is client-go's configuration for the round, with its Lease lock fenced.
 func (r *electionRound) electionConfig(client coordinationv1.LeasesGetter, c Config, o options) leaderelection.LeaderElectionConfig {
 	return leaderelection.LeaderElectionConfig{
-		Lock:            &fencedLock{Interface: leaseLock(client, c), fence: r.fence, endTerm: r.endTerm},
+		Lock:            &fencedLock{Interface: newLeaseLock(client, c), fence: r.fence, endTerm: r.endTerm},
 		LeaseDuration:   c.LeaseDuration,
 		RenewDeadline:   c.RenewDeadline,
 		RetryPeriod:     c.RetryPeriod,
@@ -148,7 +152,8 @@ func (r *electionRound) electionConfig(client coordinationv1.LeasesGetter, c Con
 }
 
 // term runs lead for the term client-go started with leCtx. lead's context ends when leCtx or
-// the fence ends (renewal overdue, release, Run's context ended). When lead returns, the elector
+// the fence ends (renewal overdue, release, Run's context ended); it carries the fence, which
+// CheckTerm and Transport check by the clock before each request. When lead returns, the elector
 // stops, which steps down.
 func (r *electionRound) term(leCtx context.Context) {
 	defer r.stopElector()
@@ -158,7 +163,7 @@ func (r *electionRound) term(leCtx context.Context) {
 	termCtx, stop := context.WithCancel(leCtx)
 	defer stop()
 	defer context.AfterFunc(r.fence.ctx, stop)()
-	leadRound(termCtx, r.lead, r.obs, r.n, r.log)
+	leadRound(withTerm(termCtx, r.fence), r.lead, r.obs, r.n, r.log)
 }
 
 // endTerm ends the running term and waits for lead to return, at most until ctx ends; no term
@@ -193,15 +198,6 @@ func leadRound(ctx context.Context, lead func(context.Context), obs *observer, r
 		log.Info("stopped leading")
 	}()
 	lead(ctx)
-}
-
-// leaseLock is the coordination.k8s.io Lease lock for c.
-func leaseLock(client coordinationv1.LeasesGetter, c Config) *resourcelock.LeaseLock {
-	return &resourcelock.LeaseLock{
-		LeaseMeta:  metav1.ObjectMeta{Namespace: c.Namespace, Name: c.Name},
-		Client:     client,
-		LockConfig: resourcelock.ResourceLockConfig{Identity: c.Identity},
-	}
 }
 
 // leadGuard makes "lead has returned" knowable. client-go starts OnStartedLeading on a goroutine

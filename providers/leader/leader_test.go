@@ -12,6 +12,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/kubernetes/fake"
+	coordinationv1 "k8s.io/client-go/kubernetes/typed/coordination/v1"
 	k8stesting "k8s.io/client-go/testing"
 )
 
@@ -39,6 +40,12 @@ type elector struct {
 // on the first term only.
 func startElector(t *testing.T, client *fake.Clientset, id string, o options, first func(context.Context)) *elector {
 	t.Helper()
+	return startElectorOn(t, client.CoordinationV1(), id, o, first)
+}
+
+// startElectorOn is startElector on any Leases client.
+func startElectorOn(t *testing.T, client coordinationv1.LeasesGetter, id string, o options, first func(context.Context)) *elector {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	e := &elector{id: id, cancel: cancel, done: make(chan error, 1)}
 	c, err := Config{Namespace: "ns", Name: "lease", Identity: id, LeaseDuration: testLease,
@@ -60,7 +67,7 @@ func startElector(t *testing.T, client *fake.Clientset, id string, o options, fi
 		defer e.mu.Unlock()
 		e.changes = append(e.changes, leader+map[bool]string{true: "*", false: ""}[isLeader])
 	}
-	go func() { e.done <- run(ctx, client.CoordinationV1(), c, lead, onChange, o) }()
+	go func() { e.done <- run(ctx, client, c, lead, onChange, o) }()
 	t.Cleanup(func() { e.stop(t) })
 	return e
 }

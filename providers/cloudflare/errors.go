@@ -21,7 +21,7 @@ const (
 	codeBadHeaders     = 6003  // invalid request headers: the Authorization header is malformed
 	codeNoRoute        = 7000  // no route for that URI
 	codeBadIdentifier  = 7003  // could not route: invalid object identifier (zone gone)
-	codeUnauthorized   = 9109  // unauthorized to access requested resource
+	codeUnauthorized   = 9109  // the token may not be used from here (its client IP filter; corpus 403-9109)
 	codeAuthentication = 10000 // authentication error
 )
 

@@ -2,6 +2,8 @@ package sim
 
 import (
 	"net/http"
+	"net/netip"
+	"slices"
 	"testing"
 )
 
@@ -90,4 +92,63 @@ func TestTokenZoneVisibility(t *testing.T) {
 	if len(zones) != 2 {
 		t.Errorf("unscoped token lists %d zones, want 2", len(zones))
 	}
+}
+
+// TestCredentialHeaderChains checks the error chain of each 6003: the
+// Authorization header's format (6111) or, without it, the legacy headers
+// missing (6100, 6101) or malformed (6102, 6103).
+func TestCredentialHeaderChains(t *testing.T) {
+	h := newHarness(t)
+	goodKey := "0123456789abcdef0123456789abcdef01234" // 37 lower-hex chars, a global API key's shape
+	tests := []struct {
+		name   string
+		header map[string]string
+		status int
+		chain  []int // nil: not a 6003
+	}{
+		{"no credentials", nil, 400, []int{codeMissingEmail, codeMissingKey}},
+		{"malformed authorization", map[string]string{"Authorization": "Token x"}, 400, []int{codeBadAuthorization}},
+		{"malformed legacy pair", map[string]string{"X-Auth-Email": "user ", "X-Auth-Key": "***PW***"}, 400, []int{codeBadEmail, codeBadKey}},
+		{"token sent as a key", map[string]string{"X-Auth-Email": "user@example.com", "X-Auth-Key": testToken}, 400, []int{codeBadKey}},
+		{"key without email", map[string]string{"X-Auth-Key": goodKey}, 400, []int{codeMissingEmail}},
+		{"well-formed legacy pair", map[string]string{"X-Auth-Email": "user@example.com", "X-Auth-Key": goodKey}, 403, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			header := http.Header{}
+			for k, v := range tt.header {
+				header.Set(k, v)
+			}
+			a := h.doWith(header, http.MethodGet, "/zones", nil)
+			if tt.chain == nil {
+				a.fails(t, tt.status, codeAuth)
+				return
+			}
+			a.fails(t, tt.status, codeBadHeaders)
+			var got []int
+			for _, m := range a.env.Errors[0].ErrorChain {
+				got = append(got, m.Code)
+			}
+			if !slices.Equal(got, tt.chain) {
+				t.Errorf("error_chain codes %v, want %v: %s", got, tt.chain, a.raw)
+			}
+		})
+	}
+}
+
+// TestClientIPFilter checks that a token restricted to other client
+// addresses is refused (403, code 9109) on every route, verify included,
+// and one allowed from loopback works.
+func TestClientIPFilter(t *testing.T) {
+	h := newHarness(t)
+	h.s.AddToken("elsewhere", TokenOptions{ClientIPs: []netip.Prefix{netip.MustParsePrefix("203.0.113.0/24")}})
+	h.s.AddToken("here", TokenOptions{ClientIPs: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}})
+	for _, path := range []string{"/zones", h.zonePath("/dns_records"), "/user/tokens/verify", "/nope"} {
+		a := h.doAs("Bearer elsewhere", http.MethodGet, path, nil)
+		a.fails(t, http.StatusForbidden, codeIPFilter)
+		if want := "Cannot use the access token from location: 127.0.0.1"; a.env.Errors[0].Message != want {
+			t.Errorf("%s: message %q, want %q", path, a.env.Errors[0].Message, want)
+		}
+	}
+	h.doAs("Bearer here", http.MethodGet, "/zones", nil).ok(t, nil)
 }

@@ -5,8 +5,9 @@ import (
 	"time"
 )
 
-// Bulk operations: POST, PUT and DELETE of list items answer at once with
-// {"operation_id": ...} and change nothing yet. The change is applied when
+// Bulk operations: POST, PUT and DELETE of list items answer at once, with
+// HTTP 201 (as the Lists API documentation says of successful asynchronous
+// list operations) and {"operation_id": ...}, and change nothing yet. The change is applied when
 // the operation completes, and it completes only when polled
 // (GET /accounts/{account}/rules/lists/bulk_operations/{id}): the first
 // WithBulkPolls polls (default 1) answer "pending", then "running"; the next
@@ -50,7 +51,8 @@ func (op *operation) view() operationJSON {
 	return v
 }
 
-// startOperation queues apply on list ls of account a and answers its id.
+// startOperation queues apply on list ls of account a and answers its id
+// (HTTP 201).
 // The caller holds s.mu.
 func (s *Server) startOperation(a *accountState, ls *listState, apply func(*listState, time.Time) error) reply {
 	if ls.pending != nil {
@@ -59,7 +61,7 @@ func (s *Server) startOperation(a *accountState, ls *listState, apply func(*list
 	op := &operation{id: s.nextID("operation"), account: a.id, list: ls.list.ID, status: "pending", apply: apply}
 	s.operations[op.id] = op
 	ls.pending = op
-	return reply{result: operationRef{OperationID: op.id}}
+	return reply{status: http.StatusCreated, result: operationRef{OperationID: op.id}}
 }
 
 // getOperation answers GET /accounts/{account}/rules/lists/bulk_operations/{operation}:

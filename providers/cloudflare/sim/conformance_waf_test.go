@@ -74,8 +74,8 @@ func TestConformanceWAF(t *testing.T) {
 		{"operation failed", "GET", lists + "bulk_operations/" + badOp, "", "", 200},
 		{"operation failed again", "GET", lists + "bulk_operations/" + badOp, "", "", 200},
 		{"operation unknown", "GET", lists + "bulk_operations/" + missing, "", "", 404},
-		{"items post", "POST", lists + list.ID + "/items", `[{"ip":"192.0.2.0/24","comment":"c"}]`, "", 200},
-		{"items delete", "DELETE", lists + list.ID + "/items", `{"items":[{"id":"` + item.ID + `"}]}`, "", 200},
+		{"items post", "POST", lists + list.ID + "/items", `[{"ip":"192.0.2.0/24","comment":"c"}]`, "", 201},
+		{"items delete", "DELETE", lists + list.ID + "/items", `{"items":[{"id":"` + item.ID + `"}]}`, "", 201},
 		{"items delete empty", "DELETE", lists + list.ID + "/items", `{"items":[]}`, "", 400},
 		{"list delete", "DELETE", lists + other.ID, "", "", 200},
 		{"list delete unknown", "DELETE", lists + other.ID, "", "", 404},
@@ -118,7 +118,8 @@ func mustList(t *testing.T, s *Server, name string, ips ...string) (List, ListIt
 	return l, first
 }
 
-// operationID sends an asynchronous list request and returns its operation id.
+// operationID sends an asynchronous list request (answered 201) and
+// returns its operation id.
 func operationID(t *testing.T, s *Server, method, path, body string) string {
 	t.Helper()
 	req := httptest.NewRequest(method, apiPrefix+path, strings.NewReader(body))
@@ -126,7 +127,7 @@ func operationID(t *testing.T, s *Server, method, path, body string) string {
 	rec := httptest.NewRecorder()
 	s.ServeHTTP(rec, req)
 	var env struct{ Result operationRef }
-	if rec.Code != http.StatusOK || json.Unmarshal(rec.Body.Bytes(), &env) != nil || env.Result.OperationID == "" {
+	if rec.Code != http.StatusCreated || json.Unmarshal(rec.Body.Bytes(), &env) != nil || env.Result.OperationID == "" {
 		t.Fatalf("%s %s: %d %s", method, path, rec.Code, rec.Body)
 	}
 	return env.Result.OperationID

@@ -7,9 +7,11 @@
 //
 // It covers token verification, zones, DNS records (single calls and the
 // all-or-nothing batch endpoint) with the API's validation and error codes,
-// bearer-token authentication with per-token zone visibility and read-only
-// tokens, injectable faults (status codes, Retry-After, latency, dropped
-// connections, malformed bodies) and a log of every request for assertions.
+// bearer-token authentication with per-token zone visibility, read-only
+// tokens and client IP filtering (bad credential headers answered with the
+// API's 6003 and its error chain), injectable faults (status codes,
+// Retry-After, latency, dropped connections, malformed bodies) and a log of
+// every request for assertions.
 //
 // For the WAF it covers zone entrypoint rulesets (GET/PUT of a phase's
 // entrypoint, single-rule POST/PATCH/DELETE with positions, custom-rule
@@ -19,6 +21,10 @@
 // polled. Edge plays Cloudflare's edge for the simulated zones: 530/1001
 // for unknown names, challenges under attack, and custom skip/block rules
 // on ip.src.
+//
+// Its answers are held to the real answers of the corpus in
+// testdata/cloudflare (api_corpus_test.go, edge_corpus_test.go) and to
+// Cloudflare's OpenAPI document (conformance_test.go).
 //
 // The package is independent of the controller: it is a fake Cloudflare,
 // not a client of it. Routes live in one table (routes.go); each concern

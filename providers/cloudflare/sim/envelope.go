@@ -7,9 +7,10 @@ import (
 
 // message is one entry of an envelope's "errors" or "messages" array.
 type message struct {
-	Code    int            `json:"code"`
-	Message string         `json:"message"`
-	Source  *messageSource `json:"source,omitempty"`
+	Code       int            `json:"code"`
+	Message    string         `json:"message"`
+	Source     *messageSource `json:"source,omitempty"`
+	ErrorChain []message      `json:"error_chain,omitempty"`
 }
 
 // messageSource points at the request field an error is about, as the
@@ -48,6 +49,7 @@ type envelope struct {
 
 // reply is what a handler produces on success.
 type reply struct {
+	status   int // 0 = 200; 201 for an asynchronous list operation
 	result   any
 	info     any // nil, *resultInfo or *cursorInfo
 	messages []message
@@ -65,15 +67,19 @@ func successResponse(r reply) response {
 	if msgs == nil {
 		msgs = []message{}
 	}
-	return render(http.StatusOK, envelope{Success: true, Errors: []message{}, Messages: msgs, Result: r.result, ResultInfo: r.info})
+	status := r.status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	return render(status, envelope{Success: true, Errors: []message{}, Messages: msgs, Result: r.result, ResultInfo: r.info})
 }
 
 func errorResponse(e *apiError) response {
-	m := message{Code: e.Code, Message: e.Message}
+	m := message{Code: e.Code, Message: e.Message, ErrorChain: e.Chain}
 	if e.Pointer != "" {
 		m.Source = &messageSource{Pointer: e.Pointer}
 	}
-	env := envelope{Errors: []message{m}, Messages: []message{}}
+	env := envelope{Errors: append([]message{m}, e.More...), Messages: []message{}}
 	return render(e.Status, env)
 }
 

@@ -10,8 +10,13 @@ import (
 const (
 	codeInvalidToken     = 1000  // GET /user/tokens/verify with a token the endpoint does not know
 	codeInvalidParam     = 1001  // sim: a malformed query parameter (page, per_page, order, ...)
-	codeBadHeaders       = 6003  // missing or malformed Authorization header
-	codeNoRoute          = 7000  // unknown route
+	codeBadHeaders       = 6003  // missing or malformed credential headers; the causes are in its error_chain
+	codeMissingEmail     = 6100  // in a 6003 chain: no Authorization and no X-Auth-Email header
+	codeMissingKey       = 6101  // in a 6003 chain: no Authorization and no X-Auth-Key header
+	codeBadEmail         = 6102  // in a 6003 chain: malformed X-Auth-Email header
+	codeBadKey           = 6103  // in a 6003 chain: malformed X-Auth-Key header
+	codeBadAuthorization = 6111  // in a 6003 chain: malformed Authorization header
+	codeNoRoute          = 7000  // unknown route (second to a 7003 when the zone id is bad too)
 	codeBadObjectID      = 7003  // unknown or malformed zone identifier
 	codeRateLimited      = 971   // 429 from the rate limiter
 	codeBadName          = 9000  // record name invalid or outside the zone
@@ -19,6 +24,7 @@ const (
 	codeNotProxiable     = 9004  // proxied on a type that cannot be proxied
 	codeBadContent       = 9005  // content invalid for the record type
 	codeBadTTL           = 9021  // TTL not 1 and not within 60..86400
+	codeIPFilter         = 9109  // the token is restricted to other client addresses (403)
 	codeCommentTooLong   = 9022  // sim: comment longer than maxCommentLength
 	codeBadBody          = 9207  // request body is not valid JSON of the expected shape
 	codeBatchTooLarge    = 9208  // sim: more operations in one batch than allowed
@@ -27,7 +33,7 @@ const (
 	codeRecordNotFound   = 81044 // unknown DNS record id
 	codeHostTaken        = 81053 // a CNAME onto a name that has an A, AAAA or CNAME
 	codeCNAMEExists      = 81054 // an A or AAAA onto a name that has a CNAME
-	codeIdentical        = 81058 // same name, type and content as another record
+	codeIdentical        = 81058 // same name, type and content as another record (create or update; creates got 81057 until 2024)
 
 	// Rulesets (404 for the first three, 400 for the others).
 	codeNoEntrypoint    = 10003 // the zone has no entrypoint ruleset in that phase
@@ -64,6 +70,12 @@ type apiError struct {
 	// Pointer, when set, is a JSON pointer into the request body, rendered
 	// as the error's "source": {"pointer": ...} (rulesets errors).
 	Pointer string
+	// Chain, when set, is rendered as the error's "error_chain": the causes
+	// of a 6003.
+	Chain []message
+	// More are further entries of "errors" after this one (a 7000 after a
+	// 7003).
+	More []message
 }
 
 // Error implements error.
@@ -88,8 +100,27 @@ func errBadObjectID(path string) *apiError {
 		"Could not route to %s, perhaps your object identifier is invalid?", path)
 }
 
-func errBadHeaders() *apiError {
-	return newError(http.StatusBadRequest, codeBadHeaders, "Invalid request headers")
+// unrouted adds to e (a 7003) the 7000 that the API puts after it when no
+// route takes the request either (routeErr not nil), and returns e.
+func (e *apiError) unrouted(routeErr *apiError) *apiError {
+	if routeErr != nil {
+		e.More = append(e.More, message{Code: codeNoRoute, Message: errNoRoute().Message})
+	}
+	return e
+}
+
+// errBadHeaders is the 400 (code 6003) of bad credential headers, with
+// their causes as its error chain.
+func errBadHeaders(causes ...message) *apiError {
+	e := newError(http.StatusBadRequest, codeBadHeaders, "Invalid request headers")
+	e.Chain = causes
+	return e
+}
+
+// errLocation is the 403 (code 9109) of a token used from an address it
+// is not allowed from.
+func errLocation(addr string) *apiError {
+	return newError(http.StatusForbidden, codeIPFilter, "Cannot use the access token from location: %s", addr)
 }
 
 func errAuth() *apiError {

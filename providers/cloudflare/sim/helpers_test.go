@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -70,13 +71,22 @@ func (h *harness) do(method, path string, body any) answer {
 // doAs sends a request with the given Authorization header ("" = none).
 func (h *harness) doAs(auth, method, path string, body any) answer {
 	h.t.Helper()
+	header := http.Header{}
+	if auth != "" {
+		header.Set("Authorization", auth)
+	}
+	return h.doWith(header, method, path, body)
+}
+
+// doWith sends a request with exactly the given headers (besides those Go
+// adds).
+func (h *harness) doWith(header http.Header, method, path string, body any) answer {
+	h.t.Helper()
 	req, err := http.NewRequest(method, h.base+path, bodyReader(h.t, body))
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	if auth != "" {
-		req.Header.Set("Authorization", auth)
-	}
+	req.Header = header.Clone()
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		h.t.Fatalf("%s %s: %v", method, path, err)
@@ -111,7 +121,20 @@ func bodyReader(t *testing.T, body any) io.Reader {
 // ok fails unless the answer is a 200 success, and decodes its result into v.
 func (a answer) ok(t *testing.T, v any) {
 	t.Helper()
-	if a.status != http.StatusOK || !a.env.Success || len(a.env.Errors) != 0 {
+	a.succeeds(t, http.StatusOK, v)
+}
+
+// created is ok for the 201 success of an asynchronous list operation.
+func (a answer) created(t *testing.T, v any) {
+	t.Helper()
+	a.succeeds(t, http.StatusCreated, v)
+}
+
+// succeeds fails unless the answer is a success with status, and decodes
+// its result into v.
+func (a answer) succeeds(t *testing.T, status int, v any) {
+	t.Helper()
+	if a.status != status || !a.env.Success || len(a.env.Errors) != 0 {
 		t.Fatalf("want success, got %d: %s", a.status, a.raw)
 	}
 	if v != nil {
@@ -124,8 +147,19 @@ func (a answer) ok(t *testing.T, v any) {
 // fails fails unless the answer is an error envelope with status and code.
 func (a answer) fails(t *testing.T, status, code int) {
 	t.Helper()
-	if a.status != status || a.env.Success || len(a.env.Errors) != 1 || a.env.Errors[0].Code != code {
-		t.Fatalf("want %d code %d, got %d: %s", status, code, a.status, a.raw)
+	a.failsWith(t, status, code)
+}
+
+// failsWith fails unless the answer is an error envelope with status whose
+// errors carry codes, in order.
+func (a answer) failsWith(t *testing.T, status int, codes ...int) {
+	t.Helper()
+	got := make([]int, 0, len(a.env.Errors))
+	for _, e := range a.env.Errors {
+		got = append(got, e.Code)
+	}
+	if a.status != status || a.env.Success || !slices.Equal(got, codes) {
+		t.Fatalf("want %d codes %v, got %d: %s", status, codes, a.status, a.raw)
 	}
 	if string(a.env.Result) != "null" {
 		t.Errorf("failure result = %s, want null", a.env.Result)

@@ -15,10 +15,12 @@ func hexID(kind, key string) string {
 
 // isHexID reports whether id has the shape of a Cloudflare identifier.
 func isHexID(id string) bool {
-	if len(id) != 32 {
-		return false
-	}
-	for _, c := range id {
+	return len(id) == 32 && isLowerHex(id)
+}
+
+// isLowerHex reports whether s is made of lower-case hex digits only.
+func isLowerHex(s string) bool {
+	for _, c := range s {
 		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
 			return false
 		}

@@ -23,7 +23,7 @@ func (h *harness) newList(name string) List {
 func (h *harness) startOp(method, listID string, body any) string {
 	h.t.Helper()
 	var ref operationRef
-	h.do(method, listsPath("/"+listID+"/items"), body).ok(h.t, &ref)
+	h.do(method, listsPath("/"+listID+"/items"), body).created(h.t, &ref)
 	if ref.OperationID == "" {
 		h.t.Fatal("no operation_id")
 	}

@@ -8,13 +8,12 @@ import (
 	"time"
 )
 
-// Record is a DNS record. Its JSON form is the API's: the fields below plus
-// "locked": false, "meta": {} and "settings": {}; "comment" is omitted when
-// empty and "tags" is always an array.
+// Record is a DNS record. Its JSON form is the API's of today: the fields
+// below plus "meta": {} and "settings": {}; "comment" is null when empty and
+// "tags" is always an array. Like real answers since 2025 it carries no
+// zone_id, zone_name or locked (see api_corpus_test.go).
 type Record struct {
-	ID         string    `json:"id"` // 32 lower-hex chars
-	ZoneID     string    `json:"zone_id"`
-	ZoneName   string    `json:"zone_name"`
+	ID         string    `json:"id"`   // 32 lower-hex chars
 	Name       string    `json:"name"` // FQDN, lower case
 	Type       string    `json:"type"`
 	Content    string    `json:"content"`
@@ -32,10 +31,13 @@ func (r Record) MarshalJSON() ([]byte, error) {
 	type plain Record
 	wire := struct {
 		plain
-		Locked   bool     `json:"locked"`
+		Comment  *string  `json:"comment"` // shadows plain's: null when empty
 		Meta     struct{} `json:"meta"`
 		Settings struct{} `json:"settings"`
 	}{plain: plain(r)}
+	if r.Comment != "" {
+		wire.Comment = &r.Comment
+	}
 	if wire.Tags == nil {
 		wire.Tags = []string{}
 	}
@@ -70,8 +72,8 @@ func (s *Server) AddRecord(zone string, r Record) (Record, error) {
 
 // UpdateRecord applies mutate to a copy of a record, like an edit in the
 // dashboard: the result is validated as by the API, stored with a new
-// modified_on, and not logged. Changes to ID, ZoneID, ZoneName, CreatedOn,
-// ModifiedOn and Proxiable are ignored. mutate must not retain the pointer.
+// modified_on, and not logged. Changes to ID, CreatedOn, ModifiedOn and
+// Proxiable are ignored. mutate must not retain the pointer.
 func (s *Server) UpdateRecord(zone, id string, mutate func(*Record)) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()

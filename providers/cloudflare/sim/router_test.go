@@ -32,18 +32,21 @@ func TestRouting(t *testing.T) {
 	h := newHarness(t)
 	tests := []struct {
 		name, method, path string
-		status, code       int
+		status             int
+		codes              []int
 	}{
-		{"unknown route", http.MethodGet, "/nope", http.StatusNotFound, codeNoRoute},
-		{"unknown zone subroute", http.MethodGet, h.zonePath("/nope"), http.StatusNotFound, codeNoRoute},
-		{"wrong method on zones", http.MethodPost, "/zones", http.StatusMethodNotAllowed, codeMethodNotAllowed},
-		{"wrong method on record", http.MethodPost, h.zonePath("/dns_records/0123"), http.StatusMethodNotAllowed, codeMethodNotAllowed},
-		{"wrong method on verify", http.MethodDelete, "/user/tokens/verify", http.StatusMethodNotAllowed, codeMethodNotAllowed},
-		{"bad zone id under zones", http.MethodGet, "/zones/not-an-id/nope", http.StatusBadRequest, codeBadObjectID},
+		{"unknown route", http.MethodGet, "/nope", http.StatusNotFound, []int{codeNoRoute}},
+		{"unknown zone subroute", http.MethodGet, h.zonePath("/nope"), http.StatusNotFound, []int{codeNoRoute}},
+		{"wrong method on zones", http.MethodPost, "/zones", http.StatusMethodNotAllowed, []int{codeMethodNotAllowed}},
+		{"wrong method on record", http.MethodPost, h.zonePath("/dns_records/0123"), http.StatusMethodNotAllowed, []int{codeMethodNotAllowed}},
+		{"wrong method on verify", http.MethodDelete, "/user/tokens/verify", http.StatusMethodNotAllowed, []int{codeMethodNotAllowed}},
+		{"bad zone id on a route", http.MethodGet, "/zones/not-an-id/dns_records", http.StatusBadRequest, []int{codeBadObjectID}},
+		{"bad zone id and no route", http.MethodGet, "/zones/not-an-id/nope", http.StatusBadRequest, []int{codeBadObjectID, codeNoRoute}},
+		{"bad zone id, wrong method", http.MethodPut, "/zones/dns_records", http.StatusBadRequest, []int{codeBadObjectID, codeNoRoute}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h.do(tt.method, tt.path, nil).fails(t, tt.status, tt.code)
+			h.do(tt.method, tt.path, nil).failsWith(t, tt.status, tt.codes...)
 		})
 	}
 }

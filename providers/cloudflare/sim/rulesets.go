@@ -26,8 +26,8 @@ type Ruleset struct {
 
 // Rule is a rule of a ruleset, in the API's JSON form. ActionParameters is
 // kept as the JSON it was given (compacted), so parameters the simulator
-// does not understand round-trip unchanged; "action_parameters" and
-// "logging" are omitted when empty.
+// does not understand round-trip unchanged; "action_parameters",
+// "description" and "logging" are omitted when empty, as in API answers.
 type Rule struct {
 	ID               string          `json:"id"`  // 32 lower-hex chars
 	Ref              string          `json:"ref"` // defaults to ID; unique in the ruleset
@@ -35,7 +35,7 @@ type Rule struct {
 	Action           string          `json:"action"`
 	ActionParameters json.RawMessage `json:"action_parameters,omitempty"`
 	Expression       string          `json:"expression"`
-	Description      string          `json:"description"`
+	Description      string          `json:"description,omitempty"`
 	Enabled          bool            `json:"enabled"`
 	Logging          *RuleLogging    `json:"logging,omitempty"`
 	LastUpdated      time.Time       `json:"last_updated"`

@@ -77,6 +77,7 @@ type call struct {
 	header  http.Header
 	body    []byte
 	params  map[string]string
+	remote  netip.Addr    // the client's address (invalid if unknown)
 	token   *token        // nil when the bearer token is unknown
 	zone    *zoneState    // set when the path names a zone
 	account *accountState // set when the path names an account
@@ -124,6 +125,7 @@ func (s *Server) handle(r *http.Request, body []byte, readErr error) response {
 		query:  r.URL.Query(),
 		header: r.Header,
 		body:   body,
+		remote: remoteAddr(r),
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -134,24 +136,21 @@ func (s *Server) handle(r *http.Request, body []byte, readErr error) response {
 	return successResponse(rep)
 }
 
-// dispatch applies, in order: routing, the Authorization header, the token,
-// the zone or account named by the path, the 404/405 of an unmatched route,
-// write permission, and finally the route's handler. The caller holds s.mu.
+// dispatch applies, in order: routing, authentication (see authenticate),
+// the zone or account named by the path (a bad one is a 7003, followed by
+// a 7000 when no route takes the request either), the 404/405 of an
+// unmatched route, write permission, and finally the route's handler. The
+// caller holds s.mu.
 func (s *Server) dispatch(c *call) (reply, *apiError) {
 	rt, routeErr := routes.match(c)
-	secret, err := bearerToken(c.header)
-	if err != nil {
+	if err := s.authenticate(c, rt.selfAuth && routeErr == nil); err != nil {
 		return reply{}, err
-	}
-	c.token = s.tokens[secret]
-	if c.token == nil && (routeErr != nil || !rt.selfAuth) {
-		return reply{}, errAuth()
 	}
 	if err := s.resolveZone(c); err != nil {
-		return reply{}, err
+		return reply{}, err.unrouted(routeErr)
 	}
 	if err := s.resolveAccount(c); err != nil {
-		return reply{}, err
+		return reply{}, err.unrouted(routeErr)
 	}
 	if routeErr != nil {
 		return reply{}, routeErr
@@ -160,6 +159,16 @@ func (s *Server) dispatch(c *call) (reply, *apiError) {
 		return reply{}, errAuth()
 	}
 	return rt.handle(s, c)
+}
+
+// remoteAddr is the address of r's client, unmapped from IPv6 (invalid
+// when r.RemoteAddr is not an address and port).
+func remoteAddr(r *http.Request) netip.Addr {
+	ap, err := netip.ParseAddrPort(r.RemoteAddr)
+	if err != nil {
+		return netip.Addr{}
+	}
+	return ap.Addr().Unmap()
 }
 
 func trimPrefix(path string) string {

@@ -56,7 +56,7 @@ func textContent(content, _ string) (string, bool) {
 
 // validate checks r as a record of zone z (ignoring the record self, which
 // r replaces) and returns it normalised: type upper case, name qualified,
-// content canonical, zone fields and proxiable set, TTL forced to 1 when
+// content canonical, proxiable set, TTL forced to 1 when
 // proxied (as the API does), tags a fresh non-nil slice.
 func validate(z *zoneState, r Record, self string) (Record, *apiError) {
 	r.Type = strings.ToUpper(strings.TrimSpace(r.Type))
@@ -76,7 +76,6 @@ func validate(z *zoneState, r Record, self string) (Record, *apiError) {
 		return Record{}, err
 	}
 	r.Name, r.Content, r.Proxiable = name, content, spec.proxiable
-	r.ZoneID, r.ZoneName = z.zone.ID, z.zone.Name
 	if r.Proxied {
 		r.TTL = 1
 	}

@@ -1,7 +1,6 @@
 package controller
 
 import (
-	"context"
 	"time"
 )
 
@@ -98,11 +97,6 @@ type ProbeInput struct {
 	CNAMEs map[string]string
 }
 
-// Prober runs every configured health check once.
-type Prober interface {
-	Probe(ctx context.Context, in ProbeInput) []CheckResult
-}
-
 // Event is something worth telling a human: a health transition or
 // records changed. It never carries a secret.
 type Event struct {
@@ -117,10 +111,4 @@ type Event struct {
 	Detail  string    `json:"detail,omitempty"`
 	Hint    string    `json:"hint,omitempty"`
 	At      time.Time `json:"at"`
-}
-
-// Notifier delivers events (webhooks, ping URLs). Delivery failures are
-// returned, never fatal to the caller.
-type Notifier interface {
-	Notify(ctx context.Context, e Event) error
 }

@@ -3,15 +3,7 @@ package controller
 import (
 	"net/url"
 	"strings"
-	"time"
 )
-
-// PassObserver is told the outcome of every daemon pass (metrics). A pass
-// that failed because the daemon stopped under it is not reported.
-// Implementations must be safe for concurrent use and must not block.
-type PassObserver interface {
-	ObservePass(rep Report, err error, took time.Duration)
-}
 
 // Classes lists every health check class, in a stable order.
 var Classes = []Class{

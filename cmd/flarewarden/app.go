@@ -13,6 +13,7 @@ import (
 
 	"github.com/flarewarden/flarewarden/cmd/flarewarden/config"
 	"github.com/flarewarden/flarewarden/controller"
+	"github.com/flarewarden/flarewarden/controller/daemon"
 	"github.com/flarewarden/flarewarden/providers/cloudflare"
 	"github.com/flarewarden/flarewarden/providers/health"
 	"github.com/flarewarden/flarewarden/providers/ipdetect"
@@ -26,11 +27,11 @@ type app struct {
 	log       *zap.Logger
 	cf        *cloudflare.Client
 	rec       *controller.Reconciler
-	prober    *health.Prober        // nil without health checks
-	notifiers []controller.Notifier // one per notification target
-	metrics   *metrics.Metrics      // nil when not instrumented
-	level     zapcore.Level         // the config's log level (--log-level applied)
-	logFormat string                // the format its logger writes: the process's, kept from the first config
+	prober    *health.Prober    // nil without health checks
+	notifiers []daemon.Notifier // one per notification target
+	metrics   *metrics.Metrics  // nil when not instrumented
+	level     zapcore.Level     // the config's log level (--log-level applied)
+	logFormat string            // the format its logger writes: the process's, kept from the first config
 }
 
 // configFile is the config path named by --config or FLAREWARDEN_CONFIG.

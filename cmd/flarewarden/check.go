@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/flarewarden/flarewarden/controller"
+	"github.com/flarewarden/flarewarden/controller/daemon"
 )
 
 func newCheckCmd(c *cli) *cobra.Command {
@@ -92,7 +93,7 @@ func writeCheck(w io.Writer, r checkReport, passErr error) {
 func (a *app) diagnose(ctx context.Context) (controller.Report, []controller.CheckResult, error) {
 	rep, err := a.rec.RunOnce(ctx, controller.PassOptions{DryRun: true})
 	results := a.prober.Probe(ctx, controller.ProbeInput{Detection: rep.Detection, CNAMEs: rep.CNAMEs})
-	onFailure, _ := controller.TakeoverModes(a.rec.Names)
+	onFailure, _ := daemon.TakeoverModes(a.rec.Names)
 	if takeover := failedCNAMEs(results, rep.CNAMEs, onFailure); len(takeover) > 0 {
 		rep, err = a.rec.RunOnce(ctx, controller.PassOptions{DryRun: true, Takeover: takeover})
 	}
@@ -105,7 +106,7 @@ func (a *app) diagnose(ctx context.Context) (controller.Report, []controller.Che
 func failedCNAMEs(results []controller.CheckResult, cnames map[string]string, onFailure map[string]bool) map[string]bool {
 	out := map[string]bool{}
 	for _, r := range results {
-		if controller.TakeoverDue(r, cnames, onFailure) {
+		if daemon.TakeoverDue(r, cnames, onFailure) {
 			out[r.Host] = true
 		}
 	}

@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/flarewarden/flarewarden/cmd/flarewarden/config"
-	"github.com/flarewarden/flarewarden/controller"
+	"github.com/flarewarden/flarewarden/controller/daemon"
 	"github.com/flarewarden/flarewarden/providers/netwatch"
 )
 
@@ -32,8 +32,8 @@ func ifaceWatch(d config.Detect) func(context.Context, func()) error {
 
 // selfScope says where the skip rules list this host's own address: the
 // zones they name, and whether one names none (every managed zone).
-func selfScope(w config.WAF) controller.SelfScope {
-	var s controller.SelfScope
+func selfScope(w config.WAF) daemon.SelfScope {
+	var s daemon.SelfScope
 	for _, r := range w.SkipRules {
 		if !slices.ContainsFunc(r.Sources.Sources, isSelf) {
 			continue

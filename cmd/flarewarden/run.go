@@ -8,7 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/flarewarden/flarewarden/controller"
+	"github.com/flarewarden/flarewarden/controller/daemon"
 	"github.com/flarewarden/flarewarden/providers/metrics"
 )
 
@@ -117,12 +117,12 @@ func (c *cli) startEndpoint(ctx context.Context, cancel context.CancelFunc, a *a
 }
 
 // daemon assembles the service from the app.
-func (a *app) daemon(sched controller.Schedule, backoff controller.Backoff, h *controller.Healer) *controller.Daemon {
+func (a *app) daemon(sched daemon.Schedule, backoff daemon.Backoff, h *daemon.Healer) *daemon.Daemon {
 	h.NotifyHold = time.Duration(a.cfg.Health.NotifyHold) // no daemon uses h now: the previous one has stopped
-	d := &controller.Daemon{Reconciler: a.rec, Schedule: sched, Backoff: backoff,
+	d := &daemon.Daemon{Reconciler: a.rec, Schedule: sched, Backoff: backoff,
 		DetectInterval: time.Duration(a.cfg.Detect.Interval), Watch: ifaceWatch(a.cfg.Detect),
 		Healer: h, Self: selfScope(a.cfg.WAF), Notifiers: a.notifiers, Log: a.log}
-	d.OnFailure, d.NoTakeover = controller.TakeoverModes(a.rec.Names)
+	d.OnFailure, d.NoTakeover = daemon.TakeoverModes(a.rec.Names)
 	if a.prober != nil {
 		d.Prober, d.HealthInterval = a.prober, time.Duration(a.cfg.Health.Interval)
 	}

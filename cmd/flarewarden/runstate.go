@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/flarewarden/flarewarden/cmd/flarewarden/config"
-	"github.com/flarewarden/flarewarden/controller"
+	"github.com/flarewarden/flarewarden/controller/daemon"
 )
 
 // runState is what the HTTP endpoint reads about the running service: the
@@ -15,7 +15,7 @@ import (
 type runState struct {
 	mu              sync.Mutex
 	cfg             *config.Config
-	daemon          *controller.Daemon
+	daemon          *daemon.Daemon
 	startedAt       time.Time // when the daemon started starting (token check included); zero: none
 	election        leaderView
 	leaderlessSince time.Time // since when no leader is known (the process start at first)
@@ -38,8 +38,8 @@ type leaderView struct {
 // runView is a consistent copy of a runState.
 type runView struct {
 	cfg             *config.Config
-	daemon          *controller.Daemon
-	snap            *controller.Status // the daemon's snapshot; nil without a daemon
+	daemon          *daemon.Daemon
+	snap            *daemon.Status // the daemon's snapshot; nil without a daemon
 	startedAt       time.Time
 	election        leaderView
 	leaderlessSince time.Time
@@ -86,7 +86,7 @@ func (s *runState) starting(at time.Time) {
 
 // setDaemon records the daemon now running with cfg, started at at (d
 // nil: none runs).
-func (s *runState) setDaemon(d *controller.Daemon, cfg *config.Config, at time.Time) {
+func (s *runState) setDaemon(d *daemon.Daemon, cfg *config.Config, at time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.keepLastOK()

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/flarewarden/flarewarden/cmd/flarewarden/config"
-	"github.com/flarewarden/flarewarden/controller"
+	"github.com/flarewarden/flarewarden/controller/daemon"
 )
 
 func TestReadinessWhileStartingAndOnFollowers(t *testing.T) {
@@ -25,7 +25,7 @@ func TestReadinessWhileStartingAndOnFollowers(t *testing.T) {
 			"starting for 1m30s: the api token check has not succeeded yet"},
 		{"leader starting past grace", runView{cfg: cfg, startedAt: now.Add(-time.Hour),
 			election: leaderView{Enabled: true, IsLeader: true, Leader: "pod-a"}}, false, "api token check"},
-		{"running daemon, no pass yet", runView{cfg: cfg, snap: &controller.Status{}, startedAt: now.Add(-time.Hour)}, true, "ok"},
+		{"running daemon, no pass yet", runView{cfg: cfg, snap: &daemon.Status{}, startedAt: now.Add(-time.Hour)}, true, "ok"},
 		{"follower of a leader", runView{cfg: cfg, election: follower("pod-b"), leaderlessSince: now.Add(-time.Hour)}, true,
 			"follower of pod-b"},
 		{"follower without leader within grace", runView{cfg: cfg, election: follower(""), leaderlessSince: now.Add(-time.Second)},

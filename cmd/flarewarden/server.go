@@ -14,7 +14,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/flarewarden/flarewarden/controller"
+	"github.com/flarewarden/flarewarden/controller/daemon"
 
 	"go.uber.org/zap"
 
@@ -94,7 +94,7 @@ func (e *endpoint) reconcile(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !d.RequestPass("http request") {
-		w.Header().Set("Retry-After", strconv.Itoa(int(controller.DefaultTriggerGap.Seconds())))
+		w.Header().Set("Retry-After", strconv.Itoa(int(daemon.DefaultTriggerGap.Seconds())))
 		text(w, http.StatusTooManyRequests, "a pass was requested less than 30 s ago")
 		return
 	}

@@ -12,7 +12,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/flarewarden/flarewarden/cmd/flarewarden/config"
-	"github.com/flarewarden/flarewarden/controller"
+	"github.com/flarewarden/flarewarden/controller/daemon"
 	"github.com/flarewarden/flarewarden/providers/metrics"
 )
 
@@ -20,8 +20,8 @@ func TestReadiness(t *testing.T) {
 	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
 	cfg := &config.Config{}
 	grace := 15 * time.Minute
-	failing := func(lastOK time.Time) *controller.Status {
-		return &controller.Status{LastPassErr: "list zones: HTTP 500", LastOKAt: lastOK, ConsecFailed: 3}
+	failing := func(lastOK time.Time) *daemon.Status {
+		return &daemon.Status{LastPassErr: "list zones: HTTP 500", LastOKAt: lastOK, ConsecFailed: 3}
 	}
 	tests := []struct {
 		name  string
@@ -30,8 +30,8 @@ func TestReadiness(t *testing.T) {
 	}{
 		{"no config", runView{}, false},
 		{"starting", runView{cfg: cfg}, true},
-		{"no pass yet", runView{cfg: cfg, snap: &controller.Status{}}, true},
-		{"last pass ok", runView{cfg: cfg, snap: &controller.Status{LastOKAt: now.Add(-time.Hour)}}, true},
+		{"no pass yet", runView{cfg: cfg, snap: &daemon.Status{}}, true},
+		{"last pass ok", runView{cfg: cfg, snap: &daemon.Status{LastOKAt: now.Add(-time.Hour)}}, true},
 		{"failing within grace", runView{cfg: cfg, snap: failing(now.Add(-time.Minute))}, true},
 		{"failing past grace", runView{cfg: cfg, snap: failing(now.Add(-time.Hour))}, false},
 		{"never ok, started long ago", runView{cfg: cfg, snap: failing(time.Time{}), leadingSince: now.Add(-time.Hour)}, false},
@@ -56,7 +56,7 @@ func TestReadiness(t *testing.T) {
 func TestReadyzAnswers503WithReason(t *testing.T) {
 	e := testEndpoint(t, "")
 	e.state.cfg.Server.ReadyGrace = config.Duration(time.Minute)
-	e.state.setDaemon(&controller.Daemon{Log: zap.NewNop()}, nil, time.Now())
+	e.state.setDaemon(&daemon.Daemon{Log: zap.NewNop()}, nil, time.Now())
 	e.now = func() time.Time { return time.Now().Add(time.Hour) }
 	// A daemon that never ran has no failed pass: ready.
 	if rec := call(e, "GET", "/readyz", "127.0.0.1:1", ""); rec.Code != http.StatusOK {
@@ -73,7 +73,7 @@ func TestReadyzAnswers503WithReason(t *testing.T) {
 func TestReconcileAccess(t *testing.T) {
 	const token = "srv-token-0a1b2c"
 	e := testEndpoint(t, token)
-	e.state.setDaemon(&controller.Daemon{Log: zap.NewNop()}, nil, time.Now())
+	e.state.setDaemon(&daemon.Daemon{Log: zap.NewNop()}, nil, time.Now())
 	tests := []struct {
 		name, method, remote, auth string
 		want                       int
@@ -88,13 +88,13 @@ func TestReconcileAccess(t *testing.T) {
 		{"PUT", "PUT", "127.0.0.1:5000", "", http.StatusMethodNotAllowed},
 	}
 	for _, tt := range tests {
-		e.state.setDaemon(&controller.Daemon{Log: zap.NewNop()}, nil, time.Now()) // a fresh rate limit
+		e.state.setDaemon(&daemon.Daemon{Log: zap.NewNop()}, nil, time.Now()) // a fresh rate limit
 		if rec := call(e, tt.method, "/reconcile", tt.remote, tt.auth); rec.Code != tt.want {
 			t.Errorf("%s: %d %s, want %d", tt.name, rec.Code, rec.Body, tt.want)
 		}
 	}
 	noToken := testEndpoint(t, "")
-	noToken.state.setDaemon(&controller.Daemon{Log: zap.NewNop()}, nil, time.Now())
+	noToken.state.setDaemon(&daemon.Daemon{Log: zap.NewNop()}, nil, time.Now())
 	if rec := call(noToken, "POST", "/reconcile", "203.0.113.9:5000", "Bearer "); rec.Code != http.StatusForbidden {
 		t.Errorf("empty token accepted: %d", rec.Code)
 	}
@@ -106,7 +106,7 @@ func TestReconcileRequireToken(t *testing.T) {
 	const token = "srv-token-0a1b2c"
 	e := testEndpoint(t, token)
 	e.requireToken = true
-	e.state.setDaemon(&controller.Daemon{Log: zap.NewNop()}, nil, time.Now())
+	e.state.setDaemon(&daemon.Daemon{Log: zap.NewNop()}, nil, time.Now())
 	tests := []struct {
 		name, remote, auth string
 		want               int
@@ -119,7 +119,7 @@ func TestReconcileRequireToken(t *testing.T) {
 		{"remote with token", "203.0.113.9:5000", "Bearer " + token, http.StatusAccepted},
 	}
 	for _, tt := range tests {
-		e.state.setDaemon(&controller.Daemon{Log: zap.NewNop()}, nil, time.Now()) // a fresh rate limit
+		e.state.setDaemon(&daemon.Daemon{Log: zap.NewNop()}, nil, time.Now()) // a fresh rate limit
 		rec := call(e, "POST", "/reconcile", tt.remote, tt.auth)
 		if rec.Code != tt.want {
 			t.Errorf("%s: %d %s, want %d", tt.name, rec.Code, rec.Body, tt.want)
@@ -132,7 +132,7 @@ func TestReconcileRequireToken(t *testing.T) {
 
 func TestReconcileRateLimited(t *testing.T) {
 	e := testEndpoint(t, "")
-	e.state.setDaemon(&controller.Daemon{Log: zap.NewNop()}, nil, time.Now())
+	e.state.setDaemon(&daemon.Daemon{Log: zap.NewNop()}, nil, time.Now())
 	if rec := call(e, "POST", "/reconcile", "127.0.0.1:5000", ""); rec.Code != http.StatusAccepted {
 		t.Fatalf("first request: %d %s", rec.Code, rec.Body)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/flarewarden/flarewarden/cmd/flarewarden/config"
 	"github.com/flarewarden/flarewarden/controller"
+	"github.com/flarewarden/flarewarden/controller/daemon"
 )
 
 // statusBody renders the status of v as GET /status serves it.
@@ -28,7 +29,7 @@ func passView(t *testing.T, rep controller.Report) runView {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return runView{cfg: cfg, snap: &controller.Status{LastPass: &rep}}
+	return runView{cfg: cfg, snap: &daemon.Status{LastPass: &rep}}
 }
 
 // TestStatusKeepsDetectionAnswers checks that cutting URLs to scheme and

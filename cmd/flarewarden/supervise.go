@@ -11,7 +11,7 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"github.com/flarewarden/flarewarden/cmd/flarewarden/config"
-	"github.com/flarewarden/flarewarden/controller"
+	"github.com/flarewarden/flarewarden/controller/daemon"
 )
 
 // reloadVerifyTimeout bounds the api token check of a reloaded config
@@ -29,7 +29,7 @@ type supervisor struct {
 	verifyTimeout time.Duration // bounds a reloaded config's token check
 	// healer outlives the daemons of successive configs and terms, so a
 	// transition is reported once, not again after every reload.
-	healer *controller.Healer
+	healer *daemon.Healer
 
 	mu      sync.Mutex
 	current *app
@@ -50,7 +50,7 @@ const verifiedFresh = time.Minute
 
 func newSupervisor(first *app, load func() (*app, error), state *runState) *supervisor {
 	return &supervisor{load: load, state: state, log: first.log, verifyTimeout: reloadVerifyTimeout,
-		healer: &controller.Healer{}, current: first, changed: make(chan struct{}, 1)}
+		healer: &daemon.Healer{}, current: first, changed: make(chan struct{}, 1)}
 }
 
 // watchReloads reloads on every trigger until ctx ends. An invalid config,
@@ -100,7 +100,7 @@ func (s *supervisor) reload(ctx context.Context, why string) {
 func (s *supervisor) verify(ctx context.Context, next *app) error {
 	vctx, cancel := context.WithTimeout(ctx, s.verifyTimeout)
 	defer cancel()
-	err := controller.RetrySoft(vctx, retryBackoff(next), next.log, "verify reloaded api token", next.verify)
+	err := daemon.RetrySoft(vctx, retryBackoff(next), next.log, "verify reloaded api token", next.verify)
 	if err != nil && ctx.Err() == nil && vctx.Err() != nil {
 		return fmt.Errorf("cloudflare api token not verified within %v (the api stayed unreachable)", s.verifyTimeout)
 	}
@@ -179,8 +179,8 @@ func (s *supervisor) run(ctx context.Context) error {
 }
 
 // retryBackoff is a's backoff for soft errors.
-func retryBackoff(a *app) controller.Backoff {
-	return controller.Backoff{Base: time.Duration(a.cfg.Retry.Base), Max: time.Duration(a.cfg.Retry.Max)}
+func retryBackoff(a *app) daemon.Backoff {
+	return daemon.Backoff{Base: time.Duration(a.cfg.Retry.Base), Max: time.Duration(a.cfg.Retry.Max)}
 }
 
 // runDaemon verifies the token (unless verified says a reload just did),
@@ -188,7 +188,7 @@ func retryBackoff(a *app) controller.Backoff {
 // until ctx ends, publishing it in state while it runs. state knows the daemon is
 // starting from before the token check, so /readyz can tell a check that
 // never succeeds.
-func runDaemon(ctx context.Context, a *app, verified bool, h *controller.Healer, state *runState) error {
+func runDaemon(ctx context.Context, a *app, verified bool, h *daemon.Healer, state *runState) error {
 	start := time.Now()
 	state.starting(start)
 	defer state.setDaemon(nil, nil, time.Time{})
@@ -196,7 +196,7 @@ func runDaemon(ctx context.Context, a *app, verified bool, h *controller.Healer,
 	// At boot the network may not be up yet: retry soft failures; a
 	// rejected token ends the daemon before anything is written.
 	if !verified {
-		if err := controller.RetrySoft(ctx, backoff, a.log, "verify api token", a.verify); err != nil {
+		if err := daemon.RetrySoft(ctx, backoff, a.log, "verify api token", a.verify); err != nil {
 			if ctx.Err() != nil {
 				return nil
 			}

@@ -4,7 +4,7 @@ import (
 	"fmt"
 
 	"github.com/flarewarden/flarewarden/cmd/flarewarden/config"
-	"github.com/flarewarden/flarewarden/controller"
+	"github.com/flarewarden/flarewarden/controller/daemon"
 	"github.com/flarewarden/flarewarden/providers/health"
 	"github.com/flarewarden/flarewarden/providers/notify"
 )
@@ -23,14 +23,14 @@ func newProber(h config.Health) (*health.Prober, error) {
 
 // newNotifiers builds one notifier per configured target, so that each
 // is delivered to through a queue of its own.
-func newNotifiers(n config.Notify, a *app) ([]controller.Notifier, error) {
+func newNotifiers(n config.Notify, a *app) ([]daemon.Notifier, error) {
 	opts := n.NotifierOptions()
 	opts.Logger = a.log.Named("notify")
 	nt, err := notify.New(opts)
 	if err != nil {
 		return nil, err
 	}
-	var out []controller.Notifier
+	var out []daemon.Notifier
 	for _, t := range nt.PerTarget() {
 		out = append(out, t)
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/flarewarden/flarewarden/controller"
+	"github.com/flarewarden/flarewarden/controller/daemon"
 )
 
 // Prober runs the configured checks. It is safe for concurrent use.
@@ -27,7 +28,7 @@ type Prober struct {
 	edgeDial func(ctx context.Context, network, addr string) (net.Conn, error)
 }
 
-var _ controller.Prober = (*Prober)(nil)
+var _ daemon.Prober = (*Prober)(nil)
 
 // New validates o and returns a Prober. Errors name the field
 // ("checks[1].url: scheme must be http or https"), all of them joined.

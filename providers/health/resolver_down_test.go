@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/flarewarden/flarewarden/controller"
+	"github.com/flarewarden/flarewarden/controller/daemon"
 )
 
 // this host's resolver timing out (health.dns_server down, or a
@@ -33,8 +34,8 @@ func TestResolverTimeoutWhileTheEdgeServesIsNotDDNSTargetDown(t *testing.T) {
 	in := controller.ProbeInput{CNAMEs: map[string]string{"app.example.test": "myhome.duckdns.org"}}
 	r := p.Probe(t.Context(), in)[0]
 	t.Logf("edge %s, dns %+v", r.Edge.Class, r.DNS)
-	h := &controller.Healer{}
-	dec := h.Decide(controller.HealInput{Results: []controller.CheckResult{r}, Now: time.Now(), CNAMEs: in.CNAMEs,
+	h := &daemon.Healer{}
+	dec := h.Decide(daemon.HealInput{Results: []controller.CheckResult{r}, Now: time.Now(), CNAMEs: in.CNAMEs,
 		OnFailure: map[string]bool{"app.example.test": true}})
 	if len(dec.Takeover) != 0 {
 		t.Fatalf("class %s: the healer takes over %v because this host's resolver timed out (edge %s)", r.Class(), dec.Takeover, r.Edge.Class)

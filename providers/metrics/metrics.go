@@ -1,6 +1,6 @@
 // Package metrics exposes flarewarden's Prometheus metrics. It implements
 // the observer interfaces that the controller and the Cloudflare adapter
-// define (controller.PassObserver, cloudflare.RequestObserver) and wraps
+// define (daemon.PassObserver, cloudflare.RequestObserver) and wraps
 // the controller's Detector and Prober ports to count what they see. No
 // label ever carries a token, an id or a URL path or query.
 package metrics

@@ -5,11 +5,12 @@ import (
 	"time"
 
 	"github.com/flarewarden/flarewarden/controller"
+	"github.com/flarewarden/flarewarden/controller/daemon"
 )
 
-var _ controller.PassObserver = (*Metrics)(nil)
+var _ daemon.PassObserver = (*Metrics)(nil)
 
-// ObservePass records a pass (controller.PassObserver): its result and
+// ObservePass records a pass (daemon.PassObserver): its result and
 // duration, the record changes it applied (none for a dry run or a zone
 // whose writes failed), the time of the last success and the run of soft
 // errors (reset by any pass that is not a soft error, as the loop does).

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/flarewarden/flarewarden/controller"
+	"github.com/flarewarden/flarewarden/controller/daemon"
 )
 
 // Detector wraps a detector and counts every source answer and quorum
@@ -56,12 +57,12 @@ func answerResult(a controller.SourceAnswer) string {
 
 // Prober wraps a prober and sets flarewarden_health_check_class from every
 // round's results.
-func (m *Metrics) Prober(inner controller.Prober) controller.Prober {
+func (m *Metrics) Prober(inner daemon.Prober) daemon.Prober {
 	return &prober{inner: inner, m: m}
 }
 
 type prober struct {
-	inner controller.Prober
+	inner daemon.Prober
 	m     *Metrics
 }
 

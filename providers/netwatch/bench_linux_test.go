@@ -18,6 +18,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/flarewarden/flarewarden/controller"
+	"github.com/flarewarden/flarewarden/controller/daemon"
 	"github.com/flarewarden/flarewarden/providers/cloudflare"
 	"github.com/flarewarden/flarewarden/providers/cloudflare/sim"
 	"github.com/flarewarden/flarewarden/providers/ipdetect"
@@ -69,7 +70,7 @@ func BenchmarkIfaceChangeToCloudflare(b *testing.B) {
 type benchWorld struct {
 	link       netlink.Link
 	sim        *sim.Server
-	daemon     *controller.Daemon
+	daemon     *daemon.Daemon
 	cur        netip.Addr
 	writes     chan struct{} // a write to the simulator was answered
 	watchCalls atomic.Int64
@@ -113,7 +114,7 @@ func (w *benchWorld) watch(ctx context.Context, changed func()) error {
 
 // newDaemon wires the real pieces: the Cloudflare adapter on the simulator
 // at base, iface: detection of IPv4 and a daemon passing hourly.
-func newDaemon(b *testing.B, base string, watch func(context.Context, func()) error) *controller.Daemon {
+func newDaemon(b *testing.B, base string, watch func(context.Context, func()) error) *daemon.Daemon {
 	b.Helper()
 	cf, err := cloudflare.New(cloudflare.Options{Token: benchToken, BaseURL: base + "/client/v4", RateLimit: 1e6})
 	if err != nil {
@@ -129,7 +130,7 @@ func newDaemon(b *testing.B, base string, watch func(context.Context, func()) er
 	}
 	rec := &controller.Reconciler{Detector: det, DNS: cf, Names: []controller.NameSpec{{Field: "records[0]", Name: benchName}},
 		Policy: controller.Policy{Mode: controller.ModeSync, Marker: benchMarker}, Log: zap.NewNop()}
-	return &controller.Daemon{Reconciler: rec, Schedule: schedule, Backoff: controller.Backoff{Base: 10 * time.Millisecond, Max: 100 * time.Millisecond},
+	return &daemon.Daemon{Reconciler: rec, Schedule: schedule, Backoff: daemon.Backoff{Base: 10 * time.Millisecond, Max: 100 * time.Millisecond},
 		Watch: watch, Log: zap.NewNop()}
 }
 

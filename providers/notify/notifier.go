@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/flarewarden/flarewarden/controller"
+	"github.com/flarewarden/flarewarden/controller/daemon"
 )
 
 // Notifier sends controller events to the configured targets. It is safe
@@ -22,7 +23,7 @@ type Notifier struct {
 	wait func(ctx context.Context, d time.Duration) error
 }
 
-var _ controller.Notifier = (*Notifier)(nil)
+var _ daemon.Notifier = (*Notifier)(nil)
 
 // target is one configured destination.
 type target struct {

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/flarewarden/flarewarden/controller"
+	"github.com/flarewarden/flarewarden/controller/daemon"
 	"github.com/flarewarden/flarewarden/providers/health"
 )
 
@@ -42,7 +42,7 @@ type OriginCheck struct {
 
 func (h *Health) applyDefaults() {
 	h.Interval = orDur(h.Interval, 30*time.Second)
-	h.NotifyHold = orDur(h.NotifyHold, controller.DefaultNotifyHold)
+	h.NotifyHold = orDur(h.NotifyHold, daemon.DefaultNotifyHold)
 	for i := range h.Checks {
 		c := &h.Checks[i]
 		if len(c.ExpectStatus) == 0 {

@@ -1,4 +1,4 @@
-package controller
+package daemon
 
 import (
 	"context"
@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"go.uber.org/zap"
+
+	"github.com/flarewarden/flarewarden/controller"
 )
 
 // Schedule tells when the next scheduled pass is due (robfig/cron's
@@ -70,7 +72,7 @@ func (l *Loop) nextWait(err error, softFailures int, now time.Time) (hold, wait 
 	if softFailures > 0 {
 		wait = min(wait, l.Backoff.delay(softFailures))
 	}
-	hold = RetryDelay(err)
+	hold = controller.RetryDelay(err)
 	return hold, max(wait, hold)
 }
 
@@ -95,7 +97,7 @@ func (l *Loop) nextFailures(err error, soft int) int {
 	switch {
 	case err == nil:
 		return 0
-	case IsSoft(err):
+	case controller.IsSoft(err):
 		l.Log.Warn("pass failed, retrying with backoff", zap.Error(err), zap.Int("consecutive_soft_errors", soft+1))
 		return soft + 1
 	default:

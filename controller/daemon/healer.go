@@ -1,9 +1,11 @@
-package controller
+package daemon
 
 import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/flarewarden/flarewarden/controller"
 )
 
 // DefaultTriggerGap is the least time between two passes triggered by
@@ -42,15 +44,15 @@ type Healer struct {
 
 // checkState is what the healer reported of a check.
 type checkState struct {
-	reported   Class     // the class last reported (ok before any report)
-	reportedAt time.Time // zero before any report
-	last       Class     // the class of the last round
-	flips      int       // class changes since the report
+	reported   controller.Class // the class last reported (ok before any report)
+	reportedAt time.Time        // zero before any report
+	last       controller.Class // the class of the last round
+	flips      int              // class changes since the report
 }
 
 // HealInput is one round of health results and what the last pass knew.
 type HealInput struct {
-	Results []CheckResult
+	Results []controller.CheckResult
 	Now     time.Time
 	// CNAMEs maps managed names still CNAMEs to their targets.
 	CNAMEs map[string]string
@@ -72,7 +74,7 @@ type HealDecision struct {
 	// Takeover lists names whose CNAME should be replaced now.
 	Takeover []string
 	// Events are the transitions of this round, each reported once.
-	Events []Event
+	Events []controller.Event
 }
 
 // Decide processes one round.
@@ -84,11 +86,11 @@ func (h *Healer) Decide(in HealInput) HealDecision {
 	var healing []string // "check=class" of each result a pass may heal
 	ensure, challenged := false, false
 	for _, r := range in.Results {
-		challenged = challenged || r.Class() == ClassChallenged
+		challenged = challenged || r.Class() == controller.ClassChallenged
 		heal, hint := h.remedy(r, in)
 		if heal != "" {
 			healing = append(healing, r.Check+"="+string(r.Class()))
-			ensure = ensure || r.Class() == ClassChallenged
+			ensure = ensure || r.Class() == controller.ClassChallenged
 			if TakeoverDue(r, in.CNAMEs, in.OnFailure) {
 				d.Takeover = append(d.Takeover, r.Host)
 			}
@@ -110,16 +112,16 @@ func (h *Healer) Decide(in HealInput) HealDecision {
 
 // report returns the event of r to report this round, if any: its
 // transition, or else a new hint while the reported class holds.
-func (h *Healer) report(r CheckResult, hint string, now time.Time) (Event, bool) {
+func (h *Healer) report(r controller.CheckResult, hint string, now time.Time) (controller.Event, bool) {
 	if e, ok := h.transition(r, hint, now); ok {
 		h.hinted[r.Check] = e.Hint
 		return e, true
 	}
 	if hint == "" || h.hinted[r.Check] == hint || r.Class() != h.checks[r.Check].reported {
-		return Event{}, false // a held change carries its hint when reported
+		return controller.Event{}, false // a held change carries its hint when reported
 	}
 	h.hinted[r.Check] = hint
-	return Event{Kind: "health", Check: r.Check, Host: r.Host, From: r.Class(), To: r.Class(), At: now,
+	return controller.Event{Kind: "health", Check: r.Check, Host: r.Host, From: r.Class(), To: r.Class(), At: now,
 		Summary: fmt.Sprintf("%s is still failing: %s", r.Host, r.Class()), Detail: r.Edge.Explanation, Hint: hint}, true
 }
 
@@ -153,21 +155,23 @@ func (h *Healer) mayTrigger(now time.Time) bool {
 	return h.lastTrigger.IsZero() || now.Sub(h.lastTrigger) >= min(gap, MaxTriggerGap)
 }
 
-func isDNSFailure(c Class) bool { return c == ClassOriginDNSError || c == ClassDDNSTargetDown }
+func isDNSFailure(c controller.Class) bool {
+	return c == controller.ClassOriginDNSError || c == controller.ClassDDNSTargetDown
+}
 
 // TakeoverDue reports whether r's host is an on-failure name (in
 // onFailure) still a CNAME (in cnames) whose check found a DNS failure:
 // a pass asked to take it over replaces the CNAME.
-func TakeoverDue(r CheckResult, cnames map[string]string, onFailure map[string]bool) bool {
+func TakeoverDue(r controller.CheckResult, cnames map[string]string, onFailure map[string]bool) bool {
 	return onFailure[r.Host] && cnames[r.Host] != "" && isDNSFailure(r.Class())
 }
 
 // TakeoverModes splits the names of specs by takeover mode: those taken
 // over only on failure, and those never taken over.
-func TakeoverModes(specs []NameSpec) (onFailure, never map[string]bool) {
+func TakeoverModes(specs []controller.NameSpec) (onFailure, never map[string]bool) {
 	onFailure, never = map[string]bool{}, map[string]bool{}
 	for _, s := range specs {
-		name := NormalizeName(s.Name)
+		name := controller.NormalizeName(s.Name)
 		switch {
 		case s.TakeoverOnFailure:
 			onFailure[name] = true
@@ -180,23 +184,23 @@ func TakeoverModes(specs []NameSpec) (onFailure, never map[string]bool) {
 
 // remedy says why a pass would heal this result ("" when DNS/WAF cannot
 // heal it) and adds a hint for a human.
-func (h *Healer) remedy(r CheckResult, in HealInput) (heal, hint string) {
+func (h *Healer) remedy(r controller.CheckResult, in HealInput) (heal, hint string) {
 	switch c := r.Class(); c {
-	case ClassOriginDNSError, ClassDDNSTargetDown:
+	case controller.ClassOriginDNSError, controller.ClassDDNSTargetDown:
 		if target := in.CNAMEs[r.Host]; target != "" && in.NoTakeover[r.Host] {
 			return "", fmt.Sprintf("%s is a CNAME to %s, which does not resolve; set takeover_cname to true or on-failure so flarewarden replaces it", r.Host, target)
 		}
 		return fmt.Sprintf("%s: %s", r.Host, c), ""
-	case ClassNotCloudflare:
+	case controller.ClassNotCloudflare:
 		return fmt.Sprintf("%s: answers without Cloudflare, the record may be wrong or not proxied", r.Host), ""
-	case ClassOriginDown, ClassOriginTimeout, ClassOriginUnreachable:
+	case controller.ClassOriginDown, controller.ClassOriginTimeout, controller.ClassOriginUnreachable:
 		if r.Edge.Status == 524 {
 			return "", "" // Cloudflare reached the origin, which answered too slowly: DNS is right
 		}
 		// Cloudflare cannot reach the address it has: a pass checks that the
 		// record holds the detected one (one listing; no write when it does).
 		return fmt.Sprintf("%s: %s, check that the record holds this host's address", r.Host, c), ""
-	case ClassChallenged:
+	case controller.ClassChallenged:
 		switch {
 		case !in.Covered[r.Host]:
 			return "", "add self (this host's address) to waf.skip_rules so the probe and your scripts are not challenged"
@@ -212,10 +216,10 @@ func (h *Healer) remedy(r CheckResult, in HealInput) (heal, hint string) {
 // if any: a class other than the one last reported, once NotifyHold has
 // passed since that report (the first round reports only failures, at
 // once). Changes held back are counted in the next report.
-func (h *Healer) transition(r CheckResult, hint string, now time.Time) (Event, bool) {
+func (h *Healer) transition(r controller.CheckResult, hint string, now time.Time) (controller.Event, bool) {
 	st := h.checks[r.Check]
 	if st == nil {
-		st = &checkState{reported: ClassOK, last: ClassOK}
+		st = &checkState{reported: controller.ClassOK, last: controller.ClassOK}
 		h.checks[r.Check] = st
 	}
 	cur := r.Class()
@@ -224,7 +228,7 @@ func (h *Healer) transition(r CheckResult, hint string, now time.Time) (Event, b
 	}
 	st.last = cur
 	if cur == st.reported || (!st.reportedAt.IsZero() && now.Sub(st.reportedAt) < h.hold()) {
-		return Event{}, false
+		return controller.Event{}, false
 	}
 	e := h.event(r, st.reported, hint, now)
 	if st.flips > 1 {
@@ -243,17 +247,17 @@ func (h *Healer) hold() time.Duration {
 }
 
 // event is the health event of r's class, from prev.
-func (h *Healer) event(r CheckResult, prev Class, hint string, now time.Time) Event {
+func (h *Healer) event(r controller.CheckResult, prev controller.Class, hint string, now time.Time) controller.Event {
 	cur := r.Class()
-	e := Event{Kind: "health", Check: r.Check, Host: r.Host, From: prev, To: cur, Healthy: cur == ClassOK, At: now,
+	e := controller.Event{Kind: "health", Check: r.Check, Host: r.Host, From: prev, To: cur, Healthy: cur == controller.ClassOK, At: now,
 		Detail: r.Edge.Explanation, Hint: firstNonEmpty(hint, r.Edge.Hint)}
-	if cur == ClassOK {
+	if cur == controller.ClassOK {
 		e.Summary = fmt.Sprintf("%s is healthy again (was %s)", r.Host, prev)
 		e.Detail, e.Hint = "", ""
 		return e
 	}
 	e.Summary = fmt.Sprintf("%s is failing: %s", r.Host, cur)
-	if r.Origin != nil && r.Origin.Outcome != OriginOK && r.Origin.Outcome != OriginSkipped {
+	if r.Origin != nil && r.Origin.Outcome != controller.OriginOK && r.Origin.Outcome != controller.OriginSkipped {
 		e.Detail += "; origin probe: " + r.Origin.Explanation
 	}
 	if r.DNS != nil && !r.DNS.Resolved {

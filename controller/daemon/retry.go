@@ -1,10 +1,12 @@
-package controller
+package daemon
 
 import (
 	"context"
 	"time"
 
 	"go.uber.org/zap"
+
+	"github.com/flarewarden/flarewarden/controller"
 )
 
 // RetrySoft runs op until it succeeds, fails with a hard error, or ctx is
@@ -15,10 +17,10 @@ import (
 func RetrySoft(ctx context.Context, b Backoff, log *zap.Logger, what string, op func(context.Context) error) error {
 	for n := 1; ; n++ {
 		err := op(ctx)
-		if err == nil || !IsSoft(err) {
+		if err == nil || !controller.IsSoft(err) {
 			return err
 		}
-		d := max(b.delay(n), RetryDelay(err))
+		d := max(b.delay(n), controller.RetryDelay(err))
 		log.Warn("start-up step failed, retrying", zap.String("step", what), zap.Error(err), zap.Duration("in", d))
 		t := time.NewTimer(d)
 		select {

@@ -1,4 +1,4 @@
-package controller
+package daemon
 
 import (
 	"context"
@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"go.uber.org/zap"
+
+	"github.com/flarewarden/flarewarden/controller"
 )
 
 type every time.Duration
@@ -123,7 +125,7 @@ func TestIsSoft(t *testing.T) {
 		{"canceled", context.Canceled, false},
 	}
 	for _, tt := range tests {
-		if got := IsSoft(tt.err); got != tt.want {
+		if got := controller.IsSoft(tt.err); got != tt.want {
 			t.Errorf("%s: IsSoft(%v) = %v, want %v", tt.name, tt.err, got, tt.want)
 		}
 	}
@@ -149,10 +151,10 @@ func TestRetryDelay(t *testing.T) {
 		{"wrapped", fmt.Errorf("list zones: %w", delayErr(2*time.Minute)), 2 * time.Minute},
 		{"the longest in nested joins", errors.Join(delayErr(30*time.Second), hardErr{},
 			fmt.Errorf("waf: %w", errors.Join(delayErr(3*time.Minute), delayErr(time.Minute)))), 3 * time.Minute},
-		{"capped", delayErr(5 * time.Hour), MaxRetryDelay},
+		{"capped", delayErr(5 * time.Hour), controller.MaxRetryDelay},
 	}
 	for _, tt := range tests {
-		if got := RetryDelay(tt.err); got != tt.want {
+		if got := controller.RetryDelay(tt.err); got != tt.want {
 			t.Errorf("%s: RetryDelay(%v) = %s, want %s", tt.name, tt.err, got, tt.want)
 		}
 	}

@@ -1,4 +1,4 @@
-package controller
+package daemon
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"go.uber.org/zap"
+
+	"github.com/flarewarden/flarewarden/controller"
 )
 
 // Daemon runs flarewarden as a service: reconcile passes at start, on the
@@ -13,7 +15,7 @@ import (
 // call) that triggers a pass only when an address changed; health checks
 // that trigger what a pass can heal and report every transition once.
 type Daemon struct {
-	Reconciler *Reconciler
+	Reconciler *controller.Reconciler
 	Schedule   Schedule
 	Backoff    Backoff
 	// DetectInterval runs detection between passes; 0 disables it.
@@ -43,14 +45,14 @@ type Daemon struct {
 	detectReq chan struct{}
 	firstPass chan struct{}
 	firstOnce sync.Once
-	queues    []chan Event // one per notifier
+	queues    []chan controller.Event // one per notifier
 	mu        sync.Mutex
 	status    Status
 	takeover  map[string]bool
-	triggered Detection
+	triggered controller.Detection
 	// detected is the detect loop's latest verdict, compared with what a
 	// pass saw when it ends.
-	detected   Detection
+	detected   controller.Detection
 	detectedAt time.Time
 	// lastRequest is when RequestPass last accepted a request.
 	lastRequest time.Time
@@ -58,13 +60,13 @@ type Daemon struct {
 
 // Status is what the daemon last saw: the last pass and the last health round.
 type Status struct {
-	LastPass     *Report       `json:"last_pass,omitempty"`
-	LastPassAt   time.Time     `json:"last_pass_at,omitzero"`
-	LastPassErr  string        `json:"last_pass_error,omitempty"`
-	LastOKAt     time.Time     `json:"last_ok_at,omitzero"`
-	Health       []CheckResult `json:"health,omitempty"`
-	Detection    Detection     `json:"detection"`
-	ConsecFailed int           `json:"consecutive_failed_passes"`
+	LastPass     *controller.Report       `json:"last_pass,omitempty"`
+	LastPassAt   time.Time                `json:"last_pass_at,omitzero"`
+	LastPassErr  string                   `json:"last_pass_error,omitempty"`
+	LastOKAt     time.Time                `json:"last_ok_at,omitzero"`
+	Health       []controller.CheckResult `json:"health,omitempty"`
+	Detection    controller.Detection     `json:"detection"`
+	ConsecFailed int                      `json:"consecutive_failed_passes"`
 }
 
 // Snapshot returns a copy of the daemon's status.
@@ -155,9 +157,9 @@ func (d *Daemon) addressChanged() {
 // previous pass, and neither the observer nor the notifiers hear of it
 // (its start ping stays unanswered).
 func (d *Daemon) pass(ctx context.Context) error {
-	d.notify(Event{Kind: "pass_start", Summary: "reconcile pass started"})
+	d.notify(controller.Event{Kind: "pass_start", Summary: "reconcile pass started"})
 	start := time.Now()
-	rep, err := d.Reconciler.RunOnce(ctx, PassOptions{Takeover: d.takeoverSet()})
+	rep, err := d.Reconciler.RunOnce(ctx, controller.PassOptions{Takeover: d.takeoverSet()})
 	if err != nil && ctx.Err() != nil {
 		d.Log.Info("pass interrupted", zap.Duration("duration", time.Since(start)), zap.Error(err))
 		return err
@@ -175,9 +177,9 @@ func (d *Daemon) pass(ctx context.Context) error {
 		d.notify(changeEvent(rep, err))
 	}
 	if err != nil {
-		d.notify(Event{Kind: "pass_fail", Summary: "reconcile pass failed", Detail: err.Error()})
+		d.notify(controller.Event{Kind: "pass_fail", Summary: "reconcile pass failed", Detail: err.Error()})
 	} else {
-		d.notify(Event{Kind: "pass_ok", Healthy: true, Summary: "reconcile pass ok"})
+		d.notify(controller.Event{Kind: "pass_ok", Healthy: true, Summary: "reconcile pass ok"})
 	}
 	return err
 }
@@ -186,7 +188,7 @@ func (d *Daemon) pass(ctx context.Context) error {
 // the detect loop has, since then, seen a known address other than the
 // one the pass used, so that another pass is due (an address that changed
 // back while the pass ran).
-func (d *Daemon) record(rep Report, err error, at time.Time) bool {
+func (d *Daemon) record(rep controller.Report, err error, at time.Time) bool {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.status.LastPass, d.status.LastPassAt, d.status.Detection = &rep, at, rep.Detection
@@ -207,13 +209,13 @@ func (d *Daemon) record(rep Report, err error, at time.Time) bool {
 
 // movedSince reports whether the detect loop, after at, saw a known
 // address other than the known one of used. The caller holds d.mu.
-func (d *Daemon) movedSince(used Detection, at time.Time) bool {
+func (d *Daemon) movedSince(used controller.Detection, at time.Time) bool {
 	if !d.detectedAt.After(at) {
 		return false // the pass detected after the loop did
 	}
-	for _, f := range Families {
+	for _, f := range controller.Families {
 		cur, u := d.detected.Get(f), used.Get(f)
-		if cur.State == StateKnown && u.State == StateKnown && cur.Addr != u.Addr {
+		if cur.State == controller.StateKnown && u.State == controller.StateKnown && cur.Addr != u.Addr {
 			return true
 		}
 	}

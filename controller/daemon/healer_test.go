@@ -1,4 +1,4 @@
-package controller
+package daemon
 
 import (
 	"fmt"
@@ -6,10 +6,12 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/flarewarden/flarewarden/controller"
 )
 
-func result(check, host string, c Class) CheckResult {
-	return CheckResult{Check: check, Host: host, Edge: Diagnosis{Class: c, Explanation: "because " + string(c)}}
+func result(check, host string, c controller.Class) controller.CheckResult {
+	return controller.CheckResult{Check: check, Host: host, Edge: controller.Diagnosis{Class: c, Explanation: "because " + string(c)}}
 }
 
 func TestHealerDecisions(t *testing.T) {
@@ -22,35 +24,35 @@ func TestHealerDecisions(t *testing.T) {
 		takeover  []string
 		eventHint string
 	}{
-		{name: "healthy: nothing", in: HealInput{Results: []CheckResult{result("home", home, ClassOK)}}},
+		{name: "healthy: nothing", in: HealInput{Results: []controller.CheckResult{result("home", home, controller.ClassOK)}}},
 		{name: "1016 with on-failure CNAME: take over now", trigger: true, takeover: []string{home},
-			in: HealInput{Results: []CheckResult{result("home", home, ClassOriginDNSError)},
+			in: HealInput{Results: []controller.CheckResult{result("home", home, controller.ClassOriginDNSError)},
 				CNAMEs: map[string]string{home: "myhome.duckdns.org"}, OnFailure: map[string]bool{home: true}}},
 		{name: "ddns target down, takeover off: hint only", eventHint: "set takeover_cname",
-			in: HealInput{Results: []CheckResult{{Check: "home", Host: home, Edge: Diagnosis{Class: ClassOriginDNSError},
-				DNS: &DNSResult{Name: home, Target: "myhome.duckdns.org"}}}, CNAMEs: map[string]string{home: "myhome.duckdns.org"},
+			in: HealInput{Results: []controller.CheckResult{{Check: "home", Host: home, Edge: controller.Diagnosis{Class: controller.ClassOriginDNSError},
+				DNS: &controller.DNSResult{Name: home, Target: "myhome.duckdns.org"}}}, CNAMEs: map[string]string{home: "myhome.duckdns.org"},
 				NoTakeover: map[string]bool{home: true}}},
 		{name: "only this host's resolver fails, the edge serves: no takeover",
-			in: HealInput{Results: []CheckResult{{Check: "home", Host: home, Edge: Diagnosis{Class: ClassOK},
-				DNS: &DNSResult{Name: home, Target: "myhome.duckdns.org", Err: "timed out"}}},
+			in: HealInput{Results: []controller.CheckResult{{Check: "home", Host: home, Edge: controller.Diagnosis{Class: controller.ClassOK},
+				DNS: &controller.DNSResult{Name: home, Target: "myhome.duckdns.org", Err: "timed out"}}},
 				CNAMEs: map[string]string{home: "myhome.duckdns.org"}, OnFailure: map[string]bool{home: true}}},
 		{name: "1016 on an A record: reconcile", trigger: true,
-			in: HealInput{Results: []CheckResult{result("home", home, ClassOriginDNSError)}}},
+			in: HealInput{Results: []controller.CheckResult{result("home", home, controller.ClassOriginDNSError)}}},
 		{name: "not cloudflare: reconcile", trigger: true,
-			in: HealInput{Results: []CheckResult{result("home", home, ClassNotCloudflare)}}},
+			in: HealInput{Results: []controller.CheckResult{result("home", home, controller.ClassNotCloudflare)}}},
 		{name: "challenged, rule missing: ensure it", trigger: true,
-			in: HealInput{Results: []CheckResult{result("home", home, ClassChallenged)}, Covered: only("home.example.com")}},
+			in: HealInput{Results: []controller.CheckResult{result("home", home, controller.ClassChallenged)}, Covered: only("home.example.com")}},
 		{name: "challenged, rule reported in place by an older pass: ensure it", trigger: true,
-			in: HealInput{Results: []CheckResult{result("home", home, ClassChallenged)}, Covered: only("home.example.com"), Exempted: only("home.example.com")}},
+			in: HealInput{Results: []controller.CheckResult{result("home", home, controller.ClassChallenged)}, Covered: only("home.example.com"), Exempted: only("home.example.com")}},
 		{name: "challenged, no skip rule for self", eventHint: "add self",
-			in: HealInput{Results: []CheckResult{result("home", home, ClassChallenged)}}},
+			in: HealInput{Results: []controller.CheckResult{result("home", home, controller.ClassChallenged)}}},
 		{name: "origin down: alert, and a pass checks the record's address", trigger: true,
-			in: HealInput{Results: []CheckResult{result("home", home, ClassOriginUnreachable)}}},
+			in: HealInput{Results: []controller.CheckResult{result("home", home, controller.ClassOriginUnreachable)}}},
 		{name: "origin error (it answered): alert, no pass",
-			in: HealInput{Results: []CheckResult{result("home", home, ClassOriginError)}}},
+			in: HealInput{Results: []controller.CheckResult{result("home", home, controller.ClassOriginError)}}},
 		{name: "edge unreachable and target unresolved from here: this host's outage, no takeover", trigger: true,
-			in: HealInput{Results: []CheckResult{{Check: "home", Host: home, Edge: Diagnosis{Class: ClassNotCloudflare},
-				DNS: &DNSResult{Name: home, Target: "myhome.duckdns.org", Err: "timed out"}}},
+			in: HealInput{Results: []controller.CheckResult{{Check: "home", Host: home, Edge: controller.Diagnosis{Class: controller.ClassNotCloudflare},
+				DNS: &controller.DNSResult{Name: home, Target: "myhome.duckdns.org", Err: "timed out"}}},
 				CNAMEs: map[string]string{home: "myhome.duckdns.org"}, OnFailure: map[string]bool{home: true}}},
 	}
 	for _, tt := range tests {
@@ -71,11 +73,11 @@ func TestHealerDecisions(t *testing.T) {
 func TestHealerReportsTransitionsOnce(t *testing.T) {
 	h := &Healer{NotifyHold: time.Nanosecond}
 	t0 := time.Date(2026, 11, 22, 3, 0, 0, 0, time.UTC)
-	round := func(i int, c Class) HealDecision {
-		return h.Decide(HealInput{Results: []CheckResult{result("home", "home.example.com", c)}, Now: t0.Add(time.Duration(i) * time.Second)})
+	round := func(i int, c controller.Class) HealDecision {
+		return h.Decide(HealInput{Results: []controller.CheckResult{result("home", "home.example.com", c)}, Now: t0.Add(time.Duration(i) * time.Second)})
 	}
 	var events []string
-	for i, c := range []Class{ClassOK, ClassOK, ClassOriginDown, ClassOriginDown, ClassOriginDown, ClassOriginTimeout, ClassOK, ClassOK} {
+	for i, c := range []controller.Class{controller.ClassOK, controller.ClassOK, controller.ClassOriginDown, controller.ClassOriginDown, controller.ClassOriginDown, controller.ClassOriginTimeout, controller.ClassOK, controller.ClassOK} {
 		for _, e := range round(i, c).Events {
 			events = append(events, e.Summary)
 		}
@@ -92,7 +94,7 @@ func TestHealerRateLimitsTriggeredPasses(t *testing.T) {
 	t0 := time.Date(2026, 11, 22, 3, 0, 0, 0, time.UTC)
 	var triggers []int
 	for s := 0; s <= 70; s += 10 {
-		d := h.Decide(HealInput{Results: []CheckResult{result("home", "h", ClassNotCloudflare)}, Now: t0.Add(time.Duration(s) * time.Second)})
+		d := h.Decide(HealInput{Results: []controller.CheckResult{result("home", "h", controller.ClassNotCloudflare)}, Now: t0.Add(time.Duration(s) * time.Second)})
 		if d.TriggerPass {
 			triggers = append(triggers, s)
 		}
@@ -105,12 +107,12 @@ func TestHealerRateLimitsTriggeredPasses(t *testing.T) {
 func TestHealerBacksOffWhileTriggeredPassesDoNotHeal(t *testing.T) {
 	h := &Healer{}
 	t0 := time.Date(2026, 11, 22, 3, 0, 0, 0, time.UTC)
-	round := func(at time.Duration, c Class) bool {
-		return h.Decide(HealInput{Results: []CheckResult{result("home", "h", c)}, Now: t0.Add(at)}).TriggerPass
+	round := func(at time.Duration, c controller.Class) bool {
+		return h.Decide(HealInput{Results: []controller.CheckResult{result("home", "h", c)}, Now: t0.Add(at)}).TriggerPass
 	}
 	var triggers []time.Duration
 	for at := time.Duration(0); at <= 3*time.Hour; at += 30 * time.Second {
-		if round(at, ClassNotCloudflare) {
+		if round(at, controller.ClassNotCloudflare) {
 			triggers = append(triggers, at)
 		}
 	}
@@ -120,8 +122,8 @@ func TestHealerBacksOffWhileTriggeredPassesDoNotHeal(t *testing.T) {
 		t.Fatalf("triggered at %v, want %v (doubling gaps up to %v)", triggers, want, MaxTriggerGap)
 	}
 	next := 3*time.Hour + 30*time.Second
-	if round(next, ClassOK) || !round(next+30*time.Second, ClassNotCloudflare) || round(next+45*time.Second, ClassNotCloudflare) ||
-		!round(next+60*time.Second, ClassNotCloudflare) {
+	if round(next, controller.ClassOK) || !round(next+30*time.Second, controller.ClassNotCloudflare) || round(next+45*time.Second, controller.ClassNotCloudflare) ||
+		!round(next+60*time.Second, controller.ClassNotCloudflare) {
 		t.Fatal("after a healthy round the gap did not start again from 30 s")
 	}
 }
@@ -129,13 +131,13 @@ func TestHealerBacksOffWhileTriggeredPassesDoNotHeal(t *testing.T) {
 func TestHealerReportsAFlappingSiteAtMostOncePerHold(t *testing.T) {
 	h := &Healer{}
 	t0 := time.Date(2026, 11, 22, 3, 0, 0, 0, time.UTC)
-	var events []Event
+	var events []controller.Event
 	for i := range 120 { // an hour of rounds every 30 s, alternating 522 and ok
-		c := ClassOriginTimeout
+		c := controller.ClassOriginTimeout
 		if i%2 == 1 {
-			c = ClassOK
+			c = controller.ClassOK
 		}
-		events = append(events, h.Decide(HealInput{Results: []CheckResult{result("home", "h", c)},
+		events = append(events, h.Decide(HealInput{Results: []controller.CheckResult{result("home", "h", c)},
 			Now: t0.Add(time.Duration(i) * 30 * time.Second)}).Events...)
 	}
 	if len(events) < 2 || len(events) > 13 {
@@ -154,7 +156,7 @@ func TestHealerReportsAFlappingSiteAtMostOncePerHold(t *testing.T) {
 func TestHealerChallengedAfterEnsuringPointsAtBotFightMode(t *testing.T) {
 	h := &Healer{TriggerGap: time.Second}
 	t0 := time.Date(2026, 11, 22, 3, 0, 0, 0, time.UTC)
-	challenged := []CheckResult{result("home", "home.example.com", ClassChallenged)}
+	challenged := []controller.CheckResult{result("home", "home.example.com", controller.ClassChallenged)}
 	first := h.Decide(HealInput{Results: challenged, Now: t0, Covered: only("home.example.com"), Exempted: only("home.example.com"), LastPassAt: t0.Add(-time.Minute)})
 	if !first.TriggerPass {
 		t.Fatalf("first challenge did not ask for a pass: %+v", first)
@@ -184,15 +186,15 @@ func only(host string) map[string]bool { return map[string]bool{host: true} }
 func TestHealerHintWaitsForTheHold(t *testing.T) {
 	h := &Healer{}
 	t0 := time.Date(2026, 11, 22, 3, 0, 0, 0, time.UTC)
-	round := func(min int, c Class) []Event {
-		return h.Decide(HealInput{Results: []CheckResult{result("home", "home.example.com", c)},
+	round := func(min int, c controller.Class) []controller.Event {
+		return h.Decide(HealInput{Results: []controller.CheckResult{result("home", "home.example.com", c)},
 			Now: t0.Add(time.Duration(min) * time.Minute)}).Events // no skip rule lists self: challenged gets a hint
 	}
 	var got []string
 	for _, r := range []struct {
 		min int
-		c   Class
-	}{{0, ClassChallenged}, {6, ClassOK}, {7, ClassChallenged}, {8, ClassOK}, {20, ClassOK}} {
+		c   controller.Class
+	}{{0, controller.ClassChallenged}, {6, controller.ClassOK}, {7, controller.ClassChallenged}, {8, controller.ClassOK}, {20, controller.ClassOK}} {
 		for _, e := range round(r.min, r.c) {
 			got = append(got, fmt.Sprintf("%d: %s", r.min, e.Summary))
 		}
@@ -209,27 +211,27 @@ func TestHealerHintWaitsForTheHold(t *testing.T) {
 func TestHealerNewFailureIsNotHeldBackByAnOldOne(t *testing.T) {
 	h := &Healer{}
 	t0 := time.Date(2026, 11, 22, 3, 0, 0, 0, time.UTC)
-	down := result("shop", "shop.example.com", ClassOriginUnreachable)
+	down := result("shop", "shop.example.com", controller.ClassOriginUnreachable)
 	var last time.Duration
 	for at := time.Duration(0); at <= time.Hour; at += 30 * time.Second {
-		if h.Decide(HealInput{Results: []CheckResult{down}, Now: t0.Add(at)}).TriggerPass {
+		if h.Decide(HealInput{Results: []controller.CheckResult{down}, Now: t0.Add(at)}).TriggerPass {
 			last = at
 		}
 	}
-	dns := CheckResult{Check: "home", Host: "home.example.com", Edge: Diagnosis{Class: ClassOriginDNSError}}
-	next := h.Decide(HealInput{Results: []CheckResult{down, dns}, Now: t0.Add(last + DefaultTriggerGap),
+	dns := controller.CheckResult{Check: "home", Host: "home.example.com", Edge: controller.Diagnosis{Class: controller.ClassOriginDNSError}}
+	next := h.Decide(HealInput{Results: []controller.CheckResult{down, dns}, Now: t0.Add(last + DefaultTriggerGap),
 		CNAMEs: map[string]string{"home.example.com": "myhome.duckdns.org"}, OnFailure: map[string]bool{"home.example.com": true}})
 	if !next.TriggerPass || !slices.Equal(next.Takeover, []string{"home.example.com"}) {
 		t.Fatalf("a new 1016 %v after the last pass: %+v, want a pass taking the CNAME over", DefaultTriggerGap, next)
 	}
-	slow := CheckResult{Check: "api", Host: "api.example.com", Edge: Diagnosis{Class: ClassOriginTimeout, Status: 524}}
-	if d := (&Healer{}).Decide(HealInput{Results: []CheckResult{slow}, Now: t0}); d.TriggerPass {
+	slow := controller.CheckResult{Check: "api", Host: "api.example.com", Edge: controller.Diagnosis{Class: controller.ClassOriginTimeout, Status: 524}}
+	if d := (&Healer{}).Decide(HealInput{Results: []controller.CheckResult{slow}, Now: t0}); d.TriggerPass {
 		t.Fatalf("a 524 triggered a pass: %+v", d)
 	}
 }
 
 func TestTakeoverModes(t *testing.T) {
-	onFailure, never := TakeoverModes([]NameSpec{
+	onFailure, never := TakeoverModes([]controller.NameSpec{
 		{Name: "Always.example.com", TakeoverCNAME: true},
 		{Name: "Fail.Example.com.", TakeoverOnFailure: true},
 		{Name: "never.example.com"},

@@ -1,4 +1,4 @@
-package controller
+package daemon
 
 import (
 	"context"
@@ -11,18 +11,20 @@ import (
 	"time"
 
 	"go.uber.org/zap"
+
+	"github.com/flarewarden/flarewarden/controller"
 )
 
-func known(addr string) FamilyResult {
-	return FamilyResult{State: StateKnown, Addr: netip.MustParseAddr(addr)}
+func known(addr string) controller.FamilyResult {
+	return controller.FamilyResult{State: controller.StateKnown, Addr: netip.MustParseAddr(addr)}
 }
 
 func TestDaemonRecordAsksForAnotherPassWhenTheAddressMovedDuringIt(t *testing.T) {
 	start := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 	tests := []struct {
 		name       string
-		used       FamilyResult // what the pass detected
-		detected   FamilyResult // the detect loop's latest verdict
+		used       controller.FamilyResult // what the pass detected
+		detected   controller.FamilyResult // the detect loop's latest verdict
 		detectedAt time.Time
 		passErr    error
 		want       bool
@@ -30,14 +32,14 @@ func TestDaemonRecordAsksForAnotherPassWhenTheAddressMovedDuringIt(t *testing.T)
 		{"address changed back while the pass ran", known("203.0.113.7"), known("203.0.113.8"), start.Add(time.Second), nil, true},
 		{"the loop saw it before the pass started", known("203.0.113.7"), known("203.0.113.8"), start.Add(-time.Second), nil, false},
 		{"same address", known("203.0.113.7"), known("203.0.113.7"), start.Add(time.Second), nil, false},
-		{"the pass did not know the address", FamilyResult{State: StateUnknown}, known("203.0.113.8"), start.Add(time.Second), nil, false},
-		{"the loop does not know it", known("203.0.113.7"), FamilyResult{State: StateUnknown}, start.Add(time.Second), nil, false},
+		{"the pass did not know the address", controller.FamilyResult{State: controller.StateUnknown}, known("203.0.113.8"), start.Add(time.Second), nil, false},
+		{"the loop does not know it", known("203.0.113.7"), controller.FamilyResult{State: controller.StateUnknown}, start.Add(time.Second), nil, false},
 		{"failed pass: the backoff decides", known("203.0.113.7"), known("203.0.113.8"), start.Add(time.Second), context.DeadlineExceeded, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			d := &Daemon{detected: Detection{V4: tc.detected}, detectedAt: tc.detectedAt}
-			got := d.record(Report{Detection: Detection{V4: tc.used}}, tc.passErr, start)
+			d := &Daemon{detected: controller.Detection{V4: tc.detected}, detectedAt: tc.detectedAt}
+			got := d.record(controller.Report{Detection: controller.Detection{V4: tc.used}}, tc.passErr, start)
 			if got != tc.want {
 				t.Fatalf("record() = %t, want %t", got, tc.want)
 			}
@@ -51,7 +53,7 @@ type recordingNotifier struct {
 	kinds []string
 }
 
-func (n *recordingNotifier) Notify(_ context.Context, e Event) error {
+func (n *recordingNotifier) Notify(_ context.Context, e controller.Event) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	n.kinds = append(n.kinds, e.Kind)
@@ -73,8 +75,8 @@ func (hourly) Next(t time.Time) time.Time { return t.Add(time.Hour) }
 // on an hourly schedule with these notifiers; stop cancels it and returns
 // what Run returned.
 func runDaemon(notifiers ...Notifier) (d *Daemon, stop func() error) {
-	dns := &fakeDNS{zones: []Zone{{ID: "z", Name: "example.com"}}}
-	d = &Daemon{Reconciler: newTestReconciler(dns, NameSpec{Field: "records[0]", Name: "home.example.com"}),
+	dns := &memDNS{zones: []controller.Zone{{ID: "z", Name: "example.com"}}}
+	d = &Daemon{Reconciler: newDaemonReconciler(dns, controller.NameSpec{Field: "records[0]", Name: "home.example.com"}),
 		Schedule: hourly{}, Notifiers: notifiers, Log: zap.NewNop()}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -125,7 +127,7 @@ func TestRequestPassAcceptsOnePerGap(t *testing.T) {
 // never answers.
 type stuckNotifier struct{ release chan struct{} }
 
-func (n stuckNotifier) Notify(context.Context, Event) error {
+func (n stuckNotifier) Notify(context.Context, controller.Event) error {
 	<-n.release
 	return nil
 }
@@ -144,27 +146,27 @@ func TestDaemonStuckNotifierDelaysNoOther(t *testing.T) {
 	}
 }
 
-// ctxDNS is a fakeDNS whose reads fail once their context has ended.
-type ctxDNS struct{ *fakeDNS }
+// ctxDNS is a memDNS whose reads fail once their context has ended.
+type ctxDNS struct{ *memDNS }
 
-func (c ctxDNS) Records(ctx context.Context, z Zone) ([]Record, error) {
+func (c ctxDNS) Records(ctx context.Context, z controller.Zone) ([]controller.Record, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	return c.fakeDNS.Records(ctx, z)
+	return c.memDNS.Records(ctx, z)
 }
 
 // countingObserver counts the passes it is told about.
 type countingObserver struct{ passes atomic.Int32 }
 
-func (o *countingObserver) ObservePass(Report, error, time.Duration) { o.passes.Add(1) }
+func (o *countingObserver) ObservePass(controller.Report, error, time.Duration) { o.passes.Add(1) }
 
 func TestDaemonInterruptedPassIsNotAFailure(t *testing.T) {
 	n, obs := &recordingNotifier{}, &countingObserver{}
-	r := newTestReconciler(&fakeDNS{zones: []Zone{{ID: "z", Name: "example.com"}}}, NameSpec{Field: "records[0]", Name: "home.example.com"})
-	r.DNS = ctxDNS{r.DNS.(*fakeDNS)}
+	r := newDaemonReconciler(&memDNS{zones: []controller.Zone{{ID: "z", Name: "example.com"}}}, controller.NameSpec{Field: "records[0]", Name: "home.example.com"})
+	r.DNS = ctxDNS{r.DNS.(*memDNS)}
 	okAt := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
-	prev := Status{LastPass: &Report{}, LastPassAt: okAt, LastOKAt: okAt}
+	prev := Status{LastPass: &controller.Report{}, LastPassAt: okAt, LastOKAt: okAt}
 	d := &Daemon{Reconciler: r, Notifiers: []Notifier{n}, Observer: obs, Log: zap.NewNop(), status: prev, firstPass: make(chan struct{})}
 	stop := d.startNotifiers(context.Background())
 	ctx, cancel := context.WithCancel(context.Background())
@@ -200,34 +202,34 @@ func TestNotifierName(t *testing.T) {
 
 // countingDetector counts detections of a fixed address.
 type countingDetector struct {
-	det Detection
+	det controller.Detection
 	n   atomic.Int32
 }
 
-func (c *countingDetector) Detect(context.Context) Detection { c.n.Add(1); return c.det }
+func (c *countingDetector) Detect(context.Context) controller.Detection { c.n.Add(1); return c.det }
 
 // slowListing delays each record listing (a slow first pass) and counts them.
 type slowListing struct {
-	*fakeDNS
+	*memDNS
 	delay time.Duration
 	n     atomic.Int32
 }
 
-func (s *slowListing) Records(ctx context.Context, z Zone) ([]Record, error) {
+func (s *slowListing) Records(ctx context.Context, z controller.Zone) ([]controller.Record, error) {
 	s.n.Add(1)
 	time.Sleep(s.delay)
-	return s.fakeDNS.Records(ctx, z)
+	return s.memDNS.Records(ctx, z)
 }
 
 // Detection between passes starts after the first pass: during it, there
 // is no last pass to compare with, and a detection then asked for a
 // second, redundant pass.
 func TestDaemonDetectionWaitsForTheFirstPass(t *testing.T) {
-	dns := &slowListing{fakeDNS: &fakeDNS{zones: []Zone{{ID: "z", Name: "example.com"}}}, delay: 100 * time.Millisecond}
-	det := &countingDetector{det: Detection{V4: FamilyResult{State: StateKnown, Addr: netip.MustParseAddr("203.0.113.7")},
-		V6: FamilyResult{State: StateDisabled}}}
-	rec := &Reconciler{Detector: det, DNS: dns, Names: []NameSpec{{Field: "records[0]", Name: "home.example.com"}},
-		Policy: Policy{Mode: ModeSync, Marker: marker}, Log: zap.NewNop()}
+	dns := &slowListing{memDNS: &memDNS{zones: []controller.Zone{{ID: "z", Name: "example.com"}}}, delay: 100 * time.Millisecond}
+	det := &countingDetector{det: controller.Detection{V4: controller.FamilyResult{State: controller.StateKnown, Addr: netip.MustParseAddr("203.0.113.7")},
+		V6: controller.FamilyResult{State: controller.StateDisabled}}}
+	rec := &controller.Reconciler{Detector: det, DNS: dns, Names: []controller.NameSpec{{Field: "records[0]", Name: "home.example.com"}},
+		Policy: controller.Policy{Mode: controller.ModeSync, Marker: testMarker}, Log: zap.NewNop()}
 	d := &Daemon{Reconciler: rec, Schedule: hourly{}, DetectInterval: time.Millisecond, Log: zap.NewNop()}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

@@ -1,4 +1,4 @@
-package controller
+package daemon
 
 import (
 	"context"
@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"go.uber.org/zap"
+
+	"github.com/flarewarden/flarewarden/controller"
 )
 
 // detectLoop detects on every tick and address change, and requests a
@@ -42,18 +44,18 @@ func (d *Daemon) detectLoop(ctx context.Context) {
 
 // newAddress reports the first family whose known address differs from
 // both the last pass's and the last one that triggered a pass.
-func (d *Daemon) newAddress(det Detection) (Family, bool) {
+func (d *Daemon) newAddress(det controller.Detection) (controller.Family, bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.detected, d.detectedAt = det, time.Now()
-	for _, f := range Families {
+	for _, f := range controller.Families {
 		cur := det.Get(f)
-		if cur.State != StateKnown {
+		if cur.State != controller.StateKnown {
 			continue
 		}
 		seen := d.status.Detection.Get(f)
 		trig := d.triggered.Get(f)
-		if (seen.State != StateKnown || seen.Addr != cur.Addr) && (trig.State != StateKnown || trig.Addr != cur.Addr) {
+		if (seen.State != controller.StateKnown || seen.Addr != cur.Addr) && (trig.State != controller.StateKnown || trig.Addr != cur.Addr) {
 			d.triggered = det
 			return f, true
 		}
@@ -82,7 +84,7 @@ func (d *Daemon) healthLoop(ctx context.Context) {
 
 func (d *Daemon) healthRound(ctx context.Context) {
 	st := d.Snapshot()
-	in := ProbeInput{Detection: st.Detection}
+	in := controller.ProbeInput{Detection: st.Detection}
 	if st.LastPass != nil {
 		in.CNAMEs = st.LastPass.CNAMEs
 	}
@@ -116,7 +118,7 @@ func (d *Daemon) healthRound(ctx context.Context) {
 	}
 }
 
-func (d *Daemon) logEvent(e Event) {
+func (d *Daemon) logEvent(e controller.Event) {
 	fields := []zap.Field{zap.String("check", e.Check), zap.String("host", e.Host), zap.String("from", string(e.From)),
 		zap.String("to", string(e.To)), zap.String("detail", e.Detail), zap.String("hint", e.Hint)}
 	if e.Healthy {
@@ -127,7 +129,7 @@ func (d *Daemon) logEvent(e Event) {
 }
 
 // changeEvent summarises a pass's changes for a human.
-func changeEvent(rep Report, err error) Event {
+func changeEvent(rep controller.Report, err error) controller.Event {
 	var lines []string
 	for _, c := range rep.Plan.Changes {
 		lines = append(lines, fmt.Sprintf("%s %s %s %s -> %s (%s)", c.Action, c.Name, c.Type, c.Old(), c.New(), c.Reason))
@@ -139,7 +141,7 @@ func changeEvent(rep Report, err error) Event {
 	if err != nil {
 		verb = "attempted (some failed)"
 	}
-	return Event{Kind: "change", Healthy: err == nil, Summary: fmt.Sprintf("%d changes %s", rep.Plan.Count(), verb),
+	return controller.Event{Kind: "change", Healthy: err == nil, Summary: fmt.Sprintf("%d changes %s", rep.Plan.Count(), verb),
 		Detail: strings.Join(lines, "; ")}
 }
 

@@ -1,8 +1,10 @@
-package controller
+package daemon
 
 import (
 	"slices"
 	"strings"
+
+	"github.com/flarewarden/flarewarden/controller"
 )
 
 // SelfScope is where the configured skip rules list this host's own
@@ -21,7 +23,7 @@ func (s SelfScope) Any() bool { return s.Managed || len(s.Zones) > 0 }
 // covers reports whether a rule listing self applies to zone (normalized),
 // given the zone of each managed name.
 func (s SelfScope) covers(zone string, nameZones map[string]string) bool {
-	same := func(z string) bool { return strings.EqualFold(NormalizeName(z), zone) }
+	same := func(z string) bool { return strings.EqualFold(controller.NormalizeName(z), zone) }
 	if slices.ContainsFunc(s.Zones, same) {
 		return true
 	}
@@ -39,18 +41,18 @@ func (s SelfScope) covers(zone string, nameZones map[string]string) bool {
 // hostZone returns the zone of host per a pass's report: the zone of the
 // managed name host, else the longest of the zones the pass saw that holds
 // host. It returns "" when no such zone is known.
-func hostZone(rep *Report, host string) string {
+func hostZone(rep *controller.Report, host string) string {
 	if rep == nil {
 		return ""
 	}
-	host = NormalizeName(host)
+	host = controller.NormalizeName(host)
 	if z, ok := rep.NameZones[host]; ok {
-		return NormalizeName(z)
+		return controller.NormalizeName(z)
 	}
 	best := ""
 	for _, z := range rep.Zones {
-		if InZone(host, z) && len(z) > len(best) {
-			best = NormalizeName(z)
+		if controller.InZone(host, z) && len(z) > len(best) {
+			best = controller.NormalizeName(z)
 		}
 	}
 	return best
@@ -62,7 +64,7 @@ func hostZone(rep *Report, host string) string {
 // neither when rep knows no zone of it, except that while no pass has
 // listed the zones (rep nil, or its Zones nil) every host is covered when
 // any rule lists self: a pass, which lists them, is then worth asking for.
-func selfCoverage(results []CheckResult, scope SelfScope, rep *Report) (covered, exempted map[string]bool) {
+func selfCoverage(results []controller.CheckResult, scope SelfScope, rep *controller.Report) (covered, exempted map[string]bool) {
 	covered, exempted = map[string]bool{}, map[string]bool{}
 	for _, r := range results {
 		if rep == nil || rep.Zones == nil {
@@ -79,10 +81,10 @@ func selfCoverage(results []CheckResult, scope SelfScope, rep *Report) (covered,
 
 // selfExempted reports whether rep's security report for zone says a
 // skip rule exempts self there.
-func selfExempted(rep *Report, zone string) bool {
+func selfExempted(rep *controller.Report, zone string) bool {
 	for _, st := range rep.Security {
 		if strings.EqualFold(st.Zone, zone) &&
-			slices.ContainsFunc(st.Exemptions, func(e Exemption) bool { return e.Source == "self" && e.Exempted }) {
+			slices.ContainsFunc(st.Exemptions, func(e controller.Exemption) bool { return e.Source == "self" && e.Exempted }) {
 			return true
 		}
 	}

@@ -1,4 +1,4 @@
-package controller
+package daemon
 
 import (
 	"context"
@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"go.uber.org/zap"
+
+	"github.com/flarewarden/flarewarden/controller"
 )
 
 // notifyQueue is how many events may wait for one notifier; more are
@@ -21,10 +23,10 @@ const notifyDrain = 15 * time.Second
 // queue. The returned stop closes the queues and waits for the loops, which
 // deliver what is still queued within notifyDrain after ctx ends.
 func (d *Daemon) startNotifiers(ctx context.Context) (stop func()) {
-	d.queues = make([]chan Event, len(d.Notifiers))
+	d.queues = make([]chan controller.Event, len(d.Notifiers))
 	var wg sync.WaitGroup
 	for i, n := range d.Notifiers {
-		q := make(chan Event, notifyQueue)
+		q := make(chan controller.Event, notifyQueue)
 		d.queues[i] = q
 		wg.Go(func() { d.notifyLoop(ctx, n, q) })
 	}
@@ -37,7 +39,7 @@ func (d *Daemon) startNotifiers(ctx context.Context) (stop func()) {
 }
 
 // notify queues an event for every notifier.
-func (d *Daemon) notify(e Event) {
+func (d *Daemon) notify(e controller.Event) {
 	if e.At.IsZero() {
 		e.At = time.Now()
 	}
@@ -63,7 +65,7 @@ func notifierName(n Notifier, i int) string {
 // they happened (a heartbeat's start ping before its success ping), until
 // q is closed. Once ctx ends, what is still queued gets notifyDrain more.
 // Failures are logged, never fatal.
-func (d *Daemon) notifyLoop(ctx context.Context, n Notifier, q <-chan Event) {
+func (d *Daemon) notifyLoop(ctx context.Context, n Notifier, q <-chan controller.Event) {
 	deliver, stop := context.WithCancel(context.WithoutCancel(ctx))
 	defer stop()
 	context.AfterFunc(ctx, func() { time.AfterFunc(notifyDrain, stop) })

@@ -1,16 +1,18 @@
-package controller
+package daemon
 
 import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/flarewarden/flarewarden/controller"
 )
 
 // exemptedIn is a security report with self exempted in zones.
-func exemptedIn(zones ...string) []SecurityStatus {
-	var out []SecurityStatus
+func exemptedIn(zones ...string) []controller.SecurityStatus {
+	var out []controller.SecurityStatus
 	for _, z := range zones {
-		out = append(out, SecurityStatus{Zone: z, Exemptions: []Exemption{{Rule: "flarewarden_s", Source: "self", Exempted: true}}})
+		out = append(out, controller.SecurityStatus{Zone: z, Exemptions: []controller.Exemption{{Rule: "flarewarden_s", Source: "self", Exempted: true}}})
 	}
 	return out
 }
@@ -20,15 +22,15 @@ func exemptedIn(zones ...string) []SecurityStatus {
 // two follows a pass that started after it.
 func TestHealerSkipRuleCoverageIsPerZone(t *testing.T) {
 	t0 := time.Date(2026, 11, 22, 3, 0, 0, 0, time.UTC)
-	twoZones := func(sec ...string) *Report {
-		return &Report{Zones: []string{"a.example", "b.example"}, Security: exemptedIn(sec...),
+	twoZones := func(sec ...string) *controller.Report {
+		return &controller.Report{Zones: []string{"a.example", "b.example"}, Security: exemptedIn(sec...),
 			NameZones: map[string]string{"www.a.example": "a.example", "site.b.example": "b.example"}}
 	}
 	tests := []struct {
 		name     string
 		host     string
 		scope    SelfScope
-		rep      *Report
+		rep      *controller.Report
 		trigger  bool   // round one asks for a pass
 		hint     string // in round one's event hint
 		botFight bool   // round two blames Bot Fight Mode
@@ -43,22 +45,22 @@ func TestHealerSkipRuleCoverageIsPerZone(t *testing.T) {
 			scope: SelfScope{Managed: true}, rep: twoZones(), trigger: true},
 		{name: "rule for managed zones, site in a zone without managed names: add self", host: "shop.c.example",
 			scope: SelfScope{Managed: true}, hint: "add self",
-			rep: &Report{Zones: []string{"a.example", "c.example"}, NameZones: map[string]string{"www.a.example": "a.example"}}},
+			rep: &controller.Report{Zones: []string{"a.example", "c.example"}, NameZones: map[string]string{"www.a.example": "a.example"}}},
 		{name: "unmanaged host: the longest zone holding it", host: "x.lab.a.example",
 			scope: SelfScope{Zones: []string{"lab.a.example"}}, trigger: true,
-			rep: &Report{Zones: []string{"a.example", "lab.a.example"}}},
+			rep: &controller.Report{Zones: []string{"a.example", "lab.a.example"}}},
 		{name: "managed name pinned to a shorter zone: its own zone", host: "x.lab.a.example",
 			scope: SelfScope{Zones: []string{"lab.a.example"}}, hint: "add self",
-			rep: &Report{Zones: []string{"a.example", "lab.a.example"}, NameZones: map[string]string{"x.lab.a.example": "a.example"}}},
+			rep: &controller.Report{Zones: []string{"a.example", "lab.a.example"}, NameZones: map[string]string{"x.lab.a.example": "a.example"}}},
 		{name: "host in no zone: add self", host: "home.example.org",
 			scope: SelfScope{Managed: true}, rep: twoZones(), hint: "add self"},
 		{name: "zones never listed: any rule for self asks for a pass", host: "site.b.example",
-			scope: SelfScope{Zones: []string{"a.example"}}, rep: &Report{}, trigger: true},
+			scope: SelfScope{Zones: []string{"a.example"}}, rep: &controller.Report{}, trigger: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			h := &Healer{TriggerGap: time.Second}
-			rs := []CheckResult{result("site", tt.host, ClassChallenged)}
+			rs := []controller.CheckResult{result("site", tt.host, controller.ClassChallenged)}
 			round := func(now, lastPass time.Time) HealDecision {
 				covered, exempted := selfCoverage(rs, tt.scope, tt.rep)
 				return h.Decide(HealInput{Results: rs, Now: now, Covered: covered, Exempted: exempted, LastPassAt: lastPass})

@@ -1,4 +1,4 @@
-package controller
+package daemon
 
 import (
 	"context"
@@ -8,24 +8,26 @@ import (
 	"time"
 
 	"go.uber.org/zap"
+
+	"github.com/flarewarden/flarewarden/controller"
 )
 
 type mutDetector struct {
 	mu  sync.Mutex
-	det Detection
+	det controller.Detection
 }
 
-func (m *mutDetector) Detect(context.Context) Detection {
+func (m *mutDetector) Detect(context.Context) controller.Detection {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.det
 }
-func (m *mutDetector) set(d Detection) { m.mu.Lock(); defer m.mu.Unlock(); m.det = d }
+func (m *mutDetector) set(d controller.Detection) { m.mu.Lock(); defer m.mu.Unlock(); m.det = d }
 
-type seqProber struct{ class Class }
+type seqProber struct{ class controller.Class }
 
-func (p *seqProber) Probe(context.Context, ProbeInput) []CheckResult {
-	return []CheckResult{{Check: "home", Host: "home.example.com", Edge: Diagnosis{Class: p.class}}}
+func (p *seqProber) Probe(context.Context, controller.ProbeInput) []controller.CheckResult {
+	return []controller.CheckResult{{Check: "home", Host: "home.example.com", Edge: controller.Diagnosis{Class: p.class}}}
 }
 
 // an on-failure takeover flag outlives the failure. The DDNS is down
@@ -33,13 +35,13 @@ func (p *seqProber) Probe(context.Context, ProbeInput) []CheckResult {
 // and hours later, once IPv6 is known, a plain scheduled pass replaces the
 // CNAME although nothing is failing any more.
 func TestDaemonOnFailureTakeoverEndsWithTheFailure(t *testing.T) {
-	z := Zone{ID: "z", Name: "example.com"}
-	cname := Record{ID: "c1", ZoneID: "z", Name: "home.example.com", Type: TypeCNAME, Content: "myhome.duckdns.org", Proxied: true, TTL: 1}
-	dns := &fakeDNS{zones: []Zone{z}, records: map[string][]Record{"z": {cname}}}
-	det := &mutDetector{det: Detection{V4: known("203.0.113.7"), V6: FamilyResult{State: StateUnknown}}}
-	rec := &Reconciler{Detector: det, DNS: dns, Names: []NameSpec{{Field: "records[0]", Name: "home.example.com", TakeoverOnFailure: true}},
-		Policy: Policy{Mode: ModeSync, Marker: marker}, Log: zap.NewNop()}
-	pr := &seqProber{class: ClassOriginDNSError}
+	z := controller.Zone{ID: "z", Name: "example.com"}
+	cname := controller.Record{ID: "c1", ZoneID: "z", Name: "home.example.com", Type: controller.TypeCNAME, Content: "myhome.duckdns.org", Proxied: true, TTL: 1}
+	dns := &memDNS{zones: []controller.Zone{z}, records: map[string][]controller.Record{"z": {cname}}}
+	det := &mutDetector{det: controller.Detection{V4: known("203.0.113.7"), V6: controller.FamilyResult{State: controller.StateUnknown}}}
+	rec := &controller.Reconciler{Detector: det, DNS: dns, Names: []controller.NameSpec{{Field: "records[0]", Name: "home.example.com", TakeoverOnFailure: true}},
+		Policy: controller.Policy{Mode: controller.ModeSync, Marker: testMarker}, Log: zap.NewNop()}
+	pr := &seqProber{class: controller.ClassOriginDNSError}
 	d := &Daemon{Reconciler: rec, Healer: &Healer{}, Prober: pr, Log: zap.NewNop(),
 		OnFailure: map[string]bool{"home.example.com": true}, NoTakeover: map[string]bool{}}
 	d.firstPass = make(chan struct{})
@@ -50,7 +52,7 @@ func TestDaemonOnFailureTakeoverEndsWithTheFailure(t *testing.T) {
 	if len(dns.applied["z"]) != 0 || !d.takeoverSet()["home.example.com"] {
 		t.Fatalf("setup: applied %v, flags %v", dns.applied, d.takeoverSet())
 	}
-	pr.class = ClassOK // the DDNS provider is back
+	pr.class = controller.ClassOK // the DDNS provider is back
 	d.healthRound(ctx)
 	_ = d.pass(ctx)
 	if len(dns.applied["z"]) != 0 {
@@ -59,10 +61,10 @@ func TestDaemonOnFailureTakeoverEndsWithTheFailure(t *testing.T) {
 	if flags := d.takeoverSet(); len(flags) != 0 {
 		t.Fatalf("after recovery, takeover flags = %v, want none", flags)
 	}
-	det.set(Detection{V4: known("203.0.113.7"), V6: known("2001:db8::7")}) // later, v6 detection recovers
+	det.set(controller.Detection{V4: known("203.0.113.7"), V6: known("2001:db8::7")}) // later, v6 detection recovers
 	_ = d.pass(ctx)
 	for _, c := range dns.applied["z"] {
-		if c.Action == ActionDelete && c.Type == TypeCNAME {
+		if c.Action == controller.ActionDelete && c.Type == controller.TypeCNAME {
 			t.Fatalf("CNAME deleted by a pass after the site had recovered: the on-failure flag set during the outage was never cleared")
 		}
 	}
@@ -76,7 +78,7 @@ type ctxNotifier struct {
 	release   chan struct{}
 }
 
-func (n *ctxNotifier) Notify(ctx context.Context, e Event) error {
+func (n *ctxNotifier) Notify(ctx context.Context, e controller.Event) error {
 	if e.Kind == "pass_start" {
 		n.mu.Lock()
 		n.delivered = append(n.delivered, e.Kind)
@@ -123,7 +125,7 @@ func TestDaemonDeliversQueuedNotificationsAtShutdown(t *testing.T) {
 func TestHealerChallengedWithSlowPassesReachesBotFightHint(t *testing.T) {
 	h := &Healer{}
 	t0 := time.Date(2026, 11, 22, 3, 0, 0, 0, time.UTC)
-	ch := []CheckResult{{Check: "home", Host: "home.example.com", Edge: Diagnosis{Class: ClassChallenged}}}
+	ch := []controller.CheckResult{{Check: "home", Host: "home.example.com", Edge: controller.Diagnosis{Class: controller.ClassChallenged}}}
 	lastPassStart := t0.Add(-time.Hour)
 	var pendingStart, pendingEnd time.Time
 	triggers := 0

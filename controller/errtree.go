@@ -62,13 +62,13 @@ func RetryDelay(err error) time.Duration {
 	return min(longest, MaxRetryDelay)
 }
 
-// withContext returns a port's error prefixed with what the controller
+// WithContext returns a port's error prefixed with what the controller
 // was doing ("list dns records in zone example.com: ..."), unless an
 // error in its tree already names the failed request and where it went,
 // through a FailedRequest() string method (the Cloudflare adapter's
 // errors have one): that error is returned as is, so that no message says
 // the zone or the operation twice. A nil err stays nil.
-func withContext(err error, doing string) error {
+func WithContext(err error, doing string) error {
 	if err == nil {
 		return nil
 	}

@@ -31,11 +31,11 @@ func TestWithContext(t *testing.T) {
 		{"named request inside a join", errors.Join(ErrRuleLimit, requestErr{}), ErrRuleLimit.Error() + "\n" + requestErr{}.Error()},
 	}
 	for _, tt := range tests {
-		if got := withContext(tt.err, "apply 1 changes in zone example.com"); got.Error() != tt.want || !errors.Is(got, tt.err) {
-			t.Errorf("%s: withContext = %q, want %q wrapping the error", tt.name, got, tt.want)
+		if got := WithContext(tt.err, "apply 1 changes in zone example.com"); got.Error() != tt.want || !errors.Is(got, tt.err) {
+			t.Errorf("%s: WithContext = %q, want %q wrapping the error", tt.name, got, tt.want)
 		}
 	}
-	if withContext(nil, "list zones") != nil {
-		t.Error("withContext(nil) != nil")
+	if WithContext(nil, "list zones") != nil {
+		t.Error("WithContext(nil) != nil")
 	}
 }

@@ -112,3 +112,10 @@ type Event struct {
 	Hint    string    `json:"hint,omitempty"`
 	At      time.Time `json:"at"`
 }
+
+// Classes lists every health check class, in a stable order.
+var Classes = []Class{
+	ClassOK, ClassOriginDNSError, ClassOriginDown, ClassOriginTimeout, ClassOriginUnreachable, ClassOriginTLS,
+	ClassOriginError, ClassChallenged, ClassBlocked, ClassNotCloudflare, ClassUnexpected, ClassTimeout, ClassTLS,
+	ClassDNS, ClassDDNSTargetDown,
+}

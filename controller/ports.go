@@ -22,3 +22,32 @@ type DNS interface {
 	// atomically (a CNAME takeover has no window without a record).
 	Apply(ctx context.Context, zone Zone, changes []Change) error
 }
+
+// WAF is the WAF step of a pass (package waf): rules, not records. RunOnce
+// runs it after planning DNS: Plan resolves its sources, reads what it
+// needs in the zones and adds its changes, warnings, resolved sources and
+// unreadable zones to rep; the WAFPlan it returns (nil: nothing to do)
+// writes them after the DNS writes, unless the pass is a dry run, and
+// reports each zone's security level either way.
+type WAF interface {
+	Plan(ctx context.Context, in WAFInput, rep *Report) (WAFPlan, []error)
+}
+
+// WAFInput is what the WAF step gets from the pass: the detection, every
+// zone the token sees, the zones of the managed names, and the policy.
+type WAFInput struct {
+	Detection Detection
+	Zones     []Zone
+	Managed   []Zone
+	Policy    Policy
+}
+
+// WAFPlan is the WAF step's plan for one pass.
+type WAFPlan interface {
+	// Apply writes the WAF changes of rep.Plan, recording failed zones in
+	// rep.WAFFailed.
+	Apply(ctx context.Context, rep *Report) []error
+	// ReportSecurity adds each read zone's security level and exemptions
+	// to rep.Security.
+	ReportSecurity(rep *Report)
+}

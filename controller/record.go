@@ -6,10 +6,11 @@ import (
 )
 
 // owns reports whether the record carries the ownership marker.
-func (p Policy) owns(r Record) bool { return p.ownsText(r.Comment) }
+func (p Policy) owns(r Record) bool { return p.OwnsText(r.Comment) }
 
-// ownsText reports whether a comment or notes text carries the marker.
-func (p Policy) ownsText(s string) bool {
+// OwnsText reports whether a comment or notes text (a record's, an IP
+// Access Rule's, a list item's) carries the ownership marker.
+func (p Policy) OwnsText(s string) bool {
 	return p.Marker != "" && strings.Contains(s, p.Marker)
 }
 

@@ -6,13 +6,14 @@ import (
 
 	"github.com/flarewarden/flarewarden/cmd/flarewarden/config"
 	"github.com/flarewarden/flarewarden/controller"
+	"github.com/flarewarden/flarewarden/controller/waf"
 	"github.com/flarewarden/flarewarden/providers/sources"
 )
 
 // wafSpec converts the waf section into the controller's spec and the
 // source lists it resolves, keyed by config field.
-func wafSpec(w config.WAF) (controller.WAFSpec, map[string]sources.List, error) {
-	spec := controller.WAFSpec{ReportUnderAttack: w.ReportsUnderAttack(),
+func wafSpec(w config.WAF) (waf.Spec, map[string]sources.List, error) {
+	spec := waf.Spec{ReportUnderAttack: w.ReportsUnderAttack(),
 		ManageSkipRules: w.ManageSkipRules, ManageAccessRules: w.ManageAccessRules}
 	lists := map[string]sources.List{}
 	add := func(field string, s config.Sources) error {
@@ -22,7 +23,7 @@ func wafSpec(w config.WAF) (controller.WAFSpec, map[string]sources.List, error) 
 	}
 	for i, r := range w.SkipRules {
 		field := fmt.Sprintf("waf.skip_rules[%d]", i)
-		spec.SkipRules = append(spec.SkipRules, controller.SkipRuleSpec{Field: field, Name: r.Name, Zones: r.Zones,
+		spec.SkipRules = append(spec.SkipRules, waf.SkipRuleSpec{Field: field, Name: r.Name, Zones: r.Zones,
 			Skip: controller.SkipParams{Ruleset: r.Skip.Ruleset, Phases: r.Skip.Phases, Products: r.Skip.Products},
 			Log:  r.Log != nil && *r.Log})
 		if err := add(field, r.Sources); err != nil {
@@ -31,14 +32,14 @@ func wafSpec(w config.WAF) (controller.WAFSpec, map[string]sources.List, error) 
 	}
 	for i, a := range w.AccessRules {
 		field := fmt.Sprintf("waf.access_rules[%d]", i)
-		spec.AccessRules = append(spec.AccessRules, controller.AccessRuleSpec{Field: field, Name: a.Name, Zones: a.Zones})
+		spec.AccessRules = append(spec.AccessRules, waf.AccessRuleSpec{Field: field, Name: a.Name, Zones: a.Zones})
 		if err := add(field, a.Sources); err != nil {
 			return spec, nil, err
 		}
 	}
 	for i, l := range w.IPLists {
 		field := fmt.Sprintf("waf.ip_lists[%d]", i)
-		spec.IPLists = append(spec.IPLists, controller.IPListSpec{Field: field, AccountID: l.AccountID, Name: l.Name})
+		spec.IPLists = append(spec.IPLists, waf.IPListSpec{Field: field, AccountID: l.AccountID, Name: l.Name})
 		if err := add(field, l.Sources); err != nil {
 			return spec, nil, err
 		}
@@ -65,15 +66,15 @@ func wireWAF(rec *controller.Reconciler, cfg *config.Config, api wafAPI) error {
 		return err
 	}
 	resolver := sources.New(sources.Options{Server: cfg.WAF.Resolver, Timeout: time.Duration(cfg.Detect.Timeout)})
-	rec.WAF, rec.Sources = spec, sources.NewLists(resolver, lists)
-	rec.Rulesets, rec.Settings, rec.Access, rec.Lists = api, api, api, api
+	rec.WAF = &waf.Step{Spec: spec, Sources: sources.NewLists(resolver, lists),
+		Rulesets: api, Settings: api, Access: api, Lists: api, Log: rec.Log}
 	return nil
 }
 
 // wafAPI is everything the WAF needs from Cloudflare.
 type wafAPI interface {
-	controller.Rulesets
-	controller.SecuritySettings
-	controller.AccessRules
-	controller.IPLists
+	waf.Rulesets
+	waf.SecuritySettings
+	waf.AccessRules
+	waf.IPLists
 }

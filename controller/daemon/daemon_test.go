@@ -13,6 +13,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/flarewarden/flarewarden/controller"
+	"github.com/flarewarden/flarewarden/controller/controllertest"
 )
 
 func known(addr string) controller.FamilyResult {
@@ -75,8 +76,8 @@ func (hourly) Next(t time.Time) time.Time { return t.Add(time.Hour) }
 // on an hourly schedule with these notifiers; stop cancels it and returns
 // what Run returned.
 func runDaemon(notifiers ...Notifier) (d *Daemon, stop func() error) {
-	dns := &memDNS{zones: []controller.Zone{{ID: "z", Name: "example.com"}}}
-	d = &Daemon{Reconciler: newDaemonReconciler(dns, controller.NameSpec{Field: "records[0]", Name: "home.example.com"}),
+	dns := &controllertest.MemDNS{Listed: []controller.Zone{{ID: "z", Name: "example.com"}}}
+	d = &Daemon{Reconciler: newTestReconciler(dns, controller.NameSpec{Field: "records[0]", Name: "home.example.com"}),
 		Schedule: hourly{}, Notifiers: notifiers, Log: zap.NewNop()}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -146,14 +147,14 @@ func TestDaemonStuckNotifierDelaysNoOther(t *testing.T) {
 	}
 }
 
-// ctxDNS is a memDNS whose reads fail once their context has ended.
-type ctxDNS struct{ *memDNS }
+// ctxDNS is a MemDNS whose reads fail once their context has ended.
+type ctxDNS struct{ *controllertest.MemDNS }
 
 func (c ctxDNS) Records(ctx context.Context, z controller.Zone) ([]controller.Record, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	return c.memDNS.Records(ctx, z)
+	return c.MemDNS.Records(ctx, z)
 }
 
 // countingObserver counts the passes it is told about.
@@ -163,8 +164,8 @@ func (o *countingObserver) ObservePass(controller.Report, error, time.Duration) 
 
 func TestDaemonInterruptedPassIsNotAFailure(t *testing.T) {
 	n, obs := &recordingNotifier{}, &countingObserver{}
-	r := newDaemonReconciler(&memDNS{zones: []controller.Zone{{ID: "z", Name: "example.com"}}}, controller.NameSpec{Field: "records[0]", Name: "home.example.com"})
-	r.DNS = ctxDNS{r.DNS.(*memDNS)}
+	r := newTestReconciler(&controllertest.MemDNS{Listed: []controller.Zone{{ID: "z", Name: "example.com"}}}, controller.NameSpec{Field: "records[0]", Name: "home.example.com"})
+	r.DNS = ctxDNS{r.DNS.(*controllertest.MemDNS)}
 	okAt := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 	prev := Status{LastPass: &controller.Report{}, LastPassAt: okAt, LastOKAt: okAt}
 	d := &Daemon{Reconciler: r, Notifiers: []Notifier{n}, Observer: obs, Log: zap.NewNop(), status: prev, firstPass: make(chan struct{})}
@@ -210,7 +211,7 @@ func (c *countingDetector) Detect(context.Context) controller.Detection { c.n.Ad
 
 // slowListing delays each record listing (a slow first pass) and counts them.
 type slowListing struct {
-	*memDNS
+	*controllertest.MemDNS
 	delay time.Duration
 	n     atomic.Int32
 }
@@ -218,18 +219,18 @@ type slowListing struct {
 func (s *slowListing) Records(ctx context.Context, z controller.Zone) ([]controller.Record, error) {
 	s.n.Add(1)
 	time.Sleep(s.delay)
-	return s.memDNS.Records(ctx, z)
+	return s.MemDNS.Records(ctx, z)
 }
 
 // Detection between passes starts after the first pass: during it, there
 // is no last pass to compare with, and a detection then asked for a
 // second, redundant pass.
 func TestDaemonDetectionWaitsForTheFirstPass(t *testing.T) {
-	dns := &slowListing{memDNS: &memDNS{zones: []controller.Zone{{ID: "z", Name: "example.com"}}}, delay: 100 * time.Millisecond}
+	dns := &slowListing{MemDNS: &controllertest.MemDNS{Listed: []controller.Zone{{ID: "z", Name: "example.com"}}}, delay: 100 * time.Millisecond}
 	det := &countingDetector{det: controller.Detection{V4: controller.FamilyResult{State: controller.StateKnown, Addr: netip.MustParseAddr("203.0.113.7")},
 		V6: controller.FamilyResult{State: controller.StateDisabled}}}
 	rec := &controller.Reconciler{Detector: det, DNS: dns, Names: []controller.NameSpec{{Field: "records[0]", Name: "home.example.com"}},
-		Policy: controller.Policy{Mode: controller.ModeSync, Marker: testMarker}, Log: zap.NewNop()}
+		Policy: controller.Policy{Mode: controller.ModeSync, Marker: controllertest.Marker}, Log: zap.NewNop()}
 	d := &Daemon{Reconciler: rec, Schedule: hourly{}, DetectInterval: time.Millisecond, Log: zap.NewNop()}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

@@ -10,6 +10,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/flarewarden/flarewarden/controller"
+	"github.com/flarewarden/flarewarden/controller/controllertest"
 )
 
 type mutDetector struct {
@@ -37,10 +38,10 @@ func (p *seqProber) Probe(context.Context, controller.ProbeInput) []controller.C
 func TestDaemonOnFailureTakeoverEndsWithTheFailure(t *testing.T) {
 	z := controller.Zone{ID: "z", Name: "example.com"}
 	cname := controller.Record{ID: "c1", ZoneID: "z", Name: "home.example.com", Type: controller.TypeCNAME, Content: "myhome.duckdns.org", Proxied: true, TTL: 1}
-	dns := &memDNS{zones: []controller.Zone{z}, records: map[string][]controller.Record{"z": {cname}}}
+	dns := &controllertest.MemDNS{Listed: []controller.Zone{z}, Stored: map[string][]controller.Record{"z": {cname}}}
 	det := &mutDetector{det: controller.Detection{V4: known("203.0.113.7"), V6: controller.FamilyResult{State: controller.StateUnknown}}}
 	rec := &controller.Reconciler{Detector: det, DNS: dns, Names: []controller.NameSpec{{Field: "records[0]", Name: "home.example.com", TakeoverOnFailure: true}},
-		Policy: controller.Policy{Mode: controller.ModeSync, Marker: testMarker}, Log: zap.NewNop()}
+		Policy: controller.Policy{Mode: controller.ModeSync, Marker: controllertest.Marker}, Log: zap.NewNop()}
 	pr := &seqProber{class: controller.ClassOriginDNSError}
 	d := &Daemon{Reconciler: rec, Healer: &Healer{}, Prober: pr, Log: zap.NewNop(),
 		OnFailure: map[string]bool{"home.example.com": true}, NoTakeover: map[string]bool{}}
@@ -49,21 +50,21 @@ func TestDaemonOnFailureTakeoverEndsWithTheFailure(t *testing.T) {
 	_ = d.pass(ctx)    // CNAME observed
 	d.healthRound(ctx) // 1016: flagged for takeover
 	_ = d.pass(ctx)    // takeover blocked: ipv6 unknown
-	if len(dns.applied["z"]) != 0 || !d.takeoverSet()["home.example.com"] {
-		t.Fatalf("setup: applied %v, flags %v", dns.applied, d.takeoverSet())
+	if len(dns.Applied("z")) != 0 || !d.takeoverSet()["home.example.com"] {
+		t.Fatalf("setup: applied %v, flags %v", dns.Applied("z"), d.takeoverSet())
 	}
 	pr.class = controller.ClassOK // the DDNS provider is back
 	d.healthRound(ctx)
 	_ = d.pass(ctx)
-	if len(dns.applied["z"]) != 0 {
-		t.Fatalf("setup: applied %v", dns.applied)
+	if len(dns.Applied("z")) != 0 {
+		t.Fatalf("setup: applied %v", dns.Applied("z"))
 	}
 	if flags := d.takeoverSet(); len(flags) != 0 {
 		t.Fatalf("after recovery, takeover flags = %v, want none", flags)
 	}
 	det.set(controller.Detection{V4: known("203.0.113.7"), V6: known("2001:db8::7")}) // later, v6 detection recovers
 	_ = d.pass(ctx)
-	for _, c := range dns.applied["z"] {
+	for _, c := range dns.Applied("z") {
 		if c.Action == controller.ActionDelete && c.Type == controller.TypeCNAME {
 			t.Fatalf("CNAME deleted by a pass after the site had recovered: the on-failure flag set during the outage was never cleared")
 		}

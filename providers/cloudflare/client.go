@@ -24,6 +24,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/flarewarden/flarewarden/controller"
+	"github.com/flarewarden/flarewarden/controller/waf"
 )
 
 // Defaults of Options.
@@ -106,11 +107,11 @@ type Client struct {
 }
 
 var (
-	_ controller.DNS              = (*Client)(nil)
-	_ controller.Rulesets         = (*Client)(nil)
-	_ controller.SecuritySettings = (*Client)(nil)
-	_ controller.AccessRules      = (*Client)(nil)
-	_ controller.IPLists          = (*Client)(nil)
+	_ controller.DNS       = (*Client)(nil)
+	_ waf.Rulesets         = (*Client)(nil)
+	_ waf.SecuritySettings = (*Client)(nil)
+	_ waf.AccessRules      = (*Client)(nil)
+	_ waf.IPLists          = (*Client)(nil)
 )
 
 // New validates the options and builds a Client. It does not contact

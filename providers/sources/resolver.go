@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/flarewarden/flarewarden/controller"
+	"github.com/flarewarden/flarewarden/controller/waf"
 )
 
 // Resolver resolves source lists. It remembers the last addresses of every
@@ -68,7 +69,7 @@ func (r *Resolver) Resolve(ctx context.Context, specs []Spec, det controller.Det
 		set.Sources = append(set.Sources, res)
 		all = append(all, res.Prefixes...)
 	}
-	set.Prefixes = controller.SortPrefixes(all)
+	set.Prefixes = waf.SortPrefixes(all)
 	set.Unknown = strings.Join(unknown, "; ")
 	return set
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/flarewarden/flarewarden/controller"
+	"github.com/flarewarden/flarewarden/controller/waf"
 	"github.com/flarewarden/flarewarden/providers/sources/dnstest"
 )
 
@@ -61,7 +62,7 @@ func specs(t *testing.T, raws ...string) []Spec {
 	return out
 }
 
-func exprOf(s controller.SourceSet) string { return controller.SkipExpression(s.Prefixes) }
+func exprOf(s controller.SourceSet) string { return waf.SkipExpression(s.Prefixes) }
 
 var noDetection = controller.Detection{V4: controller.FamilyResult{State: controller.StateDisabled}, V6: controller.FamilyResult{State: controller.StateDisabled}}
 

@@ -10,7 +10,7 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/flarewarden/flarewarden/controller"
+	"github.com/flarewarden/flarewarden/controller/waf"
 )
 
 // Self is the source that stands for the detected public address(es).
@@ -53,7 +53,7 @@ func Parse(raw string, allowBroad bool) (Spec, error) {
 	case strings.EqualFold(s, Self):
 		return Spec{Raw: s, Kind: KindSelf}, nil
 	}
-	if p, err := controller.ParsePrefixOrAddr(s); err == nil {
+	if p, err := waf.ParsePrefixOrAddr(s); err == nil {
 		return Spec{Raw: s, Kind: KindPrefix, Prefix: p}, checkBreadth(p, allowBroad)
 	} else if strings.ContainsAny(s, ":/") || isNumeric(s) {
 		return Spec{}, fmt.Errorf("%q is not a valid address or CIDR", s)

@@ -1,20 +1,22 @@
-package controller
+package waf
 
 import (
 	"context"
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/flarewarden/flarewarden/controller"
 )
 
 // SourceResolver resolves a configured source list for one pass. The list
 // is named by its config field ("waf.skip_rules[0]"); det gives "self".
 type SourceResolver interface {
-	Resolve(ctx context.Context, list string, det Detection) SourceSet
+	Resolve(ctx context.Context, list string, det controller.Detection) controller.SourceSet
 }
 
-// WAFSpec is the configured WAF state.
-type WAFSpec struct {
+// Spec is the configured WAF state.
+type Spec struct {
 	SkipRules   []SkipRuleSpec
 	AccessRules []AccessRuleSpec
 	IPLists     []IPListSpec
@@ -29,12 +31,12 @@ type WAFSpec struct {
 }
 
 // Empty reports whether nothing WAF-related is configured.
-func (w WAFSpec) Empty() bool {
+func (w Spec) Empty() bool {
 	return !w.manageSkip() && !w.manageAccess() && len(w.IPLists) == 0 && !w.ReportUnderAttack
 }
 
-func (w WAFSpec) manageSkip() bool   { return w.ManageSkipRules || len(w.SkipRules) > 0 }
-func (w WAFSpec) manageAccess() bool { return w.ManageAccessRules || len(w.AccessRules) > 0 }
+func (w Spec) manageSkip() bool   { return w.ManageSkipRules || len(w.SkipRules) > 0 }
+func (w Spec) manageAccess() bool { return w.ManageAccessRules || len(w.AccessRules) > 0 }
 
 // SkipRuleSpec is one configured skip rule. Field names it in errors and
 // in the SourceResolver; Zones empty means every zone with a managed record.
@@ -42,7 +44,7 @@ type SkipRuleSpec struct {
 	Field string
 	Name  string
 	Zones []string
-	Skip  SkipParams
+	Skip  controller.SkipParams
 	Log   bool
 }
 
@@ -63,16 +65,16 @@ type IPListSpec struct {
 // wafZones resolves the zones a WAF entry applies to: the named ones, or
 // by default the zones of the managed names. Unknown zone names are errors
 // naming their field.
-func wafZones(field string, names []string, visible, managed []Zone) ([]Zone, []error) {
+func wafZones(field string, names []string, visible, managed []controller.Zone) ([]controller.Zone, []error) {
 	if len(names) == 0 {
 		return managed, nil
 	}
-	var out []Zone
+	var out []controller.Zone
 	var errs []error
 	for i, n := range names {
-		j := slices.IndexFunc(visible, func(z Zone) bool { return strings.EqualFold(z.Name, NormalizeName(n)) })
+		j := slices.IndexFunc(visible, func(z controller.Zone) bool { return strings.EqualFold(z.Name, controller.NormalizeName(n)) })
 		if j < 0 {
-			errs = append(errs, fmt.Errorf("%s.zones[%d]: zone %s is not visible to the api token", field, i, NormalizeName(n)))
+			errs = append(errs, fmt.Errorf("%s.zones[%d]: zone %s is not visible to the api token", field, i, controller.NormalizeName(n)))
 			continue
 		}
 		out = append(out, visible[j])

@@ -1,4 +1,4 @@
-package controller
+package waf
 
 import (
 	"context"
@@ -10,13 +10,16 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest/observer"
+
+	"github.com/flarewarden/flarewarden/controller"
+	"github.com/flarewarden/flarewarden/controller/controllertest"
 )
 
 const skipField, accessField, listField = "waf.skip_rules[0]", "waf.access_rules[0]", "waf.ip_lists[0]"
 
 // wafTestSpec configures one skip rule, one access rule set and one IP
 // list, from the lists skipField, accessField and listField.
-var wafTestSpec = WAFSpec{
+var wafTestSpec = Spec{
 	SkipRules:         []SkipRuleSpec{{Field: skipField, Name: "scripts", Skip: allSkip, Log: true}},
 	AccessRules:       []AccessRuleSpec{{Field: accessField, Name: "scripts-allow"}},
 	IPLists:           []IPListSpec{{Field: listField, AccountID: "acc", Name: "home_ips"}},
@@ -38,18 +41,18 @@ func logFields(logs *observer.ObservedLogs, msg string) []map[string]any {
 }
 
 func TestRunOnceWarnsAboutSourceKeptAtLastKnownAddresses(t *testing.T) {
-	stale := SourceSet{Prefixes: set("192.0.2.10", "198.51.100.50").Prefixes, Sources: []SourceResult{
+	stale := controller.SourceSet{Prefixes: set("192.0.2.10", "198.51.100.50").Prefixes, Sources: []controller.SourceResult{
 		{Source: "198.51.100.50", Prefixes: set("198.51.100.50").Prefixes},
 		{Source: "scripts.example.net", Prefixes: set("192.0.2.10").Prefixes, Stale: true,
 			Err: "resolve scripts.example.net: server misbehaving"},
 	}}
-	spec := WAFSpec{SkipRules: wafTestSpec.SkipRules}
+	spec := Spec{SkipRules: wafTestSpec.SkipRules}
 	waf := NewFakeWAF()
-	waf.Sets[TestZone.ID] = Ruleset{ID: "rs", Rules: []Rule{owned("o", stale)}}
+	waf.Sets[TestZone.ID] = controller.Ruleset{ID: "rs", Rules: []controller.Rule{owned("o", stale)}}
 	log, logs := observed(zap.InfoLevel)
 	r := NewWAFTestReconciler(spec, FakeSources{skipField: stale}, waf, log)
 
-	rep, err := r.RunOnce(context.Background(), PassOptions{})
+	rep, err := r.RunOnce(context.Background(), controller.PassOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,17 +90,17 @@ func TestRunOnceRuleLimitStillAppliesAccessRulesAndLists(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			scripts := set("198.51.100.50")
-			scripts.Sources = []SourceResult{{Source: "198.51.100.50", Prefixes: scripts.Prefixes}}
+			scripts.Sources = []controller.SourceResult{{Source: "198.51.100.50", Prefixes: scripts.Prefixes}}
 			waf := NewFakeWAF()
-			waf.RuleErr = fmt.Errorf("zone example.com has reached its custom rule limit of 5: %w", ErrRuleLimit)
+			waf.RuleErr = fmt.Errorf("zone example.com has reached its custom rule limit of 5: %w", controller.ErrRuleLimit)
 			waf.AccessErr = tt.accessErr
-			waf.Levels[TestZone.ID] = SecurityLevelUnderAttack
-			waf.Sets[TestZone.ID] = Ruleset{ID: "rs", Rules: []Rule{foreign("f1")}}
+			waf.Levels[TestZone.ID] = controller.SecurityLevelUnderAttack
+			waf.Sets[TestZone.ID] = controller.Ruleset{ID: "rs", Rules: []controller.Rule{foreign("f1")}}
 			log, logs := observed(zap.InfoLevel)
 			r := NewWAFTestReconciler(wafTestSpec, FakeSources{skipField: scripts, accessField: scripts, listField: scripts}, waf, log)
 
-			rep, err := r.RunOnce(context.Background(), PassOptions{})
-			if !errors.Is(err, ErrRuleLimit) {
+			rep, err := r.RunOnce(context.Background(), controller.PassOptions{})
+			if !errors.Is(err, controller.ErrRuleLimit) {
 				t.Fatalf("err = %v, want the rule limit", err)
 			}
 			for _, w := range tt.wantErr {
@@ -127,37 +130,37 @@ func TestRunOnceRuleLimitStillAppliesAccessRulesAndLists(t *testing.T) {
 
 func TestRunOnceUnderAttackWarnings(t *testing.T) {
 	home := set("198.51.100.50")
-	sources := SourceSet{Prefixes: home.Prefixes, Sources: []SourceResult{{Source: "198.51.100.50", Prefixes: home.Prefixes}}}
-	moved := SourceSet{Prefixes: set("198.51.100.51").Prefixes, Sources: []SourceResult{{Source: "198.51.100.51", Prefixes: set("198.51.100.51").Prefixes}}}
-	never := SourceSet{Unknown: "gone.example.net did not resolve and has no last known address",
-		Sources: []SourceResult{{Source: "gone.example.net", Err: "server misbehaving"}}}
+	sources := controller.SourceSet{Prefixes: home.Prefixes, Sources: []controller.SourceResult{{Source: "198.51.100.50", Prefixes: home.Prefixes}}}
+	moved := controller.SourceSet{Prefixes: set("198.51.100.51").Prefixes, Sources: []controller.SourceResult{{Source: "198.51.100.51", Prefixes: set("198.51.100.51").Prefixes}}}
+	never := controller.SourceSet{Unknown: "gone.example.net did not resolve and has no last known address",
+		Sources: []controller.SourceResult{{Source: "gone.example.net", Err: "server misbehaving"}}}
 	tests := []struct {
 		name        string
 		level       string
-		set         SourceSet
-		policy      Mode
-		existing    []Rule
+		set         controller.SourceSet
+		policy      controller.Mode
+		existing    []controller.Rule
 		exempted    bool
 		notExempted []string // sources warned about
 		underAttack bool
 	}{
-		{name: "under attack, source exempted by the new rule", level: SecurityLevelUnderAttack, set: sources, policy: ModeSync,
+		{name: "under attack, source exempted by the new rule", level: controller.SecurityLevelUnderAttack, set: sources, policy: controller.ModeSync,
 			exempted: true, underAttack: true},
-		{name: "under attack, hostname never resolved: no rule, not exempted", level: SecurityLevelUnderAttack, set: never,
-			policy: ModeSync, notExempted: []string{"gone.example.net"}, underAttack: true},
-		{name: "under attack, create-only leaves an outdated rule: new source not exempted", level: SecurityLevelUnderAttack,
-			set: moved, policy: ModeCreateOnly, existing: []Rule{owned("o", home)}, notExempted: []string{"198.51.100.51"}, underAttack: true},
-		{name: "medium: no warning", level: "medium", set: never, policy: ModeSync},
+		{name: "under attack, hostname never resolved: no rule, not exempted", level: controller.SecurityLevelUnderAttack, set: never,
+			policy: controller.ModeSync, notExempted: []string{"gone.example.net"}, underAttack: true},
+		{name: "under attack, create-only leaves an outdated rule: new source not exempted", level: controller.SecurityLevelUnderAttack,
+			set: moved, policy: controller.ModeCreateOnly, existing: []controller.Rule{owned("o", home)}, notExempted: []string{"198.51.100.51"}, underAttack: true},
+		{name: "medium: no warning", level: "medium", set: never, policy: controller.ModeSync},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			waf := NewFakeWAF()
 			waf.Levels[TestZone.ID] = tt.level
-			waf.Sets[TestZone.ID] = Ruleset{ID: "rs", Rules: tt.existing}
+			waf.Sets[TestZone.ID] = controller.Ruleset{ID: "rs", Rules: tt.existing}
 			log, logs := observed(zap.WarnLevel)
-			r := NewWAFTestReconciler(WAFSpec{SkipRules: wafTestSpec.SkipRules, ReportUnderAttack: true}, FakeSources{skipField: tt.set}, waf, log)
+			r := NewWAFTestReconciler(Spec{SkipRules: wafTestSpec.SkipRules, ReportUnderAttack: true}, FakeSources{skipField: tt.set}, waf, log)
 			r.Policy.Mode = tt.policy
-			rep, err := r.RunOnce(context.Background(), PassOptions{})
+			rep, err := r.RunOnce(context.Background(), controller.PassOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -190,19 +193,19 @@ func TestRunOnceUnderAttackWarnings(t *testing.T) {
 func TestRunOnceWAFFailureDoesNotUndoTakeover(t *testing.T) {
 	scripts := set("198.51.100.50")
 	waf := NewFakeWAF()
-	waf.RuleErr = fmt.Errorf("zone example.com has reached its custom rule limit of 5: %w", ErrRuleLimit)
-	r := NewWAFTestReconciler(WAFSpec{SkipRules: wafTestSpec.SkipRules}, FakeSources{skipField: scripts}, waf, zap.NewNop())
+	waf.RuleErr = fmt.Errorf("zone example.com has reached its custom rule limit of 5: %w", controller.ErrRuleLimit)
+	r := NewWAFTestReconciler(Spec{SkipRules: wafTestSpec.SkipRules}, FakeSources{skipField: scripts}, waf, zap.NewNop())
 	r.Names[0].TakeoverCNAME = true
-	dns := r.DNS.(*fakeDNS)
-	dns.records = map[string][]Record{TestZone.ID: {{ID: "c", ZoneID: TestZone.ID, Name: "home.example.com", Type: TypeCNAME,
+	dns := r.DNS.(*controllertest.MemDNS)
+	dns.Stored = map[string][]controller.Record{TestZone.ID: {{ID: "c", ZoneID: TestZone.ID, Name: "home.example.com", Type: controller.TypeCNAME,
 		Content: "myhome.duckdns.org"}}}
 
-	rep, err := r.RunOnce(context.Background(), PassOptions{})
-	if !errors.Is(err, ErrRuleLimit) {
+	rep, err := r.RunOnce(context.Background(), controller.PassOptions{})
+	if !errors.Is(err, controller.ErrRuleLimit) {
 		t.Fatalf("err = %v, want the rule limit", err)
 	}
-	if len(dns.applied[TestZone.ID]) != 2 {
-		t.Fatalf("dns writes = %+v, want the takeover (delete CNAME, create A)", dns.applied)
+	if len(dns.Applied(TestZone.ID)) != 2 {
+		t.Fatalf("dns writes = %+v, want the takeover (delete CNAME, create A)", dns.Applied(TestZone.ID))
 	}
 	if len(rep.CNAMEs) != 0 {
 		t.Errorf("remaining CNAMEs = %v, want none: the takeover was applied", rep.CNAMEs)

@@ -5,6 +5,11 @@ import (
 	"net/netip"
 )
 
+// The WAF's domain types: the rules, IP Access Rules and IP lists that
+// package waf plans and the Cloudflare adapter reads and writes, and what a
+// pass reports about them (resolved sources, security levels). Planning
+// them is package waf's business; a pass composes it with the DNS step.
+
 // CustomRulesPhase is the phase of a zone's custom WAF rules entrypoint.
 const CustomRulesPhase = "http_request_firewall_custom"
 
@@ -122,4 +127,55 @@ type ListItemChange struct {
 // PrefixOf returns the single-address prefix of addr (/32 or /128).
 func PrefixOf(addr netip.Addr) netip.Prefix {
 	return netip.PrefixFrom(addr, addr.BitLen())
+}
+
+// SourceResult is what one configured WAF source resolved to.
+type SourceResult struct {
+	Source   string         `json:"source"`
+	Prefixes []netip.Prefix `json:"prefixes,omitempty"`
+	// Stale is set when a hostname failed to resolve and its last known
+	// addresses (Prefixes) were used; the pass warns about it.
+	Stale bool `json:"stale,omitempty"`
+	// Err says why the source did not resolve.
+	Err string `json:"error,omitempty"`
+}
+
+// SourceSet is a resolved list of WAF sources.
+type SourceSet struct {
+	// Prefixes is the union of the sources, sorted and de-duplicated.
+	Prefixes []netip.Prefix `json:"prefixes"`
+	// Unknown, when set, says why the set cannot be trusted (a hostname
+	// that never resolved, "self" while detection is unknown): rules built
+	// from it are kept as they are, not rewritten.
+	Unknown string         `json:"unknown,omitempty"`
+	Sources []SourceResult `json:"sources"`
+}
+
+// Usable returns why rules cannot be built from the set, or "". An empty
+// set is never usable: it would yield an expression that matches nothing.
+func (s SourceSet) Usable() string {
+	switch {
+	case s.Unknown != "":
+		return s.Unknown
+	case len(s.Prefixes) == 0:
+		return "the sources resolve to no address"
+	}
+	return ""
+}
+
+// SecurityStatus is a zone's security level and, for each configured
+// skip-rule source, whether flarewarden's rule exempts it from the
+// security level challenge (Under Attack mode).
+type SecurityStatus struct {
+	Zone        string      `json:"zone"`
+	Level       string      `json:"security_level"`
+	UnderAttack bool        `json:"under_attack"`
+	Exemptions  []Exemption `json:"exemptions,omitempty"`
+}
+
+// Exemption tells whether one source is exempted by its skip rule.
+type Exemption struct {
+	Rule     string `json:"rule"`
+	Source   string `json:"source"`
+	Exempted bool   `json:"exempted"`
 }

@@ -18,14 +18,9 @@ type Reconciler struct {
 	Policy   Policy
 	Log      *zap.Logger
 
-	// WAF is the configured WAF state; the ports below are needed only
-	// when it is not empty.
-	WAF      WAFSpec
-	Sources  SourceResolver
-	Rulesets Rulesets
-	Settings SecuritySettings
-	Access   AccessRules
-	Lists    IPLists
+	// WAF is the WAF step (package waf), composed into every pass after
+	// the DNS plan; nil when no WAF is configured.
+	WAF WAF
 }
 
 // PassOptions tune one pass.
@@ -74,7 +69,7 @@ func (r *Reconciler) RunOnce(ctx context.Context, opt PassOptions) (Report, erro
 
 	listed, err := r.DNS.Zones(ctx)
 	if err != nil {
-		return rep, withContext(err, "list zones")
+		return rep, WithContext(err, "list zones")
 	}
 	zones := r.chooseZones(listed)
 	names, errs := MatchZones(r.Names, listed)
@@ -85,19 +80,22 @@ func (r *Reconciler) RunOnce(ctx context.Context, opt PassOptions) (Report, erro
 	errs = append(errs, listErrs...)
 	rep.Plan = Plan(Desired{Names: names, Addrs: DesiredFromDetection(rep.Detection)}, observed, r.Policy)
 
-	w := &wafPass{}
-	if !r.WAF.Empty() {
+	var waf WAFPlan
+	if r.WAF != nil {
 		var wafErrs []error
-		w, wafErrs = r.desireWAF(ctx, rep.Detection, zones, managed, &rep)
+		waf, wafErrs = r.WAF.Plan(ctx, WAFInput{Detection: rep.Detection, Zones: zones, Managed: managed, Policy: r.Policy}, &rep)
 		errs = append(errs, wafErrs...)
-		errs = append(errs, r.planWAF(ctx, w, &rep)...)
 	}
 	r.logPlan(rep.Plan)
 	if !opt.DryRun {
 		errs = append(errs, r.apply(ctx, rep.Plan, &rep)...)
-		errs = append(errs, r.applyWAF(ctx, w, rep.Plan, &rep)...)
+		if waf != nil {
+			errs = append(errs, waf.Apply(ctx, &rep)...)
+		}
 	}
-	r.reportSecurity(w, &rep)
+	if waf != nil {
+		waf.ReportSecurity(&rep)
+	}
 	rep.CNAMEs = remainingCNAMEs(names, observed, rep.Plan, opt.DryRun, rep.Failed)
 	return rep, errors.Join(errs...)
 }
@@ -128,7 +126,7 @@ func (r *Reconciler) observe(ctx context.Context, names []DesiredName, rep *Repo
 	for _, z := range distinctZones(names, func(n DesiredName) Zone { return n.Zone }) {
 		recs, err := r.DNS.Records(ctx, z)
 		if err != nil {
-			errs = append(errs, withContext(err, "list dns records in zone "+z.Name))
+			errs = append(errs, WithContext(err, "list dns records in zone "+z.Name))
 			addOnce(&rep.Failed, z.Name)
 			continue
 		}
@@ -146,7 +144,7 @@ func (r *Reconciler) apply(ctx context.Context, p PlanResult, rep *Report) []err
 	for _, z := range distinctZones(p.Changes, func(c Change) Zone { return c.Zone }) {
 		changes := byZone[z.ID]
 		if err := r.DNS.Apply(ctx, z, changes); err != nil {
-			errs = append(errs, withContext(err, fmt.Sprintf("apply %d changes in zone %s", len(changes), z.Name)))
+			errs = append(errs, WithContext(err, fmt.Sprintf("apply %d changes in zone %s", len(changes), z.Name)))
 			addOnce(&rep.Failed, z.Name)
 			continue
 		}
@@ -171,6 +169,9 @@ func zoneNames(zones []Zone, names []DesiredName) ([]string, map[string]string) 
 }
 
 // addOnce appends zone to zones unless it is there already.
+// AddWAFFailed records that the WAF reads or writes of a zone failed.
+func (rep *Report) AddWAFFailed(zone string) { addOnce(&rep.WAFFailed, zone) }
+
 func addOnce(zones *[]string, zone string) {
 	if !slices.Contains(*zones, zone) {
 		*zones = append(*zones, zone)
@@ -222,4 +223,32 @@ func remainingCNAMEs(names []DesiredName, observed []Record, p PlanResult, dryRu
 		}
 	}
 	return out
+}
+
+func (r *Reconciler) logDetection(d Detection) {
+	for _, f := range Families {
+		res := d.Get(f)
+		switch res.State {
+		case StateKnown:
+			r.Log.Debug("address detected", zap.String("family", f.String()), zap.String("addr", res.Addr.String()))
+		case StateUnknown:
+			r.Log.Warn("address unknown, records kept", zap.String("family", f.String()), zap.String("reason", res.Reason))
+		}
+	}
+}
+
+func (r *Reconciler) logPlan(p PlanResult) {
+	for _, w := range p.Warnings {
+		r.Log.Warn("record left as is", zap.String("zone", w.Zone), zap.String("name", w.Name), zap.String("reason", w.Message))
+	}
+	r.Log.Info("plan ready", zap.Int("changes", p.Count()), zap.Int("dns_changes", len(p.Changes)),
+		zap.Int("warnings", len(p.Warnings)))
+}
+
+func changeFields(c Change) []zap.Field {
+	return []zap.Field{
+		zap.String("zone", c.Zone.Name), zap.String("name", c.Name), zap.String("type", c.Type),
+		zap.String("action", string(c.Action)), zap.String("old", c.Old()), zap.String("new", c.New()),
+		zap.String("reason", c.Reason),
+	}
 }

@@ -1,9 +1,11 @@
-package controller
+package waf
 
 import (
 	"net/netip"
 	"slices"
 	"strings"
+
+	"github.com/flarewarden/flarewarden/controller"
 )
 
 // SortPrefixes sorts prefixes (IPv4 before IPv6, then by address and
@@ -85,7 +87,7 @@ func ParsePrefixOrAddr(s string) (netip.Prefix, error) {
 	if err != nil {
 		return netip.Prefix{}, err
 	}
-	return PrefixOf(a.Unmap()), nil
+	return controller.PrefixOf(a.Unmap()), nil
 }
 
 // Covers reports whether every prefix of want lies inside some prefix of have.

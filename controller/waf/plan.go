@@ -1,9 +1,11 @@
-package controller
+package waf
 
 import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/flarewarden/flarewarden/controller"
 )
 
 // PlanRules plans a zone's owned skip rules against its observed custom
@@ -21,7 +23,7 @@ import (
 //     others are deleted under sync only (warned about otherwise), never
 //     while the rule's sources are unusable;
 //   - upsert-only never deletes; create-only only creates.
-func PlanRules(zone Zone, desired []DesiredSkipRule, observed Ruleset, p Policy) ([]RuleChange, []Warning) {
+func PlanRules(zone controller.Zone, desired []DesiredSkipRule, observed controller.Ruleset, p controller.Policy) ([]controller.RuleChange, []controller.Warning) {
 	rp := &rulePlan{zone: zone, policy: p}
 	if observed.ID == "" {
 		rp.createEntrypoint(desired)
@@ -42,30 +44,30 @@ func PlanRules(zone Zone, desired []DesiredSkipRule, observed Ruleset, p Policy)
 // rulePlan accumulates the changes of one zone while simulating the
 // ruleset's order in working.
 type rulePlan struct {
-	zone     Zone
-	policy   Policy
+	zone     controller.Zone
+	policy   controller.Policy
 	rsID     string
-	working  []Rule
-	changes  []RuleChange
-	warnings []Warning
+	working  []controller.Rule
+	changes  []controller.RuleChange
+	warnings []controller.Warning
 }
 
 func (rp *rulePlan) warn(ref, msg string) {
-	rp.warnings = append(rp.warnings, Warning{Zone: rp.zone.Name, Name: ref, Message: msg})
+	rp.warnings = append(rp.warnings, controller.Warning{Zone: rp.zone.Name, Name: ref, Message: msg})
 }
 
-func (rp *rulePlan) add(c RuleChange) {
+func (rp *rulePlan) add(c controller.RuleChange) {
 	c.Zone, c.RulesetID = rp.zone, rp.rsID
 	rp.changes = append(rp.changes, c)
 }
 
 func (rp *rulePlan) createEntrypoint(desired []DesiredSkipRule) {
 	for _, d := range desired {
-		if why := d.Set.usable(); why != "" {
+		if why := d.Set.Usable(); why != "" {
 			rp.warn(d.Ref(), "skip rule not created: "+why)
 			continue
 		}
-		rp.add(RuleChange{Action: ActionCreate, Rule: d.rule(), Reason: "zone has no custom rules yet: create the entrypoint with the skip rule"})
+		rp.add(controller.RuleChange{Action: controller.ActionCreate, Rule: d.rule(), Reason: "zone has no custom rules yet: create the entrypoint with the skip rule"})
 	}
 }
 
@@ -79,11 +81,11 @@ func (rp *rulePlan) deleteStale(desired []DesiredSkipRule) {
 		if !r.Owned() || want[r.Ref] {
 			continue
 		}
-		if rp.policy.Mode != ModeSync {
+		if rp.policy.Mode != controller.ModeSync {
 			rp.warn(r.Ref, fmt.Sprintf("skip rule is no longer configured; policy %s keeps it", rp.policy.Mode))
 			continue
 		}
-		rp.add(RuleChange{Action: ActionDelete, Rule: r, Before: ptrRule(r), Reason: "skip rule removed from the config"})
+		rp.add(controller.RuleChange{Action: controller.ActionDelete, Rule: r, Before: ptrRule(r), Reason: "skip rule removed from the config"})
 		rp.remove(r.ID)
 	}
 }
@@ -98,10 +100,10 @@ func (rp *rulePlan) place(slot int, d DesiredSkipRule) bool {
 	}
 	cur := keeper(copies, d)
 	rp.dropDuplicates(copies, cur, d)
-	idx := slices.IndexFunc(rp.working, func(r Rule) bool { return r.ID == cur.ID })
+	idx := slices.IndexFunc(rp.working, func(r controller.Rule) bool { return r.ID == cur.ID })
 	next := cur
 	var reasons []string
-	if why := d.Set.usable(); why != "" {
+	if why := d.Set.Usable(); why != "" {
 		rp.warn(d.Ref(), "skip rule kept as it is: "+why)
 	} else {
 		next = d.rule()
@@ -109,7 +111,7 @@ func (rp *rulePlan) place(slot int, d DesiredSkipRule) bool {
 		reasons = ruleDiff(cur, next)
 	}
 	rp.remove(cur.ID)
-	var pos *Position
+	var pos *controller.Position
 	if idx != slot {
 		pos = rp.positionAt(slot)
 		reasons = append(reasons, fmt.Sprintf("moved back to position %d", slot+1))
@@ -118,45 +120,45 @@ func (rp *rulePlan) place(slot int, d DesiredSkipRule) bool {
 	if len(reasons) == 0 {
 		return true
 	}
-	if rp.policy.Mode == ModeCreateOnly {
+	if rp.policy.Mode == controller.ModeCreateOnly {
 		rp.warn(d.Ref(), "skip rule differs ("+strings.Join(reasons, ", ")+"); policy create-only leaves it")
 		return true
 	}
-	rp.add(RuleChange{Action: ActionUpdate, Rule: next, Before: ptrRule(cur), Position: pos, Reason: strings.Join(reasons, ", ")})
+	rp.add(controller.RuleChange{Action: controller.ActionUpdate, Rule: next, Before: ptrRule(cur), Position: pos, Reason: strings.Join(reasons, ", ")})
 	return true
 }
 
 func (rp *rulePlan) create(slot int, d DesiredSkipRule) bool {
-	if why := d.Set.usable(); why != "" {
+	if why := d.Set.Usable(); why != "" {
 		rp.warn(d.Ref(), "skip rule not created: "+why)
 		return false
 	}
 	r := d.rule()
-	rp.add(RuleChange{Action: ActionCreate, Rule: r, Position: rp.positionAt(slot), Reason: fmt.Sprintf("missing skip rule, placed at position %d", slot+1)})
+	rp.add(controller.RuleChange{Action: controller.ActionCreate, Rule: r, Position: rp.positionAt(slot), Reason: fmt.Sprintf("missing skip rule, placed at position %d", slot+1)})
 	rp.insert(slot, r)
 	return true
 }
 
 // positionAt returns the position that puts a rule at index slot: before
 // the rule now there, or nil (append) past the end.
-func (rp *rulePlan) positionAt(slot int) *Position {
+func (rp *rulePlan) positionAt(slot int) *controller.Position {
 	if slot < len(rp.working) {
-		return &Position{Before: rp.working[slot].ID}
+		return &controller.Position{Before: rp.working[slot].ID}
 	}
 	return nil
 }
 
 func (rp *rulePlan) remove(id string) {
-	rp.working = slices.DeleteFunc(rp.working, func(r Rule) bool { return r.ID == id })
+	rp.working = slices.DeleteFunc(rp.working, func(r controller.Rule) bool { return r.ID == id })
 }
 
-func (rp *rulePlan) insert(slot int, r Rule) {
+func (rp *rulePlan) insert(slot int, r controller.Rule) {
 	rp.working = slices.Insert(rp.working, min(slot, len(rp.working)), r)
 }
 
 // ruleDiff names what differs between an observed owned rule and the
 // desired one.
-func ruleDiff(cur, next Rule) []string {
+func ruleDiff(cur, next controller.Rule) []string {
 	var out []string
 	if cur.Expression != next.Expression {
 		out = append(out, "sources changed")
@@ -171,7 +173,7 @@ func ruleDiff(cur, next Rule) []string {
 }
 
 // sameSkip compares skip parameters as sets.
-func sameSkip(a, b *SkipParams) bool {
+func sameSkip(a, b *controller.SkipParams) bool {
 	if a == nil || b == nil {
 		return a == b
 	}
@@ -185,4 +187,4 @@ func sameSet(a, b []string) bool {
 	return slices.Equal(slices.Compact(x), slices.Compact(y))
 }
 
-func ptrRule(r Rule) *Rule { return &r }
+func ptrRule(r controller.Rule) *controller.Rule { return &r }

@@ -1,9 +1,11 @@
-package controller
+package waf
 
 import (
 	"fmt"
 	"net/netip"
 	"strings"
+
+	"github.com/flarewarden/flarewarden/controller"
 )
 
 // AccessRuleMode is the IP Access Rule mode flarewarden manages: allow.
@@ -48,11 +50,11 @@ func accessKey(value string) string {
 //   - an owned rule whose value no usable set wants is deleted under sync
 //     only, unless it belongs to a set that is not usable now (its rules are
 //     kept as they are).
-func PlanAccessRules(zone Zone, desired []DesiredAccessRule, observed []AccessRule, p Policy) ([]AccessRuleChange, []Warning) {
+func PlanAccessRules(zone controller.Zone, desired []DesiredAccessRule, observed []controller.AccessRule, p controller.Policy) ([]controller.AccessRuleChange, []controller.Warning) {
 	ap := &accessPlan{zone: zone, policy: p, observed: observed, byKey: indexAccessRules(observed, p),
 		wanted: map[string]bool{}, protected: map[string]bool{}}
 	for _, d := range desired {
-		if why := d.Set.usable(); why != "" {
+		if why := d.Set.Usable(); why != "" {
 			ap.warn(d.Name, "access rules kept as they are: "+why)
 			ap.protected[accessNotes(p.Marker, d.Name)] = true
 			continue
@@ -67,22 +69,22 @@ func PlanAccessRules(zone Zone, desired []DesiredAccessRule, observed []AccessRu
 
 // accessPlan accumulates the access rule changes of one zone.
 type accessPlan struct {
-	zone      Zone
-	policy    Policy
-	observed  []AccessRule
+	zone      controller.Zone
+	policy    controller.Policy
+	observed  []controller.AccessRule
 	byKey     map[string]accessMatch // observed, by accessKey
 	wanted    map[string]bool        // by accessKey
 	protected map[string]bool        // notes of sets that are not usable now
-	changes   []AccessRuleChange
-	warnings  []Warning
+	changes   []controller.AccessRuleChange
+	warnings  []controller.Warning
 }
 
 func (ap *accessPlan) warn(name, msg string) {
-	ap.warnings = append(ap.warnings, Warning{Zone: ap.zone.Name, Name: name, Message: msg})
+	ap.warnings = append(ap.warnings, controller.Warning{Zone: ap.zone.Name, Name: name, Message: msg})
 }
 
-func (ap *accessPlan) add(action Action, rule AccessRule, reason string) {
-	ap.changes = append(ap.changes, AccessRuleChange{Action: action, Zone: ap.zone, Rule: rule, Reason: reason})
+func (ap *accessPlan) add(action controller.Action, rule controller.AccessRule, reason string) {
+	ap.changes = append(ap.changes, controller.AccessRuleChange{Action: action, Zone: ap.zone, Rule: rule, Reason: reason})
 }
 
 // ensure makes sure an allow rule for pfx exists, for the set named set.
@@ -103,26 +105,26 @@ func (ap *accessPlan) ensure(set string, pfx netip.Prefix) {
 	case m.foreign != nil:
 		// A hand-made allow rule already does the job.
 	default:
-		rule := AccessRule{Mode: AccessRuleMode, Target: target, Value: value, Notes: accessNotes(ap.policy.Marker, set)}
-		ap.add(ActionCreate, rule, "allow source of "+set)
+		rule := controller.AccessRule{Mode: AccessRuleMode, Target: target, Value: value, Notes: accessNotes(ap.policy.Marker, set)}
+		ap.add(controller.ActionCreate, rule, "allow source of "+set)
 	}
 }
 
 // accessMatch is the observed owned rule and the observed foreign rule of
 // one access key; each may be nil.
-type accessMatch struct{ own, foreign *AccessRule }
+type accessMatch struct{ own, foreign *controller.AccessRule }
 
 // indexAccessRules maps the accessKey of each observed rule to its
 // matches, parsing each value once. Of several owned (or foreign) rules
 // with one key, the last observed is the match. The pointers point into
 // observed.
-func indexAccessRules(observed []AccessRule, p Policy) map[string]accessMatch {
+func indexAccessRules(observed []controller.AccessRule, p controller.Policy) map[string]accessMatch {
 	idx := make(map[string]accessMatch, len(observed))
 	for i := range observed {
 		r := &observed[i]
 		key := accessKey(r.Value)
 		m := idx[key]
-		if p.ownsText(r.Notes) {
+		if p.OwnsText(r.Notes) {
 			m.own = r
 		} else {
 			m.foreign = r
@@ -133,29 +135,29 @@ func indexAccessRules(observed []AccessRule, p Policy) map[string]accessMatch {
 }
 
 // restoreMode sets an owned rule whose mode was edited back to allow.
-func (ap *accessPlan) restoreMode(r AccessRule) {
+func (ap *accessPlan) restoreMode(r controller.AccessRule) {
 	if r.Mode == AccessRuleMode {
 		return
 	}
-	if ap.policy.Mode == ModeCreateOnly {
+	if ap.policy.Mode == controller.ModeCreateOnly {
 		ap.warn(r.Value, fmt.Sprintf("owned access rule has mode %s; policy create-only leaves it", r.Mode))
 		return
 	}
 	reason := fmt.Sprintf("mode %s set by hand, restored to %s", r.Mode, AccessRuleMode)
 	r.Mode = AccessRuleMode
-	ap.add(ActionUpdate, r, reason)
+	ap.add(controller.ActionUpdate, r, reason)
 }
 
 // deleteUnwanted removes owned rules no usable set wants (sync only).
 func (ap *accessPlan) deleteUnwanted() {
 	for _, r := range ap.observed {
-		if !ap.policy.ownsText(r.Notes) || ap.wanted[accessKey(r.Value)] || ap.protected[r.Notes] {
+		if !ap.policy.OwnsText(r.Notes) || ap.wanted[accessKey(r.Value)] || ap.protected[r.Notes] {
 			continue
 		}
-		if ap.policy.Mode != ModeSync {
+		if ap.policy.Mode != controller.ModeSync {
 			ap.warn(r.Value, fmt.Sprintf("owned access rule no longer configured; policy %s keeps it", ap.policy.Mode))
 			continue
 		}
-		ap.add(ActionDelete, r, "source removed from the config")
+		ap.add(controller.ActionDelete, r, "source removed from the config")
 	}
 }

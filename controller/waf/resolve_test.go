@@ -1,4 +1,4 @@
-package controller_test
+package waf_test
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/flarewarden/flarewarden/controller"
+	"github.com/flarewarden/flarewarden/controller/waf"
 	"github.com/flarewarden/flarewarden/providers/sources"
 	"github.com/flarewarden/flarewarden/providers/sources/dnstest"
 )
@@ -17,7 +18,7 @@ const skipField = "waf.skip_rules[0]"
 
 // newResolver returns the source lists of the skip rule: a fixed address
 // and a hostname resolved by the local DNS server.
-func newResolver(t *testing.T, ds *dnstest.Server) controller.SourceResolver {
+func newResolver(t *testing.T, ds *dnstest.Server) waf.SourceResolver {
 	t.Helper()
 	var specs []sources.Spec
 	for _, raw := range []string{"198.51.100.50", "scripts.example.net"} {
@@ -52,38 +53,38 @@ func TestRunOnceFollowsHostnameSources(t *testing.T) {
 		{name: "fails after a restart: rule kept as it is", restart: true, expr: "(ip.src in {192.0.2.10 198.51.100.50})",
 			warnings: []string{"flarewarden_scripts: skip rule kept as it is: scripts.example.net did not resolve and has no last known address"}},
 	}
-	spec := controller.WAFSpec{SkipRules: []controller.SkipRuleSpec{{Field: skipField, Name: "scripts",
+	spec := waf.Spec{SkipRules: []waf.SkipRuleSpec{{Field: skipField, Name: "scripts",
 		Skip: controller.SkipParams{Ruleset: "current"}}}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ds := dnstest.New(t)
 			ds.Set("scripts.example.net", "192.0.2.10")
-			waf := controller.NewFakeWAF()
+			fw := waf.NewFakeWAF()
 			res := newResolver(t, ds)
-			r := controller.NewWAFTestReconciler(spec, res, waf, zap.NewNop())
+			r := waf.NewWAFTestReconciler(spec, res, fw, zap.NewNop())
 			ctx := context.Background()
-			if _, err := r.RunOnce(ctx, controller.PassOptions{}); err != nil || len(waf.Writes) != 1 {
-				t.Fatalf("first pass: %v, writes %v", err, waf.Writes)
+			if _, err := r.RunOnce(ctx, controller.PassOptions{}); err != nil || len(fw.Writes) != 1 {
+				t.Fatalf("first pass: %v, writes %v", err, fw.Writes)
 			}
 
 			ds.Set("scripts.example.net", tt.then...)
 			if tt.restart {
-				r.Sources = newResolver(t, ds)
+				r.WAF.(*waf.Step).Sources = newResolver(t, ds)
 			}
-			waf.Writes = nil
+			fw.Writes = nil
 			rep, err := r.RunOnce(ctx, controller.PassOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if strings.Join(waf.Writes, "|") != strings.Join(tt.writes, "|") {
-				t.Errorf("writes = %v, want %v", waf.Writes, tt.writes)
+			if strings.Join(fw.Writes, "|") != strings.Join(tt.writes, "|") {
+				t.Errorf("writes = %v, want %v", fw.Writes, tt.writes)
 			}
 			for _, c := range rep.Plan.Rules {
 				if c.Position != nil {
 					t.Errorf("change %+v moves the rule, want it updated in place", c)
 				}
 			}
-			if got := waf.Sets[controller.TestZone.ID].Rules[0].Expression; got != tt.expr {
+			if got := fw.Sets[waf.TestZone.ID].Rules[0].Expression; got != tt.expr {
 				t.Errorf("expression = %s, want %s", got, tt.expr)
 			}
 			var warns []string

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -96,6 +97,8 @@ func (c *Client) batchBack(zone controller.Zone) {
 	}
 }
 
+// writeBatch sends a chunk to the batch endpoint with call: v0.119 has no
+// call for it (batchBody).
 func (c *Client) writeBatch(ctx context.Context, zone controller.Zone, chunk []controller.Change) *APIError {
 	_, err := c.call(ctx, http.MethodPost, zonePath(zone.ID)+"/dns_records/batch", batchOf(chunk))
 	if err != nil {
@@ -113,7 +116,7 @@ func (c *Client) batchMissing(ctx context.Context, zone controller.Zone, batchEr
 	if !noRoute(batchErr) {
 		return false, batchErr
 	}
-	if _, err := c.call(ctx, http.MethodGet, zonePath(zone.ID), nil); err != nil {
+	if _, err := c.api.ZoneDetails(ctx, url.PathEscape(zone.ID)); err != nil {
 		check := c.apiError(err, "check zone", zoneLabel(zone), "")
 		if check.Status == http.StatusNotFound || check.hasCode(codeBadIdentifier) {
 			return false, batchErr
@@ -147,13 +150,31 @@ func (c *Client) writeSingles(ctx context.Context, zone controller.Zone, chunk [
 			if ch.Action != action || held[changeName(ch)] {
 				continue
 			}
-			method, path, body := singleCall(zone.ID, ch)
-			if _, err := c.call(ctx, method, path, body); err != nil {
+			if err := c.writeSingle(ctx, zone.ID, ch); err != nil {
 				return nil, c.apiError(err, string(ch.Action), zoneLabel(zone), changeLabel(ch))
 			}
 		}
 	}
 	return slices.Sorted(maps.Keys(held)), nil
+}
+
+// writeSingle applies one valid change on its own: a delete with the SDK's
+// DeleteDNSRecord, an update (PATCH) or a create (POST) with call and
+// flarewarden's body (see recordPatch and recordPost for the SDK's).
+func (c *Client) writeSingle(ctx context.Context, zoneID string, ch controller.Change) error {
+	records := zonePath(zoneID) + "/dns_records"
+	var err error
+	switch ch.Action {
+	case controller.ActionDelete:
+		err = c.api.DeleteDNSRecord(ctx, zoneRC(zoneID), url.PathEscape(ch.Before.ID))
+	case controller.ActionUpdate:
+		p := patchOf(ch)
+		p.ID = ""
+		_, err = c.call(ctx, http.MethodPatch, records+"/"+url.PathEscape(updateID(ch)), p)
+	default:
+		_, err = c.call(ctx, http.MethodPost, records, postOf(ch))
+	}
+	return err
 }
 
 // cnameReplacements returns the names of chunk whose changes delete a CNAME.

@@ -2,8 +2,6 @@ package cloudflare
 
 import (
 	"fmt"
-	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/flarewarden/flarewarden/controller"
@@ -16,7 +14,9 @@ const autoTTL = 1
 const chunkLabelNames = 3
 
 // batchBody is the body of POST /zones/{id}/dns_records/batch. Cloudflare
-// runs deletes, then patches, then posts, all or nothing.
+// runs deletes, then patches, then posts, all or nothing. SDK defect worked
+// around: v0.119 has no call for this endpoint (TestSDKHasNoDNSBatch), so
+// it is sent with call.
 type batchBody struct {
 	Deletes []recordRef   `json:"deletes,omitempty"`
 	Patches []recordPatch `json:"patches,omitempty"`
@@ -28,7 +28,10 @@ type recordRef struct {
 }
 
 // recordPatch is an update; ID is omitted in a single PATCH (it is in the path).
-// Tags is always an array: null would clear them.
+// Tags is always an array: null would clear them. SDK defect worked around:
+// UpdateDNSRecordParams, the body of the SDK's UpdateDNSRecord, always
+// sends "settings": {} (a struct field, which omitempty never leaves out),
+// and "tags": null for no tags (TestSDKUpdateDNSRecordBody).
 type recordPatch struct {
 	ID      string   `json:"id,omitempty"`
 	Content string   `json:"content"`
@@ -38,7 +41,10 @@ type recordPatch struct {
 	Tags    []string `json:"tags"`
 }
 
-// recordPost is a create. Tags is always an array.
+// recordPost is a create. Tags is always an array. SDK defect worked
+// around: CreateDNSRecordParams, the body of the SDK's CreateDNSRecord,
+// sends "created_on" and "modified_on" as zero times and "settings": {},
+// fields flarewarden never sends (TestSDKCreateDNSRecordBody).
 type recordPost struct {
 	Type    string   `json:"type"`
 	Name    string   `json:"name"`
@@ -76,21 +82,6 @@ func postOf(ch controller.Change) recordPost {
 	a := ch.After
 	return recordPost{Type: orDefault(a.Type, changeType(ch)), Name: orDefault(controller.NormalizeName(a.Name), changeName(ch)),
 		Content: a.Content, Proxied: a.Proxied, TTL: ttlOf(a.TTL), Comment: a.Comment, Tags: tagsOf(a.Tags)}
-}
-
-// singleCall returns the request that applies one valid change on its own.
-func singleCall(zoneID string, ch controller.Change) (method, path string, body any) {
-	records := zonePath(zoneID) + "/dns_records"
-	switch ch.Action {
-	case controller.ActionDelete:
-		return http.MethodDelete, records + "/" + url.PathEscape(ch.Before.ID), nil
-	case controller.ActionUpdate:
-		p := patchOf(ch)
-		p.ID = ""
-		return http.MethodPatch, records + "/" + url.PathEscape(updateID(ch)), p
-	default:
-		return http.MethodPost, records, postOf(ch)
-	}
 }
 
 // chunkByName splits changes into chunks of at most size changes, keeping

@@ -3,7 +3,6 @@ package cloudflare
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"net/url"
 	"time"
 )
@@ -27,30 +26,13 @@ type bulkPolicy struct {
 	timeout  time.Duration
 }
 
-// apiBulkOperation is the status of a list bulk operation.
-type apiBulkOperation struct {
-	ID     string `json:"id"`
-	Status string `json:"status"`
-	Error  string `json:"error"`
-}
-
-// startBulk sends an asynchronous list write and returns the id of its
-// operation (result.operation_id).
-func (c *Client) startBulk(ctx context.Context, method, path string, body any) (string, error) {
-	r, err := c.call(ctx, method, path, body)
-	if err != nil {
-		return "", err
+// operationID returns the operation id a bulk write answered, or the
+// write's error; an answer without one is malformed.
+func operationID(id string, err error) (string, error) {
+	if err == nil && id == "" {
+		err = fmt.Errorf("%w: bulk operation without operation_id", errMalformed)
 	}
-	var op struct {
-		OperationID string `json:"operation_id"`
-	}
-	if err := decode(r.Result, &op); err != nil {
-		return "", err
-	}
-	if op.OperationID == "" {
-		return "", fmt.Errorf("%w: bulk operation without operation_id", errMalformed)
-	}
-	return op.OperationID, nil
+	return id, err
 }
 
 // awaitBulk polls GET /accounts/{a}/rules/lists/bulk_operations/{id} until
@@ -61,11 +43,10 @@ func (c *Client) startBulk(ctx context.Context, method, path string, body any) (
 // gives an errPending error (temporary: it may still complete); an unknown
 // status is a malformed answer.
 func (c *Client) awaitBulk(ctx context.Context, accountID, opID string) error {
-	path := listsPath(accountID) + "/bulk_operations/" + url.PathEscape(opID)
 	deadline := time.Now().Add(c.bulk.timeout)
 	delay := c.bulk.interval
 	for {
-		status, err := c.bulkStatus(ctx, path, opID)
+		status, err := c.bulkStatus(ctx, accountID, opID)
 		if err != nil || status == bulkCompleted {
 			return err
 		}
@@ -80,14 +61,11 @@ func (c *Client) awaitBulk(ctx context.Context, accountID, opID string) error {
 	}
 }
 
-// bulkStatus reads an operation's status once; a failed operation is an error.
-func (c *Client) bulkStatus(ctx context.Context, path, opID string) (string, error) {
-	r, err := c.call(ctx, http.MethodGet, path, nil)
+// bulkStatus reads an operation's status once (the SDK's
+// GetListBulkOperation); a failed operation is an error.
+func (c *Client) bulkStatus(ctx context.Context, accountID, opID string) (string, error) {
+	op, err := c.api.GetListBulkOperation(ctx, accountRC(accountID), url.PathEscape(opID))
 	if err != nil {
-		return "", err
-	}
-	var op apiBulkOperation
-	if err := decode(r.Result, &op); err != nil {
 		return "", err
 	}
 	switch op.Status {

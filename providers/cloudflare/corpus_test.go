@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	cf "github.com/cloudflare/cloudflare-go"
+
 	"github.com/flarewarden/flarewarden/controller"
 	"github.com/flarewarden/flarewarden/providers/cloudflare/corpus"
 )
@@ -324,11 +326,12 @@ func readRawZone(ctx context.Context, c *Client, s corpus.API) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	var z controller.Zone
+	var z cf.Zone
 	if err := decode(r.Result, &z); err != nil {
 		return nil, err
 	}
-	return zoneView{ID: z.ID, Name: controller.NormalizeName(z.Name)}, nil
+	zone, err := zoneOf(z)
+	return zoneView{ID: zone.ID, Name: zone.Name}, err
 }
 
 func wantZone(result any) any {
@@ -434,7 +437,7 @@ func readSecurityLevel(ctx context.Context, c *Client, _ corpus.API) (any, error
 	return c.SecurityLevel(ctx, testZone)
 }
 
-// readRawSetting decodes a zone setting with the client's decoder, for the
+// readRawSetting reads a zone setting as the client reads one, for the
 // setting the sample answers.
 func readRawSetting(ctx context.Context, c *Client, s corpus.API) (any, error) {
 	var env struct {
@@ -443,12 +446,7 @@ func readRawSetting(ctx context.Context, c *Client, s corpus.API) (any, error) {
 		} `json:"result"`
 	}
 	_ = json.Unmarshal([]byte(s.Response.Body), &env)
-	path := zonePath(testZone.ID) + "/settings/" + env.Result.ID
-	r, err := c.call(ctx, s.Request.Method, path, nil)
-	if err != nil {
-		return nil, err
-	}
-	return settingValue(r.Result, env.Result.ID)
+	return c.settingValue(ctx, testZone.ID, env.Result.ID)
 }
 
 // wantValue is a setting's value.
@@ -536,7 +534,8 @@ func wantListItems(result any) any {
 
 // readBulkStart starts an item addition and returns its operation id.
 func readBulkStart(ctx context.Context, c *Client, _ corpus.API) (any, error) {
-	return c.startBulk(ctx, http.MethodPost, listPath(testAccount, corpusListID)+"/items", []itemBody{{IP: "192.0.2.1"}})
+	list := controller.IPList{AccountID: testAccount, ID: corpusListID}
+	return c.addItems(ctx, list, []controller.ListItem{{IP: "192.0.2.1"}})
 }
 
 func wantOperationID(result any) any {
@@ -548,8 +547,7 @@ func wantOperationID(result any) any {
 // the client reports as an errFailed error, counts as "failed" when that
 // error carries the operation's own error text.
 func readBulkStatus(ctx context.Context, c *Client, s corpus.API) (any, error) {
-	path := listsPath(testAccount) + "/bulk_operations/" + corpusOperationID
-	status, err := c.bulkStatus(ctx, path, corpusOperationID)
+	status, err := c.bulkStatus(ctx, testAccount, corpusOperationID)
 	m, _ := sampleResultOf(s).(map[string]any)
 	if errors.Is(err, errFailed) && strings.Contains(err.Error(), str(m, "error")) {
 		return bulkFailed, nil

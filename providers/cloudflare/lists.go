@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"net/url"
 
+	cf "github.com/cloudflare/cloudflare-go"
+
 	"github.com/flarewarden/flarewarden/controller"
 )
 
@@ -16,20 +18,6 @@ const (
 	listItemsPerPage = 500 // the API's maximum
 	listDescription  = "managed by flarewarden"
 )
-
-// apiList is an account list as GET /accounts/{a}/rules/lists returns it.
-type apiList struct {
-	ID   string `json:"id"`
-	Name string `json:"name"`
-	Kind string `json:"kind"`
-}
-
-// apiListItem is an item of an IP list.
-type apiListItem struct {
-	ID      string `json:"id"`
-	IP      string `json:"ip"`
-	Comment string `json:"comment"`
-}
 
 // IPList returns the account's list with exactly this name and all its
 // items: GET /accounts/{a}/rules/lists, then GET .../lists/{id}/items
@@ -56,13 +44,17 @@ func (c *Client) IPList(ctx context.Context, accountID, name string) (controller
 	return list, nil
 }
 
-// findList returns the id of the account's list called name, or "".
+// findList returns the id of the account's list called name, or "". SDK
+// defect worked around: ListLists reads "result": null as no lists
+// (TestSDKListsReadNullResultAsEmpty), after which the list would be
+// taken for missing and created again; so the answer is fetched raw and
+// decoded here.
 func (c *Client) findList(ctx context.Context, accountID, name string) (string, error) {
 	r, err := c.call(ctx, http.MethodGet, listsPath(accountID), nil)
 	if err != nil {
 		return "", err
 	}
-	var lists []apiList
+	var lists []cf.List
 	if err := decode(r.Result, &lists); err != nil {
 		return "", err
 	}
@@ -81,7 +73,12 @@ func (c *Client) findList(ctx context.Context, accountID, name string) (string, 
 	return "", nil
 }
 
-// listItems reads every item of a list, page after page by cursor.
+// listItems reads every item of a list, page after page by cursor. SDK
+// defect worked around: ListListItems follows result_info.cursors.after
+// without end, even when the cursor repeats
+// (TestSDKListListItemsFollowsARepeatingCursor), and reads a null page as
+// empty; so the pages are fetched raw, the cursors checked and each page
+// decoded into cf.ListItem.
 func (c *Client) listItems(ctx context.Context, accountID, listID string) ([]controller.ListItem, error) {
 	base := fmt.Sprintf("%s/items?per_page=%d", listPath(accountID, listID), listItemsPerPage)
 	var items []controller.ListItem
@@ -113,15 +110,15 @@ func (c *Client) listItems(ctx context.Context, accountID, listID string) ([]con
 
 // appendItems decodes a page of items onto items.
 func appendItems(items []controller.ListItem, raw json.RawMessage) ([]controller.ListItem, error) {
-	var page []apiListItem
+	var page []cf.ListItem
 	if err := decode(raw, &page); err != nil {
 		return nil, err
 	}
 	for _, it := range page {
-		if it.ID == "" || it.IP == "" {
+		if it.ID == "" || it.IP == nil || *it.IP == "" {
 			return nil, fmt.Errorf("%w: list item without id or ip", errMalformed)
 		}
-		items = append(items, controller.ListItem{ID: it.ID, IP: it.IP, Comment: it.Comment})
+		items = append(items, controller.ListItem{ID: it.ID, IP: *it.IP, Comment: it.Comment})
 	}
 	return items, nil
 }

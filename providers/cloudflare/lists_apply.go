@@ -3,43 +3,24 @@ package cloudflare
 import (
 	"context"
 	"fmt"
-	"net/http"
+	"net/url"
 	"strings"
+
+	cf "github.com/cloudflare/cloudflare-go"
 
 	"github.com/flarewarden/flarewarden/controller"
 )
-
-// listCreateBody is the body of POST /accounts/{a}/rules/lists.
-type listCreateBody struct {
-	Name        string `json:"name"`
-	Kind        string `json:"kind"`
-	Description string `json:"description"`
-}
-
-// itemBody is one item of POST .../lists/{id}/items.
-type itemBody struct {
-	IP      string `json:"ip"`
-	Comment string `json:"comment"`
-}
-
-// itemsDeleteBody is the body of DELETE .../lists/{id}/items.
-type itemsDeleteBody struct {
-	Items []itemRef `json:"items"`
-}
-
-type itemRef struct {
-	ID string `json:"id"`
-}
 
 // ApplyIPList writes the item changes of one account IP list. Its contract:
 //   - every change is checked first (same account and list, action, ip of
 //     a create, id of a delete); an invalid one fails it before anything
 //     is written;
 //   - a list with ID "" is created first (POST /accounts/{a}/rules/lists,
-//     kind ip, description "managed by flarewarden");
+//     kind ip, description "managed by flarewarden": the SDK's CreateList);
 //   - then ONE POST .../lists/{id}/items adds all creates, and ONE DELETE
 //     .../lists/{id}/items removes all deletes (adds first, so an address
-//     that moves between items is never missing); each answers an
+//     that moves between items is never missing), with the SDK's
+//     CreateListItemsAsync and DeleteListItemsAsync; each answers an
 //     operation id that is polled until it completes (see awaitBulk);
 //   - it stops at the first failure, with an *APIError naming the account,
 //     the list and the items.
@@ -59,20 +40,14 @@ func (c *Client) ApplyIPList(ctx context.Context, list controller.IPList, change
 	}
 	adds, removes := splitItems(changes)
 	if len(adds) > 0 {
-		body := make([]itemBody, len(adds))
-		for i, it := range adds {
-			body[i] = itemBody{IP: it.IP, Comment: it.Comment}
-		}
-		if err := c.bulkItems(ctx, list, http.MethodPost, body, "add items", itemsLabel(adds)+" to ip list "+list.Name); err != nil {
+		label := itemsLabel(adds) + " to ip list " + list.Name
+		if err := c.bulkItems(ctx, list, "add items", label, func() (string, error) { return c.addItems(ctx, list, adds) }); err != nil {
 			return err
 		}
 	}
 	if len(removes) > 0 {
-		body := itemsDeleteBody{Items: make([]itemRef, len(removes))}
-		for i, it := range removes {
-			body.Items[i] = itemRef{ID: it.ID}
-		}
-		return c.bulkItems(ctx, list, http.MethodDelete, body, "remove items", itemsLabel(removes)+" from ip list "+list.Name)
+		label := itemsLabel(removes) + " from ip list " + list.Name
+		return c.bulkItems(ctx, list, "remove items", label, func() (string, error) { return c.removeItems(ctx, list, removes) })
 	}
 	return nil
 }
@@ -80,12 +55,8 @@ func (c *Client) ApplyIPList(ctx context.Context, list controller.IPList, change
 // createList creates the list and returns its id.
 func (c *Client) createList(ctx context.Context, list controller.IPList) (string, error) {
 	const op = "create ip list"
-	body := listCreateBody{Name: list.Name, Kind: listKindIP, Description: listDescription}
-	r, err := c.call(ctx, http.MethodPost, listsPath(list.AccountID), body)
-	var created apiList
-	if err == nil {
-		err = decode(r.Result, &created)
-	}
+	created, err := c.api.CreateList(ctx, accountRC(list.AccountID),
+		cf.ListCreateParams{Name: list.Name, Kind: listKindIP, Description: listDescription})
 	if err == nil && created.ID == "" {
 		err = fmt.Errorf("%w: created list without id", errMalformed)
 	}
@@ -95,9 +66,29 @@ func (c *Client) createList(ctx context.Context, list controller.IPList) (string
 	return created.ID, nil
 }
 
-// bulkItems sends one bulk item write and waits for its operation.
-func (c *Client) bulkItems(ctx context.Context, list controller.IPList, method string, body any, op, label string) error {
-	opID, err := c.startBulk(ctx, method, listPath(list.AccountID, list.ID)+"/items", body)
+// addItems starts adding items to the list and returns the operation id.
+func (c *Client) addItems(ctx context.Context, list controller.IPList, items []controller.ListItem) (string, error) {
+	add := make([]cf.ListItemCreateRequest, len(items))
+	for i, it := range items {
+		add[i] = cf.ListItemCreateRequest{IP: &it.IP, Comment: it.Comment}
+	}
+	r, err := c.api.CreateListItemsAsync(ctx, accountRC(list.AccountID), cf.ListCreateItemsParams{ID: url.PathEscape(list.ID), Items: add})
+	return operationID(r.Result.OperationID, err)
+}
+
+// removeItems starts removing items from the list and returns the operation id.
+func (c *Client) removeItems(ctx context.Context, list controller.IPList, items []controller.ListItem) (string, error) {
+	refs := cf.ListItemDeleteRequest{Items: make([]cf.ListItemDeleteItemRequest, len(items))}
+	for i, it := range items {
+		refs.Items[i] = cf.ListItemDeleteItemRequest{ID: it.ID}
+	}
+	r, err := c.api.DeleteListItemsAsync(ctx, accountRC(list.AccountID), cf.ListDeleteItemsParams{ID: url.PathEscape(list.ID), Items: refs})
+	return operationID(r.Result.OperationID, err)
+}
+
+// bulkItems starts one bulk item write and waits for its operation.
+func (c *Client) bulkItems(ctx context.Context, list controller.IPList, op, label string, start func() (string, error)) error {
+	opID, err := start()
 	if err == nil {
 		err = c.awaitBulk(ctx, list.AccountID, opID)
 	}

@@ -68,7 +68,7 @@ func TestApplyIPListCreatesListThenAdds(t *testing.T) {
 	if got := requestLines(hits); !reflect.DeepEqual(got, want) {
 		t.Fatalf("requests\n got %q\nwant %q", got, want)
 	}
-	if got, want := hits[0].Body, `{"name":"flarewarden_scripts","kind":"ip","description":"managed by flarewarden"}`; got != want {
+	if got, want := hits[0].Body, `{"name":"flarewarden_scripts","kind":"ip","description":"managed by flarewarden"}`; !sameJSON(got, want) {
 		t.Errorf("create list body %s, want %s", got, want)
 	}
 	if got, want := hits[1].Body, `[{"ip":"203.0.113.7","comment":"managed-by=flarewarden"},{"ip":"2001:db8::/64","comment":"managed-by=flarewarden"}]`; got != want {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 
 	cf "github.com/cloudflare/cloudflare-go"
@@ -15,9 +16,11 @@ import (
 const maxPages = 10000
 
 // call makes one API request through the SDK's Raw and returns the answer's
-// envelope. body, when not nil, is encoded here with encoding/json, so the
-// bytes sent are exactly those its type describes. An answer that reports
-// success false with errors counts as a Cloudflare error (status 200).
+// envelope. It is for the endpoints the SDK lacks or gets wrong: each
+// caller names the defect. body, when not nil, is encoded here with
+// encoding/json, so the bytes sent are exactly those its type describes.
+// An answer that says "success": false with errors is an error (the
+// transport's checkSuccess).
 func (c *Client) call(ctx context.Context, method, path string, body any) (cf.RawResponse, error) {
 	var payload any
 	if body != nil {
@@ -27,33 +30,32 @@ func (c *Client) call(ctx context.Context, method, path string, body any) (cf.Ra
 		}
 		payload = b
 	}
-	r, err := c.api.Raw(ctx, method, path, payload, nil)
-	if err != nil {
-		return r, err
-	}
-	if !r.Success && len(r.Errors) > 0 {
-		return r, envelopeError(r.Response)
-	}
-	return r, nil
+	return c.api.Raw(ctx, method, path, payload, nil)
 }
 
-// envelopeError turns the errors of an envelope into the SDK's error type.
-func envelopeError(r cf.Response) *cf.Error {
-	e := &cf.Error{Type: cf.ErrorTypeRequest, StatusCode: http.StatusOK, Errors: r.Errors, Messages: r.Messages}
-	for _, ri := range r.Errors {
-		e.ErrorCodes = append(e.ErrorCodes, ri.Code)
-		e.ErrorMessages = append(e.ErrorMessages, ri.Message)
-	}
-	return e
+// zoneRC and accountRC name a zone or an account to the SDK's calls. SDK
+// defect worked around: the SDK puts identifiers into paths as they are
+// (fmt.Sprintf("/zones/%s/dns_records/%s", ...)), so every identifier
+// handed to it is escaped first, as zonePath does, and its requests go to
+// the same paths as ours (TestSDKPathsAreNotEscaped).
+func zoneRC(zoneID string) *cf.ResourceContainer { return cf.ZoneIdentifier(url.PathEscape(zoneID)) }
+
+func accountRC(accountID string) *cf.ResourceContainer {
+	return cf.AccountIdentifier(url.PathEscape(accountID))
 }
 
 // listPages GETs path?per_page=perPage&page=1, 2, ... (path may carry a
 // query of its own, which comes first) until result_info
 // announces no further page (or a page is empty), handing each page's
-// result to add, which returns how many items it took. When the last page
-// announces a total_count, the number of items taken must match it: a
-// listing that changed under the client or an answer that lost items is
-// reported as malformed rather than used.
+// result to add, which decodes it into the SDK's type and returns how many
+// items it took. When the last page announces a total_count, the number of
+// items taken must match it: a listing that changed under the client or an
+// answer that lost items is reported as malformed rather than used.
+//
+// SDK defect worked around: the SDK's list calls read "result": null (or
+// no result) as an empty list (TestSDKListsReadNullResultAsEmpty), which
+// would have the plan create what exists; decode refuses it. Each caller
+// names the defects of its own SDK call.
 func (c *Client) listPages(ctx context.Context, path string, perPage int, add func(json.RawMessage) (int, error)) error {
 	seen := 0
 	sep := "?"

@@ -5,20 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 
+	cf "github.com/cloudflare/cloudflare-go"
+
 	"github.com/flarewarden/flarewarden/controller"
 )
-
-// apiRecord is a DNS record as the list endpoint returns it.
-type apiRecord struct {
-	ID      string   `json:"id"`
-	Name    string   `json:"name"`
-	Type    string   `json:"type"`
-	Content string   `json:"content"`
-	Proxied bool     `json:"proxied"`
-	TTL     int      `json:"ttl"`
-	Comment string   `json:"comment"`
-	Tags    []string `json:"tags"`
-}
 
 // Records returns every record of the zone, all types, in one logical
 // listing (GET /zones/{id}/dns_records, PerPage records a page, every
@@ -26,13 +16,19 @@ type apiRecord struct {
 // zone's. An answer with a record lacking id, name or type, or one that
 // cannot be decoded, fails the whole listing with a temporary error naming
 // the zone, so a bad answer never leads to writes.
+//
+// It pages itself (listPages) rather than use the SDK's ListDNSRecords,
+// which pages only when neither PerPage nor Page is set (and then 100
+// records a page), returns the first page alone otherwise, never checks
+// total_count and has no bound on the pages it follows
+// (TestSDKListDNSRecordsPagesOnlyWithoutPageSize).
 func (c *Client) Records(ctx context.Context, zone controller.Zone) ([]controller.Record, error) {
 	if zone.ID == "" {
 		return nil, &APIError{Op: "list records", Zone: zoneLabel(zone), Err: fmt.Errorf("%w: zone without id", errInvalid)}
 	}
 	var recs []controller.Record
 	err := c.listPages(ctx, zonePath(zone.ID)+"/dns_records", c.perPage, func(raw json.RawMessage) (int, error) {
-		var page []apiRecord
+		var page []cf.DNSRecord
 		if err := decode(raw, &page); err != nil {
 			return 0, err
 		}
@@ -40,7 +36,7 @@ func (c *Client) Records(ctx context.Context, zone controller.Zone) ([]controlle
 			if r.ID == "" || r.Name == "" || r.Type == "" {
 				return 0, fmt.Errorf("%w: record without id, name or type", errMalformed)
 			}
-			recs = append(recs, r.toRecord(zone.ID))
+			recs = append(recs, recordOf(r, zone.ID))
 		}
 		return len(page), nil
 	})
@@ -52,9 +48,10 @@ func (c *Client) Records(ctx context.Context, zone controller.Zone) ([]controlle
 	return recs, nil
 }
 
-func (r apiRecord) toRecord(zoneID string) controller.Record {
+// recordOf converts a listed record; proxied absent reads as false.
+func recordOf(r cf.DNSRecord, zoneID string) controller.Record {
 	return controller.Record{
 		ID: r.ID, ZoneID: zoneID, Name: controller.NormalizeName(r.Name), Type: r.Type,
-		Content: r.Content, Proxied: r.Proxied, TTL: r.TTL, Comment: r.Comment, Tags: r.Tags,
+		Content: r.Content, Proxied: r.Proxied != nil && *r.Proxied, TTL: r.TTL, Comment: r.Comment, Tags: r.Tags,
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"strings"
 
+	cf "github.com/cloudflare/cloudflare-go"
+
 	"github.com/flarewarden/flarewarden/controller"
 )
 
@@ -17,6 +19,9 @@ const entrypointName = "default"
 const entrypointOp = "create custom rules entrypoint with"
 
 // entrypointBody is the body of PUT .../phases/http_request_firewall_custom/entrypoint.
+// SDK defect worked around: UpdateEntrypointRulesetParams has no name and
+// leaves out an empty description (TestSDKEntrypointParamsHaveNoName), so
+// the entrypoint is created with call and this body.
 type entrypointBody struct {
 	Name        string     `json:"name"`
 	Description string     `json:"description"`
@@ -25,16 +30,19 @@ type entrypointBody struct {
 
 // ruleBody is one owned rule as flarewarden writes it: in the entrypoint
 // PUT, and as the body of a single-rule POST or PATCH (the full rule, so a
-// PATCH leaves nothing of the old rule behind).
+// PATCH leaves nothing of the old rule behind). Its parameters and logging
+// are the SDK's types. SDK defect worked around: cf.RulesetRule has no
+// position and leaves out an empty ref or description, and v0.119 has no
+// call that creates or updates one rule (TestSDKRulesetRuleHasNoPosition).
 type ruleBody struct {
-	Ref              string        `json:"ref"`
-	Description      string        `json:"description"`
-	Expression       string        `json:"expression"`
-	Action           string        `json:"action"`
-	ActionParameters *skipParams   `json:"action_parameters,omitempty"`
-	Enabled          bool          `json:"enabled"`
-	Logging          ruleLogging   `json:"logging"`
-	Position         *rulePosition `json:"position,omitempty"`
+	Ref              string                          `json:"ref"`
+	Description      string                          `json:"description"`
+	Expression       string                          `json:"expression"`
+	Action           string                          `json:"action"`
+	ActionParameters *cf.RulesetRuleActionParameters `json:"action_parameters,omitempty"`
+	Enabled          bool                            `json:"enabled"`
+	Logging          cf.RulesetRuleLogging           `json:"logging"`
+	Position         *rulePosition                   `json:"position,omitempty"`
 }
 
 // rulePosition places a rule before another; Before "" means at the top,
@@ -55,7 +63,10 @@ type rulePosition struct {
 //     temporary (the next pass reads it again);
 //   - other changes are single-rule calls: POST .../rulesets/{rs}/rules,
 //     PATCH or DELETE .../rules/{rule_id}, with the position when the change
-//     has one. Each answer must decode as a ruleset; it decides nothing;
+//     has one. Each answer must decode as a ruleset; it decides nothing.
+//     The DELETE is not the SDK's DeleteRulesetRule either, which takes any
+//     answer with a body for an error, while the API answers the ruleset
+//     (TestSDKDeleteRulesetRuleRefusesTheAnswer);
 //   - it stops at the first failed change, with an error naming the zone
 //     and the rule ref. A refusal because the zone's plan allows no more
 //     custom rules (code 20217, or a message saying "exceeded maximum
@@ -79,7 +90,8 @@ func (c *Client) ApplyRules(ctx context.Context, zone controller.Zone, changes [
 }
 
 // createEntrypoint creates the zone's entrypoint holding the changes'
-// rules, unless the zone has one by now.
+// rules, unless the zone has one by now. The PUT goes through call, as the
+// SDK's UpdateEntrypointRuleset cannot send its name (entrypointBody).
 func (c *Client) createEntrypoint(ctx context.Context, zone controller.Zone, changes []controller.RuleChange) error {
 	refs := ruleRefs(changes)
 	existing, err := c.Entrypoint(ctx, zone)
@@ -121,7 +133,10 @@ func (c *Client) writeRule(ctx context.Context, zone controller.Zone, ch control
 	return nil
 }
 
-// ruleCall returns the single-rule request of a valid change.
+// ruleCall returns the single-rule request of a valid change, for call:
+// the SDK has no call that creates or updates one rule
+// (TestSDKRulesetRuleHasNoPosition), and its DeleteRulesetRule refuses the
+// API's answer (TestSDKDeleteRulesetRuleRefusesTheAnswer).
 func ruleCall(zoneID string, ch controller.RuleChange) (method, path string, body any) {
 	rules := rulesPath(zoneID, ch.RulesetID)
 	switch ch.Action {
@@ -137,9 +152,9 @@ func ruleCall(zoneID string, ch controller.RuleChange) (method, path string, bod
 // bodyOf builds the wire form of a rule, placed at pos when not nil.
 func bodyOf(r controller.Rule, pos *controller.Position) ruleBody {
 	b := ruleBody{Ref: r.Ref, Description: r.Description, Expression: r.Expression, Action: r.Action,
-		Enabled: r.Enabled, Logging: ruleLogging{Enabled: r.Logging}}
+		Enabled: r.Enabled, Logging: cf.RulesetRuleLogging{Enabled: &r.Logging}}
 	if r.Skip != nil && (r.Skip.Ruleset != "" || len(r.Skip.Phases) > 0 || len(r.Skip.Products) > 0) {
-		b.ActionParameters = &skipParams{Ruleset: r.Skip.Ruleset, Phases: r.Skip.Phases, Products: r.Skip.Products}
+		b.ActionParameters = &cf.RulesetRuleActionParameters{Ruleset: r.Skip.Ruleset, Phases: r.Skip.Phases, Products: r.Skip.Products}
 	}
 	if pos != nil {
 		b.Position = &rulePosition{Before: pos.Before}

@@ -20,9 +20,13 @@ func TestEntrypointDecodesRules(t *testing.T) {
 	block["action_parameters"] = map[string]any{"response": map[string]any{"status_code": 403, "content": "no", "content_type": "text/plain"}}
 	bare := map[string]any{"id": "r3", "expression": "true", "action": "skip", "enabled": false}
 	noEnabled := map[string]any{"id": "r4", "ref": "r4", "expression": "true", "action": "managed_challenge"}
+	// A foreign rule whose parameters the SDK's types cannot decode (here a
+	// status code as a string) is read without them (ruleFrom).
+	odd := map[string]any{"id": "r5", "ref": "r5", "expression": "true", "action": "block",
+		"action_parameters": map[string]any{"response": map[string]any{"status_code": "403"}}}
 	h := newHarness(t, func(w http.ResponseWriter, r *http.Request, n int) {
 		ok(w, map[string]any{"id": testRulesetID, "name": "default", "kind": "zone", "phase": controller.CustomRulesPhase,
-			"rules": []any{owned, block, bare, noEnabled}}, nil)
+			"rules": []any{owned, block, bare, noEnabled, odd}}, nil)
 	})
 	rs, err := h.c.Entrypoint(context.Background(), testZone)
 	if err != nil {
@@ -38,6 +42,7 @@ func TestEntrypointDecodesRules(t *testing.T) {
 		{ID: foreignRuleID, Ref: foreignRuleID, Expression: `(http.request.uri.path eq "/admin")`, Action: "block", Enabled: true},
 		{ID: "r3", Expression: "true", Action: "skip", Skip: &controller.SkipParams{}},
 		{ID: "r4", Ref: "r4", Expression: "true", Action: "managed_challenge", Enabled: true},
+		{ID: "r5", Ref: "r5", Expression: "true", Action: "block", Enabled: true},
 	}}
 	if !reflect.DeepEqual(rs, want) {
 		t.Errorf("Entrypoint\n got %+v\nwant %+v", rs, want)
@@ -78,6 +83,10 @@ func TestEntrypointErrors(t *testing.T) {
 		"bad skip params": {func(w http.ResponseWriter) {
 			ok(w, map[string]any{"id": testRulesetID, "rules": []any{map[string]any{"id": "r1", "action": "skip",
 				"action_parameters": map[string]any{"products": "waf"}}}}, nil)
+		}, true},
+		"owned rule with undecodable params": {func(w http.ResponseWriter) {
+			ok(w, map[string]any{"id": testRulesetID, "rules": []any{map[string]any{"id": "r1", "ref": "flarewarden_x",
+				"action": "block", "action_parameters": map[string]any{"response": map[string]any{"status_code": "403"}}}}}, nil)
 		}, true},
 		"no result": {func(w http.ResponseWriter) { ok(w, nil, nil) }, true},
 		"html": {func(w http.ResponseWriter) {

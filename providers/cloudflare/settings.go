@@ -2,21 +2,16 @@ package cloudflare
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"net/http"
+	"net/url"
+
+	cf "github.com/cloudflare/cloudflare-go"
 
 	"github.com/flarewarden/flarewarden/controller"
 )
 
 // securityLevelID is the id of the zone setting that holds Under Attack mode.
 const securityLevelID = "security_level"
-
-// apiSetting is a zone setting as GET /zones/{id}/settings/{name} answers it.
-type apiSetting struct {
-	ID    string          `json:"id"`
-	Value json.RawMessage `json:"value"`
-}
 
 // SecurityLevel returns the zone's security level, such as "medium" or
 // "under_attack" (GET /zones/{id}/settings/security_level, result.value).
@@ -27,28 +22,25 @@ func (c *Client) SecurityLevel(ctx context.Context, zone controller.Zone) (strin
 	if err := checkZone(op, zone); err != nil {
 		return "", err
 	}
-	r, err := c.call(ctx, http.MethodGet, zonePath(zone.ID)+"/settings/"+securityLevelID, nil)
-	var level string
-	if err == nil {
-		level, err = settingValue(r.Result, securityLevelID)
-	}
+	level, err := c.settingValue(ctx, zone.ID, securityLevelID)
 	if err != nil {
 		return "", c.zoneError(err, op, zone, "")
 	}
 	return level, nil
 }
 
-// settingValue decodes the string value of the setting id.
-func settingValue(raw json.RawMessage, id string) (string, error) {
-	var s apiSetting
-	if err := decode(raw, &s); err != nil {
+// settingValue reads the string value of the zone setting id with the
+// SDK's GetZoneSetting.
+func (c *Client) settingValue(ctx context.Context, zoneID, id string) (string, error) {
+	s, err := c.api.GetZoneSetting(ctx, zoneRC(zoneID), cf.GetZoneSettingParams{Name: url.PathEscape(id)})
+	if err != nil {
 		return "", err
 	}
 	if s.ID != "" && s.ID != id {
 		return "", fmt.Errorf("%w: setting %q instead of %q", errMalformed, s.ID, id)
 	}
-	var v string
-	if json.Unmarshal(s.Value, &v) != nil || v == "" {
+	v, ok := s.Value.(string)
+	if !ok || v == "" {
 		return "", fmt.Errorf("%w: setting %s without a string value", errMalformed, id)
 	}
 	return v, nil

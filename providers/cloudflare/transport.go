@@ -33,6 +33,8 @@ const maxErrorBody = 1 << 20
 //     never sees such an answer;
 //   - a 4xx whose body is not JSON also becomes an *httpError, so its status
 //     survives the SDK (which would drop it);
+//   - a 2xx whose envelope says "success": false with errors becomes an
+//     *httpError with its status, codes and messages (see checkSuccess);
 //   - waits end early when the request's context ends;
 //   - a request with a header value HTTP cannot carry (a line break or
 //     control character, as in a malformed token) is not sent: it fails at
@@ -109,8 +111,8 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			defer cancel()
 			return checkJSON(req, resp, attempt)
 		default:
-			resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
-			return resp, nil
+			defer cancel()
+			return t.checkSuccess(req, resp, attempt)
 		}
 	}
 }
@@ -277,28 +279,6 @@ func parseRetryAfter(v string, now time.Time) (d time.Duration, ok bool) {
 	return max(at.Sub(now), 0), true
 }
 
-// readErrorBody reads and closes the body of an error answer and returns
-// the Cloudflare error codes and messages it carries, if it is an envelope.
-func readErrorBody(resp *http.Response) ([]int, []string) {
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-	var env struct {
-		Errors []struct {
-			Code    int    `json:"code"`
-			Message string `json:"message"`
-		} `json:"errors"`
-	}
-	if json.Unmarshal(body, &env) != nil {
-		return nil, nil
-	}
-	var codes []int
-	var msgs []string
-	for _, e := range env.Errors {
-		codes, msgs = append(codes, e.Code), append(msgs, e.Message)
-	}
-	return codes, msgs
-}
-
 // checkJSON passes a 4xx answer on to the SDK when its body is JSON and
 // turns it into an *httpError otherwise.
 func checkJSON(req *http.Request, resp *http.Response, attempt int) (*http.Response, error) {
@@ -310,16 +290,4 @@ func checkJSON(req *http.Request, resp *http.Response, attempt int) (*http.Respo
 	}
 	return nil, &httpError{Method: req.Method, Path: req.URL.Path, Status: resp.StatusCode, Attempts: attempt,
 		Reason: "error answer is not JSON"}
-}
-
-// cancelOnClose releases an attempt's context when the body is closed.
-type cancelOnClose struct {
-	io.ReadCloser
-	cancel context.CancelFunc
-}
-
-func (b *cancelOnClose) Close() error {
-	err := b.ReadCloser.Close()
-	b.cancel()
-	return err
 }

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"time"
 
+	cf "github.com/cloudflare/cloudflare-go"
+
 	"github.com/flarewarden/flarewarden/controller"
 )
 
@@ -36,28 +38,37 @@ func (c *Client) Zones(ctx context.Context) ([]controller.Zone, error) {
 // InvalidateZones drops the cached zone list; the next Zones call lists again.
 func (c *Client) InvalidateZones() { c.zones.invalidate() }
 
-// listZones pages through GET /zones. It paginates itself rather than use
-// the SDK's ListZonesContext, which trusts result_info to size its buffers.
+// listZones pages through GET /zones (listPages), decoding each page into
+// the SDK's cf.Zone. SDK defect worked around: ListZonesContext sizes its
+// buffer from the first page's result_info.total_count and copies later
+// pages into it at offsets of 50, so a total_count that disagrees with the
+// pages drops zones without error or panics with a slice out of range
+// (TestSDKListZonesTrustsResultInfo).
 func (c *Client) listZones(ctx context.Context) ([]controller.Zone, error) {
 	var zones []controller.Zone
 	err := c.listPages(ctx, "/zones", zonesPerPage, func(raw json.RawMessage) (int, error) {
-		var page []struct {
-			ID     string `json:"id"`
-			Name   string `json:"name"`
-			Status string `json:"status"`
-		}
+		var page []cf.Zone
 		if err := decode(raw, &page); err != nil {
 			return 0, err
 		}
 		for _, z := range page {
-			if z.ID == "" || z.Name == "" {
-				return 0, fmt.Errorf("%w: zone without id or name", errMalformed)
+			zone, err := zoneOf(z)
+			if err != nil {
+				return 0, err
 			}
-			zones = append(zones, controller.Zone{ID: z.ID, Name: controller.NormalizeName(z.Name), Status: z.Status})
+			zones = append(zones, zone)
 		}
 		return len(page), nil
 	})
 	return zones, err
+}
+
+// zoneOf converts a listed zone; one without id or name is malformed.
+func zoneOf(z cf.Zone) (controller.Zone, error) {
+	if z.ID == "" || z.Name == "" {
+		return controller.Zone{}, fmt.Errorf("%w: zone without id or name", errMalformed)
+	}
+	return controller.Zone{ID: z.ID, Name: controller.NormalizeName(z.Name), Status: z.Status}, nil
 }
 
 // zoneGone drops the zone cache when err says the zone does not exist.

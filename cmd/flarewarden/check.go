@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/flarewarden/flarewarden/cmd/flarewarden/render"
 	"github.com/flarewarden/flarewarden/controller"
 	"github.com/flarewarden/flarewarden/controller/daemon"
 )
@@ -54,7 +55,7 @@ func (c *cli) check(ctx context.Context, output outputFormat) error {
 		out.Healthy = out.Healthy && r.Healthy()
 	}
 	if output.json() {
-		err = writeJSON(c.stdout, out)
+		err = render.JSON(c.stdout, out)
 	} else {
 		writeCheck(c.stdout, out, passErr)
 	}
@@ -70,16 +71,16 @@ func (c *cli) check(ctx context.Context, output outputFormat) error {
 // writeCheck prints the diagnosis of every site, then the DNS/WAF state.
 func writeCheck(w io.Writer, r checkReport, passErr error) {
 	for _, res := range r.Checks {
-		writeSite(w, res)
+		render.Site(w, res)
 	}
 	fmt.Fprintln(w)
-	writeDetection(w, r.Pass.Detection)
-	writeSecurity(w, r.Pass.Security)
+	render.Detection(w, r.Pass.Detection)
+	render.Security(w, r.Pass.Security)
 	for name, target := range r.Pass.CNAMEs {
 		fmt.Fprintf(w, "%s is still a CNAME to %s\n", name, target)
 	}
 	fmt.Fprintln(w)
-	writePlan(w, r.Pass.Plan, true)
+	render.Plan(w, r.Pass.Plan, true)
 	if passErr != nil {
 		fmt.Fprintf(w, "reading Cloudflare failed: %v\n", passErr)
 	}
@@ -111,39 +112,4 @@ func failedCNAMEs(results []controller.CheckResult, cnames map[string]string, on
 		}
 	}
 	return out
-}
-
-// writeSite prints one site's verdict and, indented, its diagnosis.
-func writeSite(w io.Writer, res controller.CheckResult) {
-	fmt.Fprintf(w, "site %s (%s): %s\n", res.Check, res.Host, verdict(res.Healthy()))
-	writeDiagnosis(indent(w), res)
-}
-
-func writeDiagnosis(w io.Writer, res controller.CheckResult) {
-	e := res.Edge
-	status := ""
-	if e.Status != 0 {
-		status = fmt.Sprintf(" (HTTP %d)", e.Status)
-	}
-	fmt.Fprintf(w, "edge:   %s%s: %s\n", e.Class, status, e.Explanation)
-	if e.Hint != "" && e.Class != controller.ClassOK {
-		fmt.Fprintf(w, "        hint: %s\n", e.Hint)
-	}
-	if o := res.Origin; o != nil {
-		fmt.Fprintf(w, "origin: %s at %s: %s\n", o.Outcome, o.Address, o.Explanation)
-	}
-	if d := res.DNS; d != nil {
-		state := "resolves"
-		if !d.Resolved {
-			state = "DOES NOT RESOLVE: " + d.Err
-		}
-		fmt.Fprintf(w, "dns:    %s is a CNAME to %s, which %s\n", d.Name, d.Target, state)
-	}
-}
-
-func verdict(ok bool) string {
-	if ok {
-		return "healthy"
-	}
-	return "NOT HEALTHY"
 }

@@ -15,6 +15,7 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"github.com/flarewarden/flarewarden/cmd/flarewarden/config"
+	"github.com/flarewarden/flarewarden/cmd/flarewarden/render"
 	"github.com/flarewarden/flarewarden/controller"
 	"github.com/flarewarden/flarewarden/providers/cloudflare/sim"
 	"github.com/flarewarden/flarewarden/providers/sources/dnstest"
@@ -123,7 +124,7 @@ func (e *demoEnv) playStep(ctx context.Context, w io.Writer, a *app, n int, s de
 		}
 	}
 	if s.probe != "" {
-		if _, err := e.probeEdge(indent(w), s.probe, "before"); err != nil {
+		if _, err := e.probeEdge(render.Indent(w), s.probe, "before"); err != nil {
 			return err
 		}
 	}
@@ -135,13 +136,13 @@ func (e *demoEnv) playStep(ctx context.Context, w io.Writer, a *app, n int, s de
 	if err != nil {
 		return fmt.Errorf("demo step %d: %w", n, err)
 	}
-	writeDetection(indent(w), rep.Detection)
-	writeSecurity(indent(w), rep.Security)
+	render.Detection(render.Indent(w), rep.Detection)
+	render.Security(render.Indent(w), rep.Security)
 	fmt.Fprintln(w)
-	writePlan(indent(w), rep.Plan, false)
+	render.Plan(render.Indent(w), rep.Plan, false)
 	reqs := e.sim.Requests()
 	writes := len(e.sim.Writes())
-	fmt.Fprintf(w, "    Cloudflare API calls: %s, %s\n\n", plural(len(reqs)-writes, "read"), plural(writes, "write"))
+	fmt.Fprintf(w, "    Cloudflare API calls: %s, %s\n\n", render.Plural(len(reqs)-writes, "read"), render.Plural(writes, "write"))
 	if s.readOnly && writes > 0 {
 		return fmt.Errorf("demo step %d made %d write calls, want none", n, writes)
 	}
@@ -154,7 +155,7 @@ func (e *demoEnv) playStep(ctx context.Context, w io.Writer, a *app, n int, s de
 	if s.probe == "" {
 		return nil
 	}
-	status, err := e.probeEdge(indent(w), s.probe, "after")
+	status, err := e.probeEdge(render.Indent(w), s.probe, "after")
 	if err == nil && status != http.StatusOK {
 		err = fmt.Errorf("demo step %d: the script is still answered %d", n, status)
 	}
@@ -191,7 +192,7 @@ func (e *demoEnv) printRecords(w io.Writer, title string) {
 		recs = append(recs, controller.Record{Name: r.Name, Type: r.Type, Content: r.Content, Proxied: r.Proxied,
 			TTL: r.TTL, Comment: r.Comment})
 	}
-	writeRecords(indent(w), recs)
+	render.Records(render.Indent(w), recs)
 	fmt.Fprintln(w)
 }
 
@@ -199,7 +200,7 @@ func (e *demoEnv) printRecords(w io.Writer, title string) {
 func (e *demoEnv) printRules(w io.Writer) {
 	rs, _ := e.sim.Ruleset(demoZone, controller.CustomRulesPhase)
 	fmt.Fprintln(w, "Custom rules of example.com at the end, in order:")
-	tw := tabwriter.NewWriter(indent(w), 0, 4, 2, ' ', 0)
+	tw := tabwriter.NewWriter(render.Indent(w), 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "#\tREF\tACTION\tEXPRESSION")
 	for i, r := range rs.Rules {
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", i+1, r.Ref, r.Action, r.Expression)

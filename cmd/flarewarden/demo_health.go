@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/flarewarden/flarewarden/cmd/flarewarden/render"
 	"github.com/flarewarden/flarewarden/controller"
 )
 
@@ -18,9 +19,9 @@ func (e *demoEnv) diagnose(ctx context.Context, w io.Writer, a *app, want contro
 	if err != nil {
 		return fmt.Errorf("diagnosis %s: %w", when, err)
 	}
-	fmt.Fprintf(indent(w), "flarewarden check, %s:\n", when)
+	fmt.Fprintf(render.Indent(w), "flarewarden check, %s:\n", when)
 	for _, res := range results {
-		writeSite(indent(indent(w)), res)
+		render.Site(render.Indent(render.Indent(w)), res)
 		if res.Class() != want {
 			return fmt.Errorf("diagnosis %s is %s, want %s", when, res.Class(), want)
 		}

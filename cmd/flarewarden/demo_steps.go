@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
-	"io"
 
 	"github.com/flarewarden/flarewarden/controller"
 	"github.com/flarewarden/flarewarden/providers/cloudflare/sim"
@@ -138,27 +136,4 @@ func expect(es ...expectation) func([]sim.Record) error {
 		}
 		return nil
 	}
-}
-
-// indentWriter prefixes every line with four spaces.
-type indentWriter struct {
-	w     io.Writer
-	start bool
-}
-
-func indent(w io.Writer) io.Writer { return &indentWriter{w: w, start: true} }
-
-func (iw *indentWriter) Write(p []byte) (int, error) {
-	var buf bytes.Buffer
-	for _, b := range p {
-		if iw.start {
-			buf.WriteString("    ")
-		}
-		buf.WriteByte(b)
-		iw.start = b == '\n'
-	}
-	if _, err := iw.w.Write(buf.Bytes()); err != nil {
-		return 0, err
-	}
-	return len(p), nil
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/flarewarden/flarewarden/cmd/flarewarden/render"
 	"github.com/flarewarden/flarewarden/controller"
 	"github.com/flarewarden/flarewarden/providers/ipdetect"
 )
@@ -36,13 +37,13 @@ func (c *cli) detect(ctx context.Context, output outputFormat) error {
 	}
 	d := det.Detect(ctx)
 	if output.json() {
-		if err := writeJSON(c.stdout, d); err != nil {
+		if err := render.JSON(c.stdout, d); err != nil {
 			return err
 		}
 	} else {
-		writeAnswers(c.stdout, d)
+		render.Answers(c.stdout, d)
 		fmt.Fprintln(c.stdout)
-		writeDetection(c.stdout, d)
+		render.Detection(c.stdout, d)
 	}
 	for _, f := range controller.Families {
 		if d.Get(f).State == controller.StateUnknown {

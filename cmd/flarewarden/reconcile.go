@@ -5,6 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/flarewarden/flarewarden/cmd/flarewarden/render"
 	"github.com/flarewarden/flarewarden/controller"
 )
 
@@ -44,14 +45,14 @@ func (c *cli) reconcile(cmd *cobra.Command, o reconcileOpts) error {
 	}
 	rep, passErr := a.rec.RunOnce(ctx, controller.PassOptions{DryRun: o.dryRun})
 	if o.output.json() {
-		if err := writeJSON(c.stdout, rep); err != nil {
+		if err := render.JSON(c.stdout, rep); err != nil {
 			return err
 		}
 	} else {
-		writeDetection(c.stdout, rep.Detection)
-		writeSecurity(c.stdout, rep.Security)
+		render.Detection(c.stdout, rep.Detection)
+		render.Security(c.stdout, rep.Security)
 		fmt.Fprintln(c.stdout)
-		writePlan(c.stdout, rep.Plan, o.dryRun)
+		render.Plan(c.stdout, rep.Plan, o.dryRun)
 	}
 	if passErr != nil {
 		return passErr

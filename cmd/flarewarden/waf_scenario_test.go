@@ -13,6 +13,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/flarewarden/flarewarden/cmd/flarewarden/config"
+	"github.com/flarewarden/flarewarden/cmd/flarewarden/render"
 	"github.com/flarewarden/flarewarden/controller"
 	"github.com/flarewarden/flarewarden/providers/cloudflare/sim"
 	"github.com/flarewarden/flarewarden/providers/sources/dnstest"
@@ -459,13 +460,13 @@ func TestWAFStaleHostnameWarnedInReport(t *testing.T) {
 		t.Fatal(err)
 	}
 	var table bytes.Buffer
-	writePlan(&table, rep.Plan, false)
+	render.Plan(&table, rep.Plan, false)
 	want := "warning: scripts.example.net: waf source of waf.skip_rules[0] did not resolve, keeping last known addresses 192.0.2.10: resolve scripts.example.net"
 	if !strings.Contains(table.String(), want) {
 		t.Errorf("table lacks %q:\n%s", want, table.String())
 	}
 	var js bytes.Buffer
-	if err := writeJSON(&js, rep); err != nil {
+	if err := render.JSON(&js, rep); err != nil {
 		t.Fatal(err)
 	}
 	var got wafReport

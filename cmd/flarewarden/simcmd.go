@@ -2,19 +2,14 @@ package main
 
 import (
 	"context"
-	_ "embed"
 	"fmt"
 	"net/http"
 
 	"github.com/spf13/cobra"
 
+	"github.com/flarewarden/flarewarden/cmd/flarewarden/demo"
 	"github.com/flarewarden/flarewarden/providers/cloudflare/sim"
 )
-
-// defaultSimState seeds `flarewarden sim` when no --state is given.
-//
-//go:embed sim_state.yaml
-var defaultSimState []byte
 
 // simOpts are the flags of `flarewarden sim`.
 type simOpts struct {
@@ -70,7 +65,7 @@ func (c *cli) serveSim(ctx context.Context, o simOpts) error {
 
 func loadSimState(path string) (sim.State, error) {
 	if path == "" {
-		return sim.ParseState(defaultSimState)
+		return sim.ParseState(demo.SimState)
 	}
 	st, err := sim.LoadState(path)
 	if err != nil {

@@ -49,6 +49,7 @@ type indentWriter struct {
 	start bool
 }
 
+// Indent returns a writer that indents every line written to w by four spaces.
 func Indent(w io.Writer) io.Writer { return &indentWriter{w: w, start: true} }
 
 func (iw *indentWriter) Write(p []byte) (int, error) {

@@ -1,4 +1,11 @@
-package main
+// Package demo plays flarewarden's scripted story on the built-in
+// Cloudflare simulator (API and edge), a public IP echo service, a DNS
+// server and a home web server, all on loopback: a dead DDNS CNAME taken
+// over, a missing record created, an IP change followed, a dashboard edit
+// reverted, a WAF skip rule put first, a dead origin told apart. It is
+// what `flarewarden demo` runs, and fails when a step does not end as
+// expected.
+package demo
 
 import (
 	"context"
@@ -9,10 +16,6 @@ import (
 	"strings"
 	"sync/atomic"
 	"text/tabwriter"
-
-	"github.com/spf13/cobra"
-	"go.uber.org/zap"
-	"go.uber.org/zap/zapcore"
 
 	"github.com/flarewarden/flarewarden/cmd/flarewarden/config"
 	"github.com/flarewarden/flarewarden/cmd/flarewarden/render"
@@ -25,26 +28,6 @@ const (
 	demoZone  = "example.com"
 	demoToken = "sim-token" // the token of sim_state.yaml
 )
-
-func newDemoCmd(c *cli) *cobra.Command {
-	var verbose bool
-	cmd := &cobra.Command{
-		Use:   "demo",
-		Short: "Play a scripted story on the built-in Cloudflare simulator (no account, no network)",
-		Long: `Play a scripted story on the built-in Cloudflare simulator, on loopback only:
-a zone whose "home" name is a CNAME to a dead DDNS host, with a hand-made record
-beside it. flarewarden diagnoses the 1016 and takes over the CNAME, creates a
-missing record, follows a public IP change in place, reverts a dashboard edit,
-puts a WAF skip rule first for your scripts when the zone is under attack (leaving
-a hand-made rule alone), and tells a dead origin (521) from a DNS problem without
-writing anything. It prints the diagnosis and plan of every step and the final
-records, and exits 1 if any step does not end as expected.`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return c.demo(cmd.Context(), verbose) },
-	}
-	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "also print flarewarden's logs")
-	return cmd
-}
 
 // demoEnv is the demo's little world: a simulated Cloudflare and a public
 // IP echo service, both on loopback.
@@ -60,25 +43,43 @@ type demoEnv struct {
 	origin   string
 	stopHome func()
 	closers  []func()
-	stderr   io.Writer
+	build    Build
 	verbose  bool
 }
 
-func (c *cli) demo(ctx context.Context, verbose bool) error {
+// Flarewarden is flarewarden wired from a config as a user's would be
+// (cmd/flarewarden builds it), as the demo drives it.
+type Flarewarden interface {
+	// Verify checks the API token.
+	Verify(ctx context.Context) error
+	// RunOnce runs one reconcile pass.
+	RunOnce(ctx context.Context) (controller.Report, error)
+	// Check runs the health checks once, as `flarewarden check` does.
+	Check(ctx context.Context) ([]controller.CheckResult, error)
+}
+
+// Build wires flarewarden from a config and its API token; verbose asks for
+// its logs on the demo's stderr.
+type Build func(cfg *config.Config, token string, verbose bool) (Flarewarden, error)
+
+// Play plays the demo's story on a simulated Cloudflare, on loopback only,
+// printing every step to stdout. It fails when a step does not end as
+// expected.
+func Play(ctx context.Context, build Build, stdout io.Writer, verbose bool) error {
 	env, err := startDemoEnv()
 	if err != nil {
 		return err
 	}
 	defer env.close()
-	env.stderr, env.verbose = c.stderr, verbose
+	env.build, env.verbose = build, verbose
 	a, err := env.app("")
 	if err != nil {
 		return err
 	}
-	if err := a.verify(ctx); err != nil {
+	if err := a.Verify(ctx); err != nil {
 		return err
 	}
-	w := c.stdout
+	w := stdout
 	fmt.Fprintf(w, "flarewarden demo: a simulated Cloudflare account at %s, nothing leaves this machine.\n\n", env.apiURL)
 	env.printRecords(w, "Zone example.com at the start")
 	for i, s := range demoSteps(env) {
@@ -116,7 +117,7 @@ type demoStep struct {
 	diagnoseBefore, diagnoseAfter controller.Class
 }
 
-func (e *demoEnv) playStep(ctx context.Context, w io.Writer, a *app, n int, s demoStep) error {
+func (e *demoEnv) playStep(ctx context.Context, w io.Writer, a Flarewarden, n int, s demoStep) error {
 	fmt.Fprintf(w, "Step %d: %s\n", n, s.title)
 	if s.before != nil {
 		if err := s.before(); err != nil {
@@ -132,7 +133,7 @@ func (e *demoEnv) playStep(ctx context.Context, w io.Writer, a *app, n int, s de
 		return fmt.Errorf("demo step %d: %w", n, err)
 	}
 	e.sim.ResetLog()
-	rep, err := a.rec.RunOnce(ctx, controller.PassOptions{})
+	rep, err := a.RunOnce(ctx)
 	if err != nil {
 		return fmt.Errorf("demo step %d: %w", n, err)
 	}
@@ -239,7 +240,7 @@ func startDemoEnv() (*demoEnv, error) {
 // seed loads the default state and serves the API, the edge and the IP
 // echo service.
 func (e *demoEnv) seed() error {
-	st, err := sim.ParseState(defaultSimState)
+	st, err := sim.ParseState(SimState)
 	if err != nil {
 		return fmt.Errorf("demo state: %w", err)
 	}
@@ -279,7 +280,7 @@ func (e *demoEnv) close() {
 
 // app builds flarewarden as a user would configure it, pointed at the
 // demo, with extra YAML appended to the config.
-func (e *demoEnv) app(extra string) (*app, error) {
+func (e *demoEnv) app(extra string) (Flarewarden, error) {
 	cfgYAML := fmt.Sprintf(`
 cloudflare: {api_base_url: %q, rate_limit: 100}
 detect:
@@ -300,9 +301,5 @@ health:
 	if err != nil {
 		return nil, fmt.Errorf("demo config: %w", err)
 	}
-	log := zap.NewNop()
-	if e.verbose {
-		log = newLogger(e.stderr, "console", zapcore.DebugLevel)
-	}
-	return buildApp(cfg, demoToken, log)
+	return e.build(cfg, demoToken, e.verbose)
 }

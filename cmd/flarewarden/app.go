@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -12,27 +11,13 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"github.com/flarewarden/flarewarden/cmd/flarewarden/config"
+	"github.com/flarewarden/flarewarden/cmd/flarewarden/service"
 	"github.com/flarewarden/flarewarden/controller"
-	"github.com/flarewarden/flarewarden/controller/daemon"
 	"github.com/flarewarden/flarewarden/providers/cloudflare"
-	"github.com/flarewarden/flarewarden/providers/health"
 	"github.com/flarewarden/flarewarden/providers/ipdetect"
 	"github.com/flarewarden/flarewarden/providers/leader"
 	"github.com/flarewarden/flarewarden/providers/metrics"
 )
-
-// app is the wired program: configuration, logger and components.
-type app struct {
-	cfg       *config.Config
-	log       *zap.Logger
-	cf        *cloudflare.Client
-	rec       *controller.Reconciler
-	prober    *health.Prober    // nil without health checks
-	notifiers []daemon.Notifier // one per notification target
-	metrics   *metrics.Metrics  // nil when not instrumented
-	level     zapcore.Level     // the config's log level (--log-level applied)
-	logFormat string            // the format its logger writes: the process's, kept from the first config
-}
 
 // configFile is the config path named by --config or FLAREWARDEN_CONFIG.
 func (c *cli) configFile() (string, error) {
@@ -57,11 +42,11 @@ func (c *cli) loadConfig() (*config.Config, error) {
 
 // newApp loads the config, resolves the token and builds every component.
 // It makes no network call.
-func (c *cli) newApp() (*app, error) { return c.newInstrumentedApp(nil) }
+func (c *cli) newApp() (*service.App, error) { return c.newInstrumentedApp(nil) }
 
 // newInstrumentedApp is newApp with every component reporting to m (nil:
 // none).
-func (c *cli) newInstrumentedApp(m *metrics.Metrics) (*app, error) {
+func (c *cli) newInstrumentedApp(m *metrics.Metrics) (*service.App, error) {
 	cfg, err := c.loadConfig()
 	if err != nil {
 		return nil, err
@@ -79,7 +64,7 @@ func (c *cli) newInstrumentedApp(m *metrics.Metrics) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	a.level, a.logFormat = level, format
+	a.Level, a.LogFormat = level, format
 	return a, nil
 }
 
@@ -94,13 +79,13 @@ func (c *cli) processLogging(first config.Log, level zapcore.Level) (format stri
 }
 
 // buildApp wires the components of a validated config.
-func buildApp(cfg *config.Config, token string, log *zap.Logger) (*app, error) {
+func buildApp(cfg *config.Config, token string, log *zap.Logger) (*service.App, error) {
 	return buildInstrumentedApp(cfg, token, log, nil)
 }
 
 // buildInstrumentedApp is buildApp with the Cloudflare client and the
 // detector reporting to m (nil: none).
-func buildInstrumentedApp(cfg *config.Config, token string, log *zap.Logger, m *metrics.Metrics) (*app, error) {
+func buildInstrumentedApp(cfg *config.Config, token string, log *zap.Logger, m *metrics.Metrics) (*service.App, error) {
 	det, err := ipdetect.New(cfg.DetectorConfig())
 	if err != nil {
 		return nil, fmt.Errorf("detect: %w", err)
@@ -124,27 +109,15 @@ func buildInstrumentedApp(cfg *config.Config, token string, log *zap.Logger, m *
 	if err := wireWAF(rec, cfg, cf); err != nil {
 		return nil, err
 	}
-	a := &app{cfg: cfg, log: log, cf: cf, rec: rec, metrics: m}
-	if a.prober, err = newProber(cfg.Health); err != nil {
+	a := &service.App{Cfg: cfg, Log: log, CF: cf, Rec: rec, Metrics: m, Watch: ifaceWatch(cfg.Detect), Self: selfScope(cfg.WAF)}
+	if a.Prober, err = newProber(cfg.Health); err != nil {
 		return nil, err
 	}
-	if a.notifiers, err = newNotifiers(cfg.Notify, a); err != nil {
+	if a.Notifiers, err = newNotifiers(cfg.Notify, a); err != nil {
 		return nil, err
 	}
 	return a, nil
 }
-
-// verify checks the token before anything is written.
-func (a *app) verify(ctx context.Context) error {
-	if err := a.cf.Verify(ctx); err != nil {
-		return err
-	}
-	a.log.Debug("api token verified")
-	return nil
-}
-
-// close flushes the logger; a failed flush at exit has no remedy.
-func (a *app) close() { _ = a.log.Sync() }
 
 func nameSpecs(recs []config.Record) []controller.NameSpec {
 	out := make([]controller.NameSpec, len(recs))

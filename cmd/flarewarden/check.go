@@ -42,14 +42,14 @@ func (c *cli) check(ctx context.Context, output outputFormat) error {
 	if err != nil {
 		return err
 	}
-	defer a.close()
-	if a.prober == nil {
+	defer a.Close()
+	if a.Prober == nil {
 		return errors.New("no health checks configured: add health.checks to the config")
 	}
-	if err := a.verify(ctx); err != nil {
+	if err := a.Verify(ctx); err != nil {
 		return err
 	}
-	rep, results, passErr := a.diagnose(ctx)
+	rep, results, passErr := daemon.Diagnose(ctx, a.Rec, a.Prober)
 	out := checkReport{Pass: rep, Checks: results, Healthy: passErr == nil}
 	for _, r := range results {
 		out.Healthy = out.Healthy && r.Healthy()
@@ -84,32 +84,4 @@ func writeCheck(w io.Writer, r checkReport, passErr error) {
 	if passErr != nil {
 		fmt.Fprintf(w, "reading Cloudflare failed: %v\n", passErr)
 	}
-}
-
-// diagnose runs a dry-run pass, for the detected addresses and the names
-// still CNAMEs, then every health check. When the checks find the target
-// of an on-failure CNAME down, a second dry-run pass plans the takeover
-// `run` would make, and its report is returned. The probes run even when
-// the pass failed; the error of the last pass is returned.
-func (a *app) diagnose(ctx context.Context) (controller.Report, []controller.CheckResult, error) {
-	rep, err := a.rec.RunOnce(ctx, controller.PassOptions{DryRun: true})
-	results := a.prober.Probe(ctx, controller.ProbeInput{Detection: rep.Detection, CNAMEs: rep.CNAMEs})
-	onFailure, _ := daemon.TakeoverModes(a.rec.Names)
-	if takeover := failedCNAMEs(results, rep.CNAMEs, onFailure); len(takeover) > 0 {
-		rep, err = a.rec.RunOnce(ctx, controller.PassOptions{DryRun: true, Takeover: takeover})
-	}
-	return rep, results, err
-}
-
-// failedCNAMEs returns the names of onFailure still CNAMEs (in cnames)
-// whose check found a DNS failure (origin_dns_error or ddns_target_down):
-// those `run` takes over.
-func failedCNAMEs(results []controller.CheckResult, cnames map[string]string, onFailure map[string]bool) map[string]bool {
-	out := map[string]bool{}
-	for _, r := range results {
-		if daemon.TakeoverDue(r, cnames, onFailure) {
-			out[r.Host] = true
-		}
-	}
-	return out
 }

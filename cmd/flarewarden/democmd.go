@@ -9,7 +9,9 @@ import (
 
 	"github.com/flarewarden/flarewarden/cmd/flarewarden/config"
 	"github.com/flarewarden/flarewarden/cmd/flarewarden/demo"
+	"github.com/flarewarden/flarewarden/cmd/flarewarden/service"
 	"github.com/flarewarden/flarewarden/controller"
+	"github.com/flarewarden/flarewarden/controller/daemon"
 )
 
 func newDemoCmd(c *cli) *cobra.Command {
@@ -48,16 +50,15 @@ func (c *cli) demoBuild(cfg *config.Config, token string, verbose bool) (demo.Fl
 	return demoApp{a}, nil
 }
 
-// demoApp is an app as the demo drives it.
-type demoApp struct{ *app }
+// demoApp is an app as the demo drives it (Verify is the app's).
+type demoApp struct{ *service.App }
 
-func (d demoApp) Verify(ctx context.Context) error { return d.verify(ctx) }
 
 func (d demoApp) RunOnce(ctx context.Context) (controller.Report, error) {
-	return d.rec.RunOnce(ctx, controller.PassOptions{})
+	return d.Rec.RunOnce(ctx, controller.PassOptions{})
 }
 
 func (d demoApp) Check(ctx context.Context) ([]controller.CheckResult, error) {
-	_, results, err := d.diagnose(ctx)
+	_, results, err := daemon.Diagnose(ctx, d.Rec, d.Prober)
 	return results, err
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 	"go.uber.org/zap"
 
+	"github.com/flarewarden/flarewarden/cmd/flarewarden/service"
 	"github.com/flarewarden/flarewarden/providers/leader"
 	"github.com/flarewarden/flarewarden/providers/metrics"
 )
@@ -58,7 +59,7 @@ func (f *electFlags) config(env func(string) (string, bool), log *zap.Logger) le
 // term: the Cloudflare client's leader.Transport (see buildInstrumentedApp)
 // sends no request once the term is over, even before the context's
 // cancellation has reached the pass (e.g. right after the process was paused).
-func (c *cli) runElected(ctx context.Context, lc leader.Config, sup *supervisor, state *runState, m *metrics.Metrics) error {
+func (c *cli) runElected(ctx context.Context, lc leader.Config, sup *service.Supervisor, state *service.RunState, m *metrics.Metrics) error {
 	elect := c.elect
 	if elect == nil {
 		elect = leader.Run
@@ -66,14 +67,14 @@ func (c *cli) runElected(ctx context.Context, lc leader.Config, sup *supervisor,
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	lead := func(lctx context.Context) {
-		if err := sup.run(lctx); err != nil {
+		if err := sup.Run(lctx); err != nil {
 			cancel(err)
 		}
 	}
 	onChange := func(isLeader bool, holder string) {
-		state.setLeader(isLeader, holder)
+		state.SetLeader(isLeader, holder)
 		m.SetLeader(isLeader)
-		sup.log.Info("leader changed", zap.Bool("is_leader", isLeader), zap.String("leader", holder))
+		sup.Log.Info("leader changed", zap.Bool("is_leader", isLeader), zap.String("leader", holder))
 	}
 	if err := elect(ctx, lc, lead, onChange); err != nil {
 		return err

@@ -38,12 +38,12 @@ func (c *cli) reconcile(cmd *cobra.Command, o reconcileOpts) error {
 	if err != nil {
 		return err
 	}
-	defer a.close()
+	defer a.Close()
 	ctx := cmd.Context()
-	if err := a.verify(ctx); err != nil {
+	if err := a.Verify(ctx); err != nil {
 		return err
 	}
-	rep, passErr := a.rec.RunOnce(ctx, controller.PassOptions{DryRun: o.dryRun})
+	rep, passErr := a.Rec.RunOnce(ctx, controller.PassOptions{DryRun: o.dryRun})
 	if o.output.json() {
 		if err := render.JSON(c.stdout, rep); err != nil {
 			return err

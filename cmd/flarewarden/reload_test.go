@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"go.uber.org/zap"
+
+	"github.com/flarewarden/flarewarden/cmd/flarewarden/service"
 )
 
 func TestReloadKeepsRunningOnInvalidConfigAndSwapsOnValid(t *testing.T) {
@@ -125,12 +127,12 @@ func TestPollFileSeesSymlinkSwap(t *testing.T) {
 	must(t, os.Symlink("v1", filepath.Join(dir, "..data")))
 	must(t, os.Symlink(filepath.Join("..data", "config.yaml"), filepath.Join(dir, "config.yaml")))
 	path := filepath.Join(dir, "config.yaml")
-	ver := newConfigVersion(path)
+	ver := service.NewConfigVersion(path)
 	var changes atomic.Int64
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
-		pollFile(ctx, ver, 5*time.Millisecond, func() { changes.Add(1) }, zap.NewNop())
+		service.PollFile(ctx, ver, 5*time.Millisecond, func() { changes.Add(1) }, zap.NewNop())
 		close(done)
 	}()
 	defer func() { cancel(); <-done }()
@@ -158,14 +160,14 @@ func TestPollFileSeesSymlinkSwap(t *testing.T) {
 func TestPollFileSkipsAVersionAlreadyLoaded(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "config.yaml")
 	writeFile(t, path, "records: [{name: a.example.com}]\n")
-	ver := newConfigVersion(path)
+	ver := service.NewConfigVersion(path)
 	writeFile(t, path, "records: [{name: b.example.com}]\n")
-	ver.refresh() // what a reload's load does first
+	ver.Refresh() // what a reload's load does first
 	var changes atomic.Int64
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
-		pollFile(ctx, ver, time.Millisecond, func() { changes.Add(1) }, zap.NewNop())
+		service.PollFile(ctx, ver, time.Millisecond, func() { changes.Add(1) }, zap.NewNop())
 		close(done)
 	}()
 	time.Sleep(50 * time.Millisecond)
@@ -175,14 +177,14 @@ func TestPollFileSkipsAVersionAlreadyLoaded(t *testing.T) {
 		t.Fatalf("%d reloads of a version already loaded", n)
 	}
 	writeFile(t, path, "records: [{name: c.example.com}]\n")
-	if !ver.changedTo(mustVersion(t, path)) {
+	if !ver.ChangedTo(mustVersion(t, path)) {
 		t.Fatal("a new edit is no change")
 	}
 }
 
-func mustVersion(t *testing.T, path string) fileVersion {
+func mustVersion(t *testing.T, path string) service.FileVersion {
 	t.Helper()
-	v, err := readVersion(path)
+	v, err := service.ReadVersion(path)
 	must(t, err)
 	return v
 }

@@ -8,7 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/flarewarden/flarewarden/controller/daemon"
+	"github.com/flarewarden/flarewarden/cmd/flarewarden/service"
 	"github.com/flarewarden/flarewarden/providers/metrics"
 )
 
@@ -43,15 +43,15 @@ func (c *cli) run(ctx context.Context, ef electFlags) error {
 	// The reload poll compares with the file as it was before loading, so
 	// an edit made while starting up is reloaded, not missed. Unreadable
 	// now, the zero version makes the first readable one a change.
-	ver := newConfigVersion(path)
+	ver := service.NewConfigVersion(path)
 	m := metrics.New()
 	a, err := c.newInstrumentedApp(m)
 	if err != nil {
 		return err
 	}
-	defer a.close()
-	lc := ef.config(c.env, a.log)
-	state := newRunState(a.cfg, leaderView{Enabled: ef.enabled, Identity: lc.Identity})
+	defer a.Close()
+	lc := ef.config(c.env, a.Log)
+	state := service.NewRunState(a.Cfg, service.LeaderView{Enabled: ef.enabled, Identity: lc.Identity})
 	m.SetLeader(!ef.enabled)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -59,13 +59,13 @@ func (c *cli) run(ctx context.Context, ef electFlags) error {
 	if err != nil {
 		return err
 	}
-	sup := newSupervisor(a, func() (*app, error) { ver.refresh(); return c.newInstrumentedApp(m) }, state)
-	sup.setLevel = c.level.SetLevel
-	go sup.watchReloads(ctx, c.reloadTriggers(ctx, hups, ver, a.log))
+	sup := service.NewSupervisor(a, func() (*service.App, error) { ver.Refresh(); return c.newInstrumentedApp(m) }, state)
+	sup.SetLevel = c.level.SetLevel
+	go sup.WatchReloads(ctx, c.reloadTriggers(ctx, hups, ver, a.Log))
 	if ef.enabled {
 		err = c.runElected(ctx, lc, sup, state, m)
 	} else {
-		err = sup.run(ctx)
+		err = sup.Run(ctx)
 	}
 	cancel()
 	if epErr := ep.wait(); err == nil {
@@ -89,9 +89,9 @@ func (r *endpointRun) wait() error {
 // startEndpoint starts the HTTP endpoint unless server.listen is empty. A
 // failure to listen is returned at once; the endpoint stops when ctx ends.
 // An endpoint that fails while serving ends the run through cancel.
-func (c *cli) startEndpoint(ctx context.Context, cancel context.CancelFunc, a *app, state *runState, m *metrics.Metrics) (*endpointRun, error) {
+func (c *cli) startEndpoint(ctx context.Context, cancel context.CancelFunc, a *service.App, state *service.RunState, m *metrics.Metrics) (*endpointRun, error) {
 	run := &endpointRun{}
-	srv := a.cfg.Server
+	srv := a.Cfg.Server
 	if srv.Listen == "" {
 		return run, nil
 	}
@@ -99,9 +99,9 @@ func (c *cli) startEndpoint(ctx context.Context, cancel context.CancelFunc, a *a
 	if err != nil {
 		return nil, err
 	}
-	e := &endpoint{state: state, metrics: m, token: token, requireToken: srv.RequireToken,
-		log: a.log.Named("http"), now: time.Now}
-	ln, err := listen(srv.Listen)
+	e := &service.Endpoint{State: state, Metrics: m, Token: token, RequireToken: srv.RequireToken,
+		Log: a.Log.Named("http"), Now: time.Now}
+	ln, err := service.Listen(srv.Listen)
 	if err != nil {
 		return nil, err
 	}
@@ -109,28 +109,9 @@ func (c *cli) startEndpoint(ctx context.Context, cancel context.CancelFunc, a *a
 		c.onListen(ln.Addr())
 	}
 	run.done.Go(func() {
-		if run.err = serve(ctx, ln, e.handler(), e.log); run.err != nil {
+		if run.err = service.Serve(ctx, ln, e.Handler(), e.Log); run.err != nil {
 			cancel()
 		}
 	})
 	return run, nil
-}
-
-// daemon assembles the service from the app.
-func (a *app) daemon(sched daemon.Schedule, backoff daemon.Backoff, h *daemon.Healer) *daemon.Daemon {
-	h.NotifyHold = time.Duration(a.cfg.Health.NotifyHold) // no daemon uses h now: the previous one has stopped
-	d := &daemon.Daemon{Reconciler: a.rec, Schedule: sched, Backoff: backoff,
-		DetectInterval: time.Duration(a.cfg.Detect.Interval), Watch: ifaceWatch(a.cfg.Detect),
-		Healer: h, Self: selfScope(a.cfg.WAF), Notifiers: a.notifiers, Log: a.log}
-	d.OnFailure, d.NoTakeover = daemon.TakeoverModes(a.rec.Names)
-	if a.prober != nil {
-		d.Prober, d.HealthInterval = a.prober, time.Duration(a.cfg.Health.Interval)
-	}
-	if a.metrics != nil {
-		d.Observer = a.metrics
-		if d.Prober != nil {
-			d.Prober = a.metrics.Prober(d.Prober)
-		}
-	}
-	return d
 }

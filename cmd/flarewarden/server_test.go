@@ -12,6 +12,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/flarewarden/flarewarden/cmd/flarewarden/config"
+	"github.com/flarewarden/flarewarden/cmd/flarewarden/service"
 	"github.com/flarewarden/flarewarden/controller/daemon"
 	"github.com/flarewarden/flarewarden/providers/metrics"
 )
@@ -25,29 +26,29 @@ func TestReadiness(t *testing.T) {
 	}
 	tests := []struct {
 		name  string
-		v     runView
+		v     service.RunView
 		ready bool
 	}{
-		{"no config", runView{}, false},
-		{"starting", runView{cfg: cfg}, true},
-		{"no pass yet", runView{cfg: cfg, snap: &daemon.Status{}}, true},
-		{"last pass ok", runView{cfg: cfg, snap: &daemon.Status{LastOKAt: now.Add(-time.Hour)}}, true},
-		{"failing within grace", runView{cfg: cfg, snap: failing(now.Add(-time.Minute))}, true},
-		{"failing past grace", runView{cfg: cfg, snap: failing(now.Add(-time.Hour))}, false},
-		{"never ok, started long ago", runView{cfg: cfg, snap: failing(time.Time{}), leadingSince: now.Add(-time.Hour)}, false},
-		{"never ok, started recently", runView{cfg: cfg, snap: failing(time.Time{}), leadingSince: now.Add(-time.Minute)}, true},
-		{"failing since before a reload", runView{cfg: cfg, snap: failing(time.Time{}), startedAt: now.Add(-time.Minute),
-			leadingSince: now.Add(-2 * time.Hour), lastOK: now.Add(-time.Hour)}, false},
-		{"ok before a reload, within grace", runView{cfg: cfg, snap: failing(time.Time{}), startedAt: now.Add(-time.Minute),
-			leadingSince: now.Add(-2 * time.Hour), lastOK: now.Add(-5 * time.Minute)}, true},
-		{"new leader, failing, within grace", runView{cfg: cfg, snap: failing(time.Time{}), leadingSince: now.Add(-time.Minute),
-			lastOK: now.Add(-time.Hour), election: leaderView{Enabled: true, IsLeader: true}}, true},
-		{"follower", runView{cfg: cfg, election: leaderView{Enabled: true, Leader: "pod-b"}}, true},
-		{"leader failing", runView{cfg: cfg, snap: failing(now.Add(-time.Hour)),
-			election: leaderView{Enabled: true, IsLeader: true}}, false},
+		{"no config", service.RunView{}, false},
+		{"starting", service.RunView{Cfg: cfg}, true},
+		{"no pass yet", service.RunView{Cfg: cfg, Snap: &daemon.Status{}}, true},
+		{"last pass ok", service.RunView{Cfg: cfg, Snap: &daemon.Status{LastOKAt: now.Add(-time.Hour)}}, true},
+		{"failing within grace", service.RunView{Cfg: cfg, Snap: failing(now.Add(-time.Minute))}, true},
+		{"failing past grace", service.RunView{Cfg: cfg, Snap: failing(now.Add(-time.Hour))}, false},
+		{"never ok, started long ago", service.RunView{Cfg: cfg, Snap: failing(time.Time{}), LeadingSince: now.Add(-time.Hour)}, false},
+		{"never ok, started recently", service.RunView{Cfg: cfg, Snap: failing(time.Time{}), LeadingSince: now.Add(-time.Minute)}, true},
+		{"failing since before a reload", service.RunView{Cfg: cfg, Snap: failing(time.Time{}), StartedAt: now.Add(-time.Minute),
+			LeadingSince: now.Add(-2 * time.Hour), LastOK: now.Add(-time.Hour)}, false},
+		{"ok before a reload, within grace", service.RunView{Cfg: cfg, Snap: failing(time.Time{}), StartedAt: now.Add(-time.Minute),
+			LeadingSince: now.Add(-2 * time.Hour), LastOK: now.Add(-5 * time.Minute)}, true},
+		{"new leader, failing, within grace", service.RunView{Cfg: cfg, Snap: failing(time.Time{}), LeadingSince: now.Add(-time.Minute),
+			LastOK: now.Add(-time.Hour), Election: service.LeaderView{Enabled: true, IsLeader: true}}, true},
+		{"follower", service.RunView{Cfg: cfg, Election: service.LeaderView{Enabled: true, Leader: "pod-b"}}, true},
+		{"leader failing", service.RunView{Cfg: cfg, Snap: failing(now.Add(-time.Hour)),
+			Election: service.LeaderView{Enabled: true, IsLeader: true}}, false},
 	}
 	for _, tt := range tests {
-		if ok, reason := readiness(tt.v, now, grace); ok != tt.ready || reason == "" {
+		if ok, reason := service.Readiness(tt.v, now, grace); ok != tt.ready || reason == "" {
 			t.Errorf("%s: ready = %v (%s), want %v", tt.name, ok, reason, tt.ready)
 		}
 	}
@@ -55,15 +56,15 @@ func TestReadiness(t *testing.T) {
 
 func TestReadyzAnswers503WithReason(t *testing.T) {
 	e := testEndpoint(t, "")
-	e.state.cfg.Server.ReadyGrace = config.Duration(time.Minute)
-	e.state.setDaemon(&daemon.Daemon{Log: zap.NewNop()}, nil, time.Now())
-	e.now = func() time.Time { return time.Now().Add(time.Hour) }
+	e.State.Cfg.Server.ReadyGrace = config.Duration(time.Minute)
+	e.State.SetDaemon(&daemon.Daemon{Log: zap.NewNop()}, nil, time.Now())
+	e.Now = func() time.Time { return time.Now().Add(time.Hour) }
 	// A daemon that never ran has no failed pass: ready.
 	if rec := call(e, "GET", "/readyz", "127.0.0.1:1", ""); rec.Code != http.StatusOK {
 		t.Fatalf("/readyz = %d %s", rec.Code, rec.Body)
 	}
-	e.state.setDaemon(nil, nil, time.Time{})
-	e.state.cfg = nil
+	e.State.SetDaemon(nil, nil, time.Time{})
+	e.State.Cfg = nil
 	rec := call(e, "GET", "/readyz", "127.0.0.1:1", "")
 	if rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), "config not loaded") {
 		t.Fatalf("/readyz = %d %s", rec.Code, rec.Body)
@@ -73,7 +74,7 @@ func TestReadyzAnswers503WithReason(t *testing.T) {
 func TestReconcileAccess(t *testing.T) {
 	const token = "srv-token-0a1b2c"
 	e := testEndpoint(t, token)
-	e.state.setDaemon(&daemon.Daemon{Log: zap.NewNop()}, nil, time.Now())
+	e.State.SetDaemon(&daemon.Daemon{Log: zap.NewNop()}, nil, time.Now())
 	tests := []struct {
 		name, method, remote, auth string
 		want                       int
@@ -88,13 +89,13 @@ func TestReconcileAccess(t *testing.T) {
 		{"PUT", "PUT", "127.0.0.1:5000", "", http.StatusMethodNotAllowed},
 	}
 	for _, tt := range tests {
-		e.state.setDaemon(&daemon.Daemon{Log: zap.NewNop()}, nil, time.Now()) // a fresh rate limit
+		e.State.SetDaemon(&daemon.Daemon{Log: zap.NewNop()}, nil, time.Now()) // a fresh rate limit
 		if rec := call(e, tt.method, "/reconcile", tt.remote, tt.auth); rec.Code != tt.want {
 			t.Errorf("%s: %d %s, want %d", tt.name, rec.Code, rec.Body, tt.want)
 		}
 	}
 	noToken := testEndpoint(t, "")
-	noToken.state.setDaemon(&daemon.Daemon{Log: zap.NewNop()}, nil, time.Now())
+	noToken.State.SetDaemon(&daemon.Daemon{Log: zap.NewNop()}, nil, time.Now())
 	if rec := call(noToken, "POST", "/reconcile", "203.0.113.9:5000", "Bearer "); rec.Code != http.StatusForbidden {
 		t.Errorf("empty token accepted: %d", rec.Code)
 	}
@@ -105,8 +106,8 @@ func TestReconcileAccess(t *testing.T) {
 func TestReconcileRequireToken(t *testing.T) {
 	const token = "srv-token-0a1b2c"
 	e := testEndpoint(t, token)
-	e.requireToken = true
-	e.state.setDaemon(&daemon.Daemon{Log: zap.NewNop()}, nil, time.Now())
+	e.RequireToken = true
+	e.State.SetDaemon(&daemon.Daemon{Log: zap.NewNop()}, nil, time.Now())
 	tests := []struct {
 		name, remote, auth string
 		want               int
@@ -119,7 +120,7 @@ func TestReconcileRequireToken(t *testing.T) {
 		{"remote with token", "203.0.113.9:5000", "Bearer " + token, http.StatusAccepted},
 	}
 	for _, tt := range tests {
-		e.state.setDaemon(&daemon.Daemon{Log: zap.NewNop()}, nil, time.Now()) // a fresh rate limit
+		e.State.SetDaemon(&daemon.Daemon{Log: zap.NewNop()}, nil, time.Now()) // a fresh rate limit
 		rec := call(e, "POST", "/reconcile", tt.remote, tt.auth)
 		if rec.Code != tt.want {
 			t.Errorf("%s: %d %s, want %d", tt.name, rec.Code, rec.Body, tt.want)
@@ -132,7 +133,7 @@ func TestReconcileRequireToken(t *testing.T) {
 
 func TestReconcileRateLimited(t *testing.T) {
 	e := testEndpoint(t, "")
-	e.state.setDaemon(&daemon.Daemon{Log: zap.NewNop()}, nil, time.Now())
+	e.State.SetDaemon(&daemon.Daemon{Log: zap.NewNop()}, nil, time.Now())
 	if rec := call(e, "POST", "/reconcile", "127.0.0.1:5000", ""); rec.Code != http.StatusAccepted {
 		t.Fatalf("first request: %d %s", rec.Code, rec.Body)
 	}
@@ -144,7 +145,7 @@ func TestReconcileRateLimited(t *testing.T) {
 
 func TestReconcileOnFollowerIsUnavailable(t *testing.T) {
 	e := testEndpoint(t, "")
-	e.state.election = leaderView{Enabled: true, Leader: "pod-b"}
+	e.State.Election = service.LeaderView{Enabled: true, Leader: "pod-b"}
 	if rec := call(e, "POST", "/reconcile", "127.0.0.1:5000", ""); rec.Code != http.StatusServiceUnavailable {
 		t.Fatalf("follower: %d", rec.Code)
 	}
@@ -152,30 +153,30 @@ func TestReconcileOnFollowerIsUnavailable(t *testing.T) {
 
 func TestRedactURLs(t *testing.T) {
 	in := `{"source":"url:https://u:p@ip.example/x?key=s3cret","error":"Get \"https://ip.example/x?key=s3cret\": EOF"}`
-	out := string(redactURLs([]byte(in)))
+	out := string(service.RedactURLs([]byte(in)))
 	if strings.Contains(out, "s3cret") || strings.Contains(out, "u:p") || !strings.Contains(out, "url:https://ip.example") {
 		t.Fatalf("redacted: %s", out)
 	}
 }
 
-func testEndpoint(t *testing.T, token string) *endpoint {
+func testEndpoint(t *testing.T, token string) *service.Endpoint {
 	t.Helper()
 	cfg, err := config.Parse([]byte("records: [{name: home.example.com}]\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &endpoint{state: newRunState(cfg, leaderView{}), metrics: metrics.New(), token: token, log: zap.NewNop(),
-		now: time.Now}
+	return &service.Endpoint{State: service.NewRunState(cfg, service.LeaderView{}), Metrics: metrics.New(), Token: token, Log: zap.NewNop(),
+		Now: time.Now}
 }
 
-func call(e *endpoint, method, path, remote, auth string) *httptest.ResponseRecorder {
+func call(e *service.Endpoint, method, path, remote, auth string) *httptest.ResponseRecorder {
 	req := httptest.NewRequest(method, path, nil)
 	req.RemoteAddr = remote
 	if auth != "" {
 		req.Header.Set("Authorization", auth)
 	}
 	rec := httptest.NewRecorder()
-	e.handler().ServeHTTP(rec, req)
+	e.Handler().ServeHTTP(rec, req)
 	return rec
 }
 

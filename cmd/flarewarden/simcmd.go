@@ -3,11 +3,15 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 
 	"github.com/spf13/cobra"
+	"go.uber.org/zap"
 
 	"github.com/flarewarden/flarewarden/cmd/flarewarden/demo"
+	"github.com/flarewarden/flarewarden/cmd/flarewarden/service"
 	"github.com/flarewarden/flarewarden/providers/cloudflare/sim"
 )
 
@@ -54,13 +58,44 @@ func (c *cli) serveSim(ctx context.Context, o simOpts) error {
 	}
 	var api http.Handler = s
 	if o.logRequests {
-		api = logRequests(s, c.stdout)
+		api = sim.PrintRequests(s, c.stdout)
 	}
 	servers := []simServer{{"--listen", o.listen, api, "cloudflare simulator listening on http://%s/client/v4"}}
 	if o.edgeListen != "" {
 		servers = append(servers, simServer{"--edge-listen", o.edgeListen, s.Edge(), "simulated edge listening on http://%s"})
 	}
 	return serveAll(ctx, servers, c.stdout)
+}
+
+// simServer is one listener of `flarewarden sim`.
+type simServer struct {
+	flag, addr string
+	handler    http.Handler
+	banner     string // printf format of the line announcing the address
+}
+
+// serveAll serves every server (service.Serve) until ctx ends or one
+// fails, then shuts them all down.
+func serveAll(ctx context.Context, servers []simServer, out io.Writer) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errc := make(chan error, len(servers))
+	for _, sv := range servers {
+		ln, err := net.Listen("tcp", sv.addr)
+		if err != nil {
+			return fmt.Errorf("sim %s: %w", sv.flag, err)
+		}
+		fmt.Fprintf(out, sv.banner+"\n", ln.Addr())
+		go func() { errc <- service.Serve(ctx, ln, sv.handler, zap.NewNop()) }()
+	}
+	var err error
+	for range servers {
+		if e := <-errc; e != nil && err == nil {
+			err = fmt.Errorf("sim: %w", e)
+			cancel()
+		}
+	}
+	return err
 }
 
 func loadSimState(path string) (sim.State, error) {

@@ -12,6 +12,7 @@ import (
 	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/flarewarden/flarewarden/cmd/flarewarden/config"
+	"github.com/flarewarden/flarewarden/cmd/flarewarden/service"
 	"github.com/flarewarden/flarewarden/providers/cloudflare/sim"
 )
 
@@ -77,15 +78,15 @@ func TestReloadVerifyIsBounded(t *testing.T) {
 	down.Close()
 	first, next := testApp(t, "http://127.0.0.1:1"), testApp(t, down.URL)
 	core, logs := observer.New(zap.InfoLevel)
-	first.log = zap.New(core)
-	s := newSupervisor(first, func() (*app, error) { return next, nil }, newRunState(first.cfg, leaderView{}))
-	s.verifyTimeout = 300 * time.Millisecond
+	first.Log = zap.New(core)
+	s := service.NewSupervisor(first, func() (*service.App, error) { return next, nil }, service.NewRunState(first.Cfg, service.LeaderView{}))
+	s.VerifyTimeout = 300 * time.Millisecond
 	start := time.Now()
-	s.reload(context.Background(), "test")
-	if took := time.Since(start); took > 5*s.verifyTimeout {
-		t.Errorf("reload took %v with a %v bound", took, s.verifyTimeout)
+	s.Reload(context.Background(), "test")
+	if took := time.Since(start); took > 5*s.VerifyTimeout {
+		t.Errorf("reload took %v with a %v bound", took, s.VerifyTimeout)
 	}
-	if s.app() != first || len(s.changed) != 0 {
+	if s.App() != first || len(s.Changed) != 0 {
 		t.Fatal("an unverified config replaced the running one")
 	}
 	rej := logs.FilterMessage("config reload rejected, keeping the running config").All()
@@ -95,7 +96,7 @@ func TestReloadVerifyIsBounded(t *testing.T) {
 }
 
 // testApp is an app with a minimal config against the API at base.
-func testApp(t *testing.T, base string) *app {
+func testApp(t *testing.T, base string) *service.App {
 	t.Helper()
 	cfg, err := config.Parse([]byte("cloudflare: {api_base_url: " + base + "/client/v4}\n" +
 		"records: [{name: home.example.com}]\nretry: {base: 10ms, max: 50ms}\n"))
@@ -139,18 +140,18 @@ func TestReloadWhileFollowingDoesNotRestartNextTerm(t *testing.T) {
 // A reload's token check spares the next daemon its own only while fresh:
 // a follower that leads hours after a reload checks the token again.
 func TestTakeTrustsOnlyAFreshReloadCheck(t *testing.T) {
-	first, next := &app{cfg: &config.Config{}, log: zap.NewNop()}, &app{cfg: &config.Config{}, log: zap.NewNop()}
-	s := newSupervisor(first, nil, newRunState(first.cfg, leaderView{}))
-	if _, verified := s.take(); verified {
+	first, next := &service.App{Cfg: &config.Config{}, Log: zap.NewNop()}, &service.App{Cfg: &config.Config{}, Log: zap.NewNop()}
+	s := service.NewSupervisor(first, nil, service.NewRunState(first.Cfg, service.LeaderView{}))
+	if _, verified := s.Take(); verified {
 		t.Fatal("the first app counts as verified by a reload")
 	}
-	s.swap(next)
-	if a, verified := s.take(); a != next || !verified {
+	s.Swap(next)
+	if a, verified := s.Take(); a != next || !verified {
 		t.Fatalf("just after a reload: app %p verified %v, want %p and true", a, verified, next)
 	}
-	s.swap(first)
-	s.verifiedAt = s.verifiedAt.Add(-2 * verifiedFresh)
-	if _, verified := s.take(); verified {
+	s.Swap(first)
+	s.VerifiedAt = s.VerifiedAt.Add(-2 * service.VerifiedFresh)
+	if _, verified := s.Take(); verified {
 		t.Fatal("a reload's token check long ago still spares the daemon its own")
 	}
 }

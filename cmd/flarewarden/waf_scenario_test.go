@@ -450,12 +450,12 @@ func TestWAFStaleHostnameWarnedInReport(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	if _, err := a.rec.RunOnce(ctx, controller.PassOptions{}); err != nil {
+	if _, err := a.Rec.RunOnce(ctx, controller.PassOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	w.dns.Set("scripts.example.net")
 	w.sim.ResetLog()
-	rep, err := a.rec.RunOnce(ctx, controller.PassOptions{})
+	rep, err := a.Rec.RunOnce(ctx, controller.PassOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

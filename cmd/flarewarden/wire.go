@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/flarewarden/flarewarden/cmd/flarewarden/config"
+	"github.com/flarewarden/flarewarden/cmd/flarewarden/service"
 	"github.com/flarewarden/flarewarden/controller/daemon"
 	"github.com/flarewarden/flarewarden/providers/health"
 	"github.com/flarewarden/flarewarden/providers/notify"
@@ -23,9 +24,9 @@ func newProber(h config.Health) (*health.Prober, error) {
 
 // newNotifiers builds one notifier per configured target, so that each
 // is delivered to through a queue of its own.
-func newNotifiers(n config.Notify, a *app) ([]daemon.Notifier, error) {
+func newNotifiers(n config.Notify, a *service.App) ([]daemon.Notifier, error) {
 	opts := n.NotifierOptions()
-	opts.Logger = a.log.Named("notify")
+	opts.Logger = a.Log.Named("notify")
 	nt, err := notify.New(opts)
 	if err != nil {
 		return nil, err

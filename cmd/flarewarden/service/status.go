@@ -1,4 +1,4 @@
-package main
+package service
 
 import (
 	"net/netip"
@@ -16,7 +16,7 @@ import (
 type statusDoc struct {
 	Ready       bool                            `json:"ready"`
 	ReadyReason string                          `json:"ready_reason"`
-	Leader      leaderView                      `json:"leader"`
+	Leader      LeaderView                      `json:"leader"`
 	Detection   *controller.Detection           `json:"detection,omitempty"`
 	Records     []recordStatus                  `json:"records,omitempty"`
 	Security    []controller.SecurityStatus     `json:"security,omitempty"`
@@ -52,13 +52,13 @@ type passStatus struct {
 }
 
 // buildStatus assembles the status document from a run view.
-func buildStatus(v runView, now time.Time) statusDoc {
-	doc := statusDoc{Leader: v.election}
-	doc.Ready, doc.ReadyReason = readiness(v, now, v.grace())
-	if v.snap == nil {
+func buildStatus(v RunView, now time.Time) statusDoc {
+	doc := statusDoc{Leader: v.Election}
+	doc.Ready, doc.ReadyReason = Readiness(v, now, v.grace())
+	if v.Snap == nil {
 		return doc
 	}
-	st := v.snap
+	st := v.Snap
 	doc.Health = st.Health
 	if st.LastPass == nil {
 		doc.Records = recordStates(v, nil)
@@ -74,12 +74,12 @@ func buildStatus(v runView, now time.Time) statusDoc {
 
 // recordStates derives each configured name's state from the last pass
 // (rep nil: none yet).
-func recordStates(v runView, rep *controller.Report) []recordStatus {
-	if v.cfg == nil {
+func recordStates(v RunView, rep *controller.Report) []recordStatus {
+	if v.Cfg == nil {
 		return nil
 	}
-	out := make([]recordStatus, 0, len(v.cfg.Records))
-	for _, r := range v.cfg.Records {
+	out := make([]recordStatus, 0, len(v.Cfg.Records))
+	for _, r := range v.Cfg.Records {
 		name := controller.NormalizeName(r.Name)
 		rs := recordStatus{Name: name, State: "unknown"}
 		if rep != nil {
@@ -123,11 +123,11 @@ func unknownFamilies(d controller.Detection) string {
 // match may run on past the URL: see splitAnswer.
 var urlRE = regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://[^\s"\\]+`)
 
-// redactURLs cuts every URL in s to its scheme and host, so that no path,
+// RedactURLs cuts every URL in s to its scheme and host, so that no path,
 // query or user information (which may embed a secret) is shown. What a
 // detection reason puts after a source's label (its answer, "=ADDRESS",
 // and the "," before the next answer) is kept.
-func redactURLs(s []byte) []byte {
+func RedactURLs(s []byte) []byte {
 	return urlRE.ReplaceAllFunc(s, func(m []byte) []byte {
 		u, tail := splitAnswer(string(m))
 		return []byte(controller.SourceLabel(u) + tail)

@@ -1,4 +1,4 @@
-package main
+package service
 
 import (
 	"sync"
@@ -8,65 +8,65 @@ import (
 	"github.com/flarewarden/flarewarden/controller/daemon"
 )
 
-// runState is what the HTTP endpoint reads about the running service: the
-// daemon of the current config (nil while none runs, as on a follower or
+// RunState is what the HTTP endpoint reads about the running service: the
+// Daemon of the current config (nil while none runs, as on a follower or
 // while the api token is checked) and the leader election's view. It is
 // safe for concurrent use.
-type runState struct {
+type RunState struct {
 	mu              sync.Mutex
-	cfg             *config.Config
+	Cfg             *config.Config
 	daemon          *daemon.Daemon
 	startedAt       time.Time // when the daemon started starting (token check included); zero: none
-	election        leaderView
+	Election        LeaderView
 	leaderlessSince time.Time // since when no leader is known (the process start at first)
 	// leadingSince is when this replica last started leading (the process
 	// start without election); lastOK the last successful pass of any
-	// daemon this process ran. Both outlive a reload's daemon restart, so
+	// Daemon this process ran. Both outlive a reload's daemon restart, so
 	// a reload does not restart ready_grace.
 	leadingSince time.Time
 	lastOK       time.Time
 }
 
-// leaderView is this replica's view of the leader election.
-type leaderView struct {
+// LeaderView is this replica's view of the leader election.
+type LeaderView struct {
 	Enabled  bool   `json:"enabled"`
 	IsLeader bool   `json:"is_leader"`
 	Identity string `json:"identity,omitempty"`
 	Leader   string `json:"leader,omitempty"`
 }
 
-// runView is a consistent copy of a runState.
-type runView struct {
-	cfg             *config.Config
+// RunView is a consistent copy of a runState.
+type RunView struct {
+	Cfg             *config.Config
 	daemon          *daemon.Daemon
-	snap            *daemon.Status // the daemon's snapshot; nil without a daemon
-	startedAt       time.Time
-	election        leaderView
+	Snap            *daemon.Status // the daemon's snapshot; nil without a daemon
+	StartedAt       time.Time
+	Election        LeaderView
 	leaderlessSince time.Time
-	leadingSince    time.Time
-	lastOK          time.Time // the last success of the daemons replaced so far
+	LeadingSince    time.Time
+	LastOK          time.Time // the last success of the daemons replaced so far
 }
 
 // grace is server.ready_grace of the view's config (0 without one).
-func (v runView) grace() time.Duration {
-	if v.cfg == nil {
+func (v RunView) grace() time.Duration {
+	if v.Cfg == nil {
 		return 0
 	}
-	return time.Duration(v.cfg.Server.ReadyGrace)
+	return time.Duration(v.Cfg.Server.ReadyGrace)
 }
 
-// newRunState returns the state of a process starting now with cfg.
-func newRunState(cfg *config.Config, election leaderView) *runState {
+// NewRunState returns the state of a process starting now with cfg.
+func NewRunState(cfg *config.Config, election LeaderView) *RunState {
 	if !election.Enabled {
 		election.IsLeader = true
 	}
 	now := time.Now()
-	return &runState{cfg: cfg, election: election, leaderlessSince: now, leadingSince: now}
+	return &RunState{Cfg: cfg, Election: election, leaderlessSince: now, leadingSince: now}
 }
 
 // keepLastOK remembers the last success of the daemon about to be
 // replaced. The caller holds s.mu.
-func (s *runState) keepLastOK() {
+func (s *RunState) keepLastOK() {
 	if s.daemon == nil {
 		return
 	}
@@ -77,52 +77,52 @@ func (s *runState) keepLastOK() {
 
 // starting records that a daemon started starting at at (its token is
 // being checked): none runs yet.
-func (s *runState) starting(at time.Time) {
+func (s *RunState) starting(at time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.keepLastOK()
 	s.daemon, s.startedAt = nil, at
 }
 
-// setDaemon records the daemon now running with cfg, started at at (d
+// SetDaemon records the daemon now running with cfg, started at at (d
 // nil: none runs).
-func (s *runState) setDaemon(d *daemon.Daemon, cfg *config.Config, at time.Time) {
+func (s *RunState) SetDaemon(d *daemon.Daemon, cfg *config.Config, at time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.keepLastOK()
 	s.daemon, s.startedAt = d, at
 	if cfg != nil {
-		s.cfg = cfg
+		s.Cfg = cfg
 	}
 }
 
-// setLeader records a leader election change; leader "" means none is
+// SetLeader records a leader election change; leader "" means none is
 // known, from now on if one was known before.
-func (s *runState) setLeader(isLeader bool, leader string) {
+func (s *RunState) SetLeader(isLeader bool, leader string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if leader == "" && s.election.Leader != "" {
+	if leader == "" && s.Election.Leader != "" {
 		s.leaderlessSince = time.Now()
 	}
-	if isLeader && !s.election.IsLeader {
+	if isLeader && !s.Election.IsLeader {
 		s.leadingSince = time.Now()
 	}
-	s.election.IsLeader, s.election.Leader = isLeader, leader
+	s.Election.IsLeader, s.Election.Leader = isLeader, leader
 }
 
-func (s *runState) view() runView {
+func (s *RunState) view() RunView {
 	s.mu.Lock()
-	v := runView{cfg: s.cfg, daemon: s.daemon, startedAt: s.startedAt, election: s.election,
-		leaderlessSince: s.leaderlessSince, leadingSince: s.leadingSince, lastOK: s.lastOK}
+	v := RunView{Cfg: s.Cfg, daemon: s.daemon, StartedAt: s.startedAt, Election: s.Election,
+		leaderlessSince: s.leaderlessSince, LeadingSince: s.leadingSince, LastOK: s.lastOK}
 	s.mu.Unlock()
 	if v.daemon != nil {
 		st := v.daemon.Snapshot()
-		v.snap = &st
+		v.Snap = &st
 	}
 	return v
 }
 
-// readiness says whether this replica is ready, and why. It is not ready
+// Readiness says whether this replica is ready, and why. It is not ready
 // without a config. Otherwise:
 //   - a leader-election follower is ready when it knows the current
 //     leader, or when it has known none for at most grace (since the
@@ -136,21 +136,21 @@ func (s *runState) view() runView {
 //     restart the grace.
 //
 // A reason never holds a token.
-func readiness(v runView, now time.Time, grace time.Duration) (bool, string) {
+func Readiness(v RunView, now time.Time, grace time.Duration) (bool, string) {
 	switch {
-	case v.cfg == nil:
+	case v.Cfg == nil:
 		return false, "config not loaded"
-	case v.election.Enabled && !v.election.IsLeader:
+	case v.Election.Enabled && !v.Election.IsLeader:
 		return followerReadiness(v, now, grace)
-	case v.snap == nil:
+	case v.Snap == nil:
 		return startingReadiness(v, now, grace)
 	}
-	st := v.snap
+	st := v.Snap
 	if st.LastPassErr == "" {
 		return true, "ok"
 	}
-	since := v.leadingSince
-	for _, ok := range []time.Time{v.lastOK, st.LastOKAt} {
+	since := v.LeadingSince
+	for _, ok := range []time.Time{v.LastOK, st.LastOKAt} {
 		if ok.After(since) {
 			since = ok
 		}
@@ -162,9 +162,9 @@ func readiness(v runView, now time.Time, grace time.Duration) (bool, string) {
 }
 
 // followerReadiness is readiness on a follower.
-func followerReadiness(v runView, now time.Time, grace time.Duration) (bool, string) {
-	if v.election.Leader != "" {
-		return true, "follower of " + v.election.Leader
+func followerReadiness(v RunView, now time.Time, grace time.Duration) (bool, string) {
+	if v.Election.Leader != "" {
+		return true, "follower of " + v.Election.Leader
 	}
 	if v.leaderlessSince.IsZero() || now.Sub(v.leaderlessSince) <= grace {
 		return true, "follower, no leader known yet, within ready_grace"
@@ -174,11 +174,11 @@ func followerReadiness(v runView, now time.Time, grace time.Duration) (bool, str
 }
 
 // startingReadiness is readiness while no daemon runs where one should.
-func startingReadiness(v runView, now time.Time, grace time.Duration) (bool, string) {
-	if v.startedAt.IsZero() || now.Sub(v.startedAt) <= grace {
+func startingReadiness(v RunView, now time.Time, grace time.Duration) (bool, string) {
+	if v.StartedAt.IsZero() || now.Sub(v.StartedAt) <= grace {
 		return true, "starting"
 	}
-	return false, "starting for " + age(now, v.startedAt) + ": the api token check has not succeeded yet"
+	return false, "starting for " + age(now, v.StartedAt) + ": the api token check has not succeeded yet"
 }
 
 // age is how long ago since was, to the second.

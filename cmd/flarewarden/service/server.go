@@ -1,4 +1,4 @@
-package main
+package service
 
 import (
 	"bytes"
@@ -24,71 +24,71 @@ import (
 // shutdownTimeout bounds the graceful shutdown of the HTTP endpoint.
 const shutdownTimeout = 5 * time.Second
 
-// endpoint serves /healthz, /readyz, /metrics, /status and /reconcile.
-type endpoint struct {
-	state   *runState
-	metrics *metrics.Metrics
-	token   string // bearer token for POST /reconcile from non-loopback clients; "" allows none
+// Endpoint serves /healthz, /readyz, /metrics, /status and /reconcile.
+type Endpoint struct {
+	State   *RunState
+	Metrics *metrics.Metrics
+	Token   string // bearer token for POST /reconcile from non-loopback clients; "" allows none
 	// requireToken (server.require_token) takes loopback's exemption away:
 	// behind a sidecar or reverse proxy every client is loopback.
-	requireToken bool
-	log          *zap.Logger
-	now          func() time.Time
+	RequireToken bool
+	Log          *zap.Logger
+	Now          func() time.Time
 }
 
-// handler routes the endpoint's paths.
-func (e *endpoint) handler() http.Handler {
+// Handler routes the endpoint's paths.
+func (e *Endpoint) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { text(w, http.StatusOK, "ok") })
 	mux.HandleFunc("GET /readyz", e.readyz)
-	mux.Handle("GET /metrics", e.metrics.Handler())
+	mux.Handle("GET /metrics", e.Metrics.Handler())
 	mux.HandleFunc("GET /status", e.status)
 	mux.HandleFunc("/reconcile", e.reconcile)
 	return mux
 }
 
-func (e *endpoint) readyz(w http.ResponseWriter, _ *http.Request) {
-	v := e.state.view()
-	ok, reason := readiness(v, e.now(), v.grace())
+func (e *Endpoint) readyz(w http.ResponseWriter, _ *http.Request) {
+	v := e.State.view()
+	ok, reason := Readiness(v, e.Now(), v.grace())
 	if !ok {
-		text(w, http.StatusServiceUnavailable, string(redactURLs([]byte(reason))))
+		text(w, http.StatusServiceUnavailable, string(RedactURLs([]byte(reason))))
 		return
 	}
 	text(w, http.StatusOK, reason)
 }
 
-func (e *endpoint) status(w http.ResponseWriter, _ *http.Request) {
+func (e *Endpoint) status(w http.ResponseWriter, _ *http.Request) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
-	if err := enc.Encode(buildStatus(e.state.view(), e.now())); err != nil {
-		e.log.Error("status not encoded", zap.Error(err))
+	if err := enc.Encode(buildStatus(e.State.view(), e.Now())); err != nil {
+		e.Log.Error("status not encoded", zap.Error(err))
 		text(w, http.StatusInternalServerError, "status not encoded")
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
-	_, _ = w.Write(redactURLs(buf.Bytes()))
+	_, _ = w.Write(RedactURLs(buf.Bytes()))
 }
 
 // reconcile triggers a pass: POST only, with the bearer token, or from a
 // loopback client unless requireToken.
-func (e *endpoint) reconcile(w http.ResponseWriter, r *http.Request) {
+func (e *Endpoint) reconcile(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
 		text(w, http.StatusMethodNotAllowed, "use POST")
 		return
 	}
-	if !e.bearerOK(r.Header.Get("Authorization")) && (e.requireToken || !loopback(r.RemoteAddr)) {
-		e.log.Warn("reconcile request refused", zap.String("remote", r.RemoteAddr))
-		if e.requireToken {
+	if !e.bearerOK(r.Header.Get("Authorization")) && (e.RequireToken || !loopback(r.RemoteAddr)) {
+		e.Log.Warn("reconcile request refused", zap.String("remote", r.RemoteAddr))
+		if e.RequireToken {
 			text(w, http.StatusForbidden, "allowed only with the bearer token (server.require_token)")
 		} else {
 			text(w, http.StatusForbidden, "allowed only from loopback or with the bearer token")
 		}
 		return
 	}
-	d := e.state.view().daemon
+	d := e.State.view().daemon
 	if d == nil {
 		text(w, http.StatusServiceUnavailable, "no daemon runs here (follower or starting)")
 		return
@@ -102,9 +102,9 @@ func (e *endpoint) reconcile(w http.ResponseWriter, r *http.Request) {
 }
 
 // bearerOK compares the header with the token in constant time.
-func (e *endpoint) bearerOK(header string) bool {
+func (e *Endpoint) bearerOK(header string) bool {
 	got, ok := strings.CutPrefix(header, "Bearer ")
-	return ok && e.token != "" && subtle.ConstantTimeCompare([]byte(strings.TrimSpace(got)), []byte(e.token)) == 1
+	return ok && e.Token != "" && subtle.ConstantTimeCompare([]byte(strings.TrimSpace(got)), []byte(e.Token)) == 1
 }
 
 // loopback reports whether a request's remote address is a loopback one.
@@ -123,8 +123,8 @@ func text(w http.ResponseWriter, status int, msg string) {
 	_, _ = fmt.Fprintln(w, msg)
 }
 
-// listen opens the endpoint's listener.
-func listen(addr string) (net.Listener, error) {
+// Listen opens the endpoint's listener.
+func Listen(addr string) (net.Listener, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("server.listen: %w", err)
@@ -132,9 +132,9 @@ func listen(addr string) (net.Listener, error) {
 	return ln, nil
 }
 
-// serve serves h on ln until ctx ends, then shuts down gracefully within
+// Serve serves h on ln until ctx ends, then shuts down gracefully within
 // shutdownTimeout. It returns nil after a clean shutdown.
-func serve(ctx context.Context, ln net.Listener, h http.Handler, log *zap.Logger) error {
+func Serve(ctx context.Context, ln net.Listener, h http.Handler, log *zap.Logger) error {
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	log.Info("http endpoint listening", zap.String("addr", ln.Addr().String()))
 	done := make(chan error, 1)

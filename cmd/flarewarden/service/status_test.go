@@ -1,4 +1,4 @@
-package main
+package service
 
 import (
 	"encoding/json"
@@ -12,24 +12,24 @@ import (
 )
 
 // statusBody renders the status of v as GET /status serves it.
-func statusBody(t *testing.T, v runView) string {
+func statusBody(t *testing.T, v RunView) string {
 	t.Helper()
-	b, err := json.Marshal(buildStatus(v, v.startedAt))
+	b, err := json.Marshal(buildStatus(v, v.StartedAt))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return string(redactURLs(b))
+	return string(RedactURLs(b))
 }
 
 // passView is a running daemon's view whose last pass is rep, for a
 // config managing home.example.com and vpn.example.com.
-func passView(t *testing.T, rep controller.Report) runView {
+func passView(t *testing.T, rep controller.Report) RunView {
 	t.Helper()
 	cfg, err := config.Parse([]byte("records: [{name: home.example.com}, {name: vpn.example.com}]\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return runView{cfg: cfg, snap: &daemon.Status{LastPass: &rep}}
+	return RunView{Cfg: cfg, Snap: &daemon.Status{LastPass: &rep}}
 }
 
 // TestStatusKeepsDetectionAnswers checks that cutting URLs to scheme and

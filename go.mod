@@ -3,6 +3,7 @@ module github.com/flarewarden/flarewarden
 go 1.26.8
 
 require (
+	github.com/cenkalti/backoff/v5 v5.0.3
 	github.com/cloudflare/cloudflare-go v0.119.0
 	github.com/getkin/kin-openapi v0.152.0
 	github.com/go-logr/zapr v1.3.0

@@ -97,10 +97,27 @@ type ProbeInput struct {
 	CNAMEs map[string]string
 }
 
-// Event is something worth telling a human: a health transition or
-// records changed. It never carries a secret.
+// EventKind says what an Event reports. Its string is the event's JSON
+// "kind", which webhook receivers match on: a kind is never renamed.
+type EventKind string
+
+// Event kinds. Every notification target decides, for each kind in
+// EventKinds, whether it delivers or ignores it.
+const (
+	EventHealth    EventKind = "health"     // a health check changed class, or still fails
+	EventChange    EventKind = "change"     // a pass changed records or rules
+	EventPassStart EventKind = "pass_start" // a reconcile pass started
+	EventPassOK    EventKind = "pass_ok"    // a reconcile pass succeeded
+	EventPassFail  EventKind = "pass_fail"  // a reconcile pass failed
+)
+
+// EventKinds lists every event kind, in a stable order.
+var EventKinds = []EventKind{EventHealth, EventChange, EventPassStart, EventPassOK, EventPassFail}
+
+// Event is something worth telling a human: a health transition, records
+// changed, a pass started, succeeded or failed. It never carries a secret.
 type Event struct {
-	Kind    string    `json:"kind"` // "health" or "change"
+	Kind    EventKind `json:"kind"`
 	Check   string    `json:"check,omitempty"`
 	Host    string    `json:"host,omitempty"`
 	Zone    string    `json:"zone,omitempty"`

@@ -53,7 +53,6 @@ func (c *cli) demoBuild(cfg *config.Config, token string, verbose bool) (demo.Fl
 // demoApp is an app as the demo drives it (Verify is the app's).
 type demoApp struct{ *service.App }
 
-
 func (d demoApp) RunOnce(ctx context.Context) (controller.Report, error) {
 	return d.Rec.RunOnce(ctx, controller.PassOptions{})
 }

@@ -157,7 +157,7 @@ func (d *Daemon) addressChanged() {
 // previous pass, and neither the observer nor the notifiers hear of it
 // (its start ping stays unanswered).
 func (d *Daemon) pass(ctx context.Context) error {
-	d.notify(controller.Event{Kind: "pass_start", Summary: "reconcile pass started"})
+	d.notify(controller.Event{Kind: controller.EventPassStart, Summary: "reconcile pass started"})
 	start := time.Now()
 	rep, err := d.Reconciler.RunOnce(ctx, controller.PassOptions{Takeover: d.takeoverSet()})
 	if err != nil && ctx.Err() != nil {
@@ -177,9 +177,9 @@ func (d *Daemon) pass(ctx context.Context) error {
 		d.notify(changeEvent(rep, err))
 	}
 	if err != nil {
-		d.notify(controller.Event{Kind: "pass_fail", Summary: "reconcile pass failed", Detail: err.Error()})
+		d.notify(controller.Event{Kind: controller.EventPassFail, Summary: "reconcile pass failed", Detail: err.Error()})
 	} else {
-		d.notify(controller.Event{Kind: "pass_ok", Healthy: true, Summary: "reconcile pass ok"})
+		d.notify(controller.Event{Kind: controller.EventPassOK, Healthy: true, Summary: "reconcile pass ok"})
 	}
 	return err
 }

@@ -51,7 +51,7 @@ func TestDaemonRecordAsksForAnotherPassWhenTheAddressMovedDuringIt(t *testing.T)
 // recordingNotifier keeps the kinds of the events it is told, in order.
 type recordingNotifier struct {
 	mu    sync.Mutex
-	kinds []string
+	kinds []controller.EventKind
 }
 
 func (n *recordingNotifier) Notify(_ context.Context, e controller.Event) error {
@@ -61,7 +61,7 @@ func (n *recordingNotifier) Notify(_ context.Context, e controller.Event) error 
 	return nil
 }
 
-func (n *recordingNotifier) seen() []string {
+func (n *recordingNotifier) seen() []controller.EventKind {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	return slices.Clone(n.kinds)
@@ -99,7 +99,7 @@ func TestDaemonDeliversEventsInOrder(t *testing.T) {
 	if err := stop(); err != nil {
 		t.Fatalf("Run() = %v", err)
 	}
-	want := []string{"pass_start", "change", "pass_ok"}
+	want := []controller.EventKind{controller.EventPassStart, controller.EventChange, controller.EventPassOK}
 	if got := n.seen(); !slices.Equal(got, want) {
 		t.Fatalf("events = %q, want %q", got, want)
 	}
@@ -142,7 +142,7 @@ func TestDaemonStuckNotifierDelaysNoOther(t *testing.T) {
 	if err := stop(); err != nil {
 		t.Fatalf("Run() = %v", err)
 	}
-	if want := []string{"pass_start", "change", "pass_ok"}; !slices.Equal(got, want) {
+	if want := []controller.EventKind{controller.EventPassStart, controller.EventChange, controller.EventPassOK}; !slices.Equal(got, want) {
 		t.Fatalf("while another notifier was stuck, events = %q, want %q", got, want)
 	}
 }
@@ -176,7 +176,7 @@ func TestDaemonInterruptedPassIsNotAFailure(t *testing.T) {
 		t.Fatalf("pass() = %v, want context.Canceled", err)
 	}
 	stop()
-	if got, want := n.seen(), []string{"pass_start"}; !slices.Equal(got, want) {
+	if got, want := n.seen(), []controller.EventKind{controller.EventPassStart}; !slices.Equal(got, want) {
 		t.Errorf("events = %q, want %q", got, want)
 	}
 	if st := d.Snapshot(); st.LastPass != prev.LastPass || st.LastPassErr != "" || st.ConsecFailed != 0 || !st.LastPassAt.Equal(okAt) {

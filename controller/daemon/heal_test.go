@@ -80,14 +80,14 @@ type ctxNotifier struct {
 }
 
 func (n *ctxNotifier) Notify(ctx context.Context, e controller.Event) error {
-	if e.Kind == "pass_start" {
+	if e.Kind == controller.EventPassStart {
 		n.mu.Lock()
-		n.delivered = append(n.delivered, e.Kind)
+		n.delivered = append(n.delivered, string(e.Kind))
 		n.mu.Unlock()
 		close(n.started)
 		<-n.release // a slow webhook / ping
 	}
-	if e.Kind == "pass_start" {
+	if e.Kind == controller.EventPassStart {
 		return nil
 	}
 	if ctx.Err() != nil {
@@ -95,7 +95,7 @@ func (n *ctxNotifier) Notify(ctx context.Context, e controller.Event) error {
 	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	n.delivered = append(n.delivered, e.Kind)
+	n.delivered = append(n.delivered, string(e.Kind))
 	return nil
 }
 

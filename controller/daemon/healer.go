@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/flarewarden/flarewarden/controller"
+	"github.com/flarewarden/flarewarden/controller/retry"
 )
 
 // DefaultTriggerGap is the least time between two passes triggered by
@@ -121,7 +122,7 @@ func (h *Healer) report(r controller.CheckResult, hint string, now time.Time) (c
 		return controller.Event{}, false // a held change carries its hint when reported
 	}
 	h.hinted[r.Check] = hint
-	return controller.Event{Kind: "health", Check: r.Check, Host: r.Host, From: r.Class(), To: r.Class(), At: now,
+	return controller.Event{Kind: controller.EventHealth, Check: r.Check, Host: r.Host, From: r.Class(), To: r.Class(), At: now,
 		Summary: fmt.Sprintf("%s is still failing: %s", r.Host, r.Class()), Detail: r.Edge.Explanation, Hint: hint}, true
 }
 
@@ -149,10 +150,8 @@ func (h *Healer) mayTrigger(now time.Time) bool {
 	if gap == 0 {
 		gap = DefaultTriggerGap
 	}
-	for i := 1; i < h.triggers && gap < MaxTriggerGap; i++ {
-		gap *= 2
-	}
-	return h.lastTrigger.IsZero() || now.Sub(h.lastTrigger) >= min(gap, MaxTriggerGap)
+	gaps := retry.Backoff{Base: gap, Max: MaxTriggerGap, Jitter: retry.None}
+	return h.lastTrigger.IsZero() || now.Sub(h.lastTrigger) >= gaps.Delay(h.triggers)
 }
 
 func isDNSFailure(c controller.Class) bool {
@@ -249,7 +248,7 @@ func (h *Healer) hold() time.Duration {
 // event is the health event of r's class, from prev.
 func (h *Healer) event(r controller.CheckResult, prev controller.Class, hint string, now time.Time) controller.Event {
 	cur := r.Class()
-	e := controller.Event{Kind: "health", Check: r.Check, Host: r.Host, From: prev, To: cur, Healthy: cur == controller.ClassOK, At: now,
+	e := controller.Event{Kind: controller.EventHealth, Check: r.Check, Host: r.Host, From: prev, To: cur, Healthy: cur == controller.ClassOK, At: now,
 		Detail: r.Edge.Explanation, Hint: firstNonEmpty(hint, r.Edge.Hint)}
 	if cur == controller.ClassOK {
 		e.Summary = fmt.Sprintf("%s is healthy again (was %s)", r.Host, prev)

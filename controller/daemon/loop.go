@@ -3,12 +3,12 @@ package daemon
 import (
 	"context"
 	"math"
-	"math/rand/v2"
 	"time"
 
 	"go.uber.org/zap"
 
 	"github.com/flarewarden/flarewarden/controller"
+	"github.com/flarewarden/flarewarden/controller/retry"
 )
 
 // Schedule tells when the next scheduled pass is due (robfig/cron's
@@ -58,7 +58,7 @@ func (l *Loop) Run(ctx context.Context) error {
 		softFailures = l.nextFailures(err, softFailures)
 		hold, next := l.nextWait(err, softFailures, now())
 		l.Log.Debug("next pass scheduled", zap.Duration("in", next), zap.Duration("retry_after", hold))
-		if !sleep(ctx, hold, nil, l.Log) || !sleep(ctx, next-hold, l.Trigger, l.Log) {
+		if !sleepOrTrigger(ctx, hold, nil, l.Log) || !sleepOrTrigger(ctx, next-hold, l.Trigger, l.Log) {
 			return nil
 		}
 	}
@@ -106,9 +106,10 @@ func (l *Loop) nextFailures(err error, soft int) int {
 	}
 }
 
-// sleep waits d, cut short by a value on trigger (nil: none); it reports
-// false when ctx ends. Without a trigger, d <= 0 does not wait at all.
-func sleep(ctx context.Context, d time.Duration, trigger <-chan struct{}, log *zap.Logger) bool {
+// sleepOrTrigger waits d, cut short by a value on trigger (nil: none); it
+// reports false when ctx ends. Without a trigger, d <= 0 does not wait at
+// all. (A plain wait is retry.Sleep; this one also wakes on a trigger.)
+func sleepOrTrigger(ctx context.Context, d time.Duration, trigger <-chan struct{}, log *zap.Logger) bool {
 	if d <= 0 && trigger == nil {
 		return ctx.Err() == nil
 	}
@@ -125,16 +126,8 @@ func sleep(ctx context.Context, d time.Duration, trigger <-chan struct{}, log *z
 }
 
 // delay returns the backoff before retry n (1-based): Base*2^(n-1) capped
-// at Max, with "equal jitter" (between half and all of it).
+// at Max, with "equal jitter" (between half and all of it): never past
+// Max, never sooner than half of it.
 func (b Backoff) delay(n int) time.Duration {
-	d := b.Base
-	for i := 1; i < n && d < b.Max; i++ {
-		d *= 2
-	}
-	d = min(d, b.Max)
-	if d <= 1 {
-		return d
-	}
-	half := d / 2
-	return half + rand.N(d-half)
+	return retry.Backoff{Base: b.Base, Max: b.Max, Jitter: retry.Equal}.Delay(n)
 }

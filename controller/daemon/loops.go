@@ -141,7 +141,7 @@ func changeEvent(rep controller.Report, err error) controller.Event {
 	if err != nil {
 		verb = "attempted (some failed)"
 	}
-	return controller.Event{Kind: "change", Healthy: err == nil, Summary: fmt.Sprintf("%d changes %s", rep.Plan.Count(), verb),
+	return controller.Event{Kind: controller.EventChange, Healthy: err == nil, Summary: fmt.Sprintf("%d changes %s", rep.Plan.Count(), verb),
 		Detail: strings.Join(lines, "; ")}
 }
 

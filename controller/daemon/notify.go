@@ -47,7 +47,7 @@ func (d *Daemon) notify(e controller.Event) {
 		select {
 		case q <- e:
 		default:
-			d.Log.Warn("notification dropped, queue full", zap.String("kind", e.Kind), zap.String("target", notifierName(d.Notifiers[i], i)))
+			d.Log.Warn("notification dropped, queue full", zap.String("kind", string(e.Kind)), zap.String("target", notifierName(d.Notifiers[i], i)))
 		}
 	}
 }
@@ -71,7 +71,7 @@ func (d *Daemon) notifyLoop(ctx context.Context, n Notifier, q <-chan controller
 	context.AfterFunc(ctx, func() { time.AfterFunc(notifyDrain, stop) })
 	for e := range q {
 		if err := n.Notify(deliver, e); err != nil {
-			d.Log.Warn("notification not delivered", zap.String("kind", e.Kind), zap.Error(err))
+			d.Log.Warn("notification not delivered", zap.String("kind", string(e.Kind)), zap.Error(err))
 		}
 	}
 }

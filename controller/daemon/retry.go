@@ -2,11 +2,11 @@ package daemon
 
 import (
 	"context"
-	"time"
 
 	"go.uber.org/zap"
 
 	"github.com/flarewarden/flarewarden/controller"
+	"github.com/flarewarden/flarewarden/controller/retry"
 )
 
 // RetrySoft runs op until it succeeds, fails with a hard error, or ctx is
@@ -22,12 +22,8 @@ func RetrySoft(ctx context.Context, b Backoff, log *zap.Logger, what string, op 
 		}
 		d := max(b.delay(n), controller.RetryDelay(err))
 		log.Warn("start-up step failed, retrying", zap.String("step", what), zap.Error(err), zap.Duration("in", d))
-		t := time.NewTimer(d)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-t.C:
+		if err := retry.Sleep(ctx, d); err != nil {
+			return err
 		}
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/url"
 	"time"
+
+	"github.com/flarewarden/flarewarden/controller/retry"
 )
 
 // Statuses of a list bulk operation.
@@ -44,20 +46,19 @@ func operationID(id string, err error) (string, error) {
 // status is a malformed answer.
 func (c *Client) awaitBulk(ctx context.Context, accountID, opID string) error {
 	deadline := time.Now().Add(c.bulk.timeout)
-	delay := c.bulk.interval
-	for {
+	polls := retry.Backoff{Base: c.bulk.interval, Max: bulkBackoffFactor * c.bulk.interval, Jitter: retry.None}
+	for n := 1; ; n++ {
 		status, err := c.bulkStatus(ctx, accountID, opID)
 		if err != nil || status == bulkCompleted {
 			return err
 		}
-		wait := min(delay, time.Until(deadline))
+		wait := min(polls.Delay(n), time.Until(deadline))
 		if wait <= 0 {
 			return fmt.Errorf("%w: bulk operation %s still %s after %s", errPending, opID, status, c.bulk.timeout)
 		}
-		if err := sleep(ctx, wait); err != nil {
+		if err := retry.Sleep(ctx, wait); err != nil {
 			return err
 		}
-		delay = min(2*delay, bulkBackoffFactor*c.bulk.interval)
 	}
 }
 
@@ -75,16 +76,4 @@ func (c *Client) bulkStatus(ctx context.Context, accountID, opID string) (string
 		return "", fmt.Errorf("%w: bulk operation %s: %s", errFailed, opID, orDefault(op.Error, "no reason given"))
 	}
 	return "", fmt.Errorf("%w: bulk operation %s has status %q", errMalformed, opID, op.Status)
-}
-
-// sleep waits for d unless ctx ends first, returning its error then.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }

@@ -7,14 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
 
 	"go.uber.org/zap"
 	"golang.org/x/net/http/httpguts"
+
+	"github.com/flarewarden/flarewarden/controller/retry"
 )
 
 // maxErrorBody bounds how much of an error answer the transport reads.
@@ -159,7 +158,7 @@ func (t *retryTransport) connectionFailed(req *http.Request, attempt int, cause 
 // returns nil when the request may be retried, or the final error.
 func (t *retryTransport) errorStatus(req *http.Request, resp *http.Response, attempt int) *httpError {
 	codes, msgs := readErrorBody(resp)
-	retryAfter, hasRetryAfter := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+	retryAfter, hasRetryAfter := retry.ParseAfter(resp.Header.Get("Retry-After"), time.Now())
 	fail := func(reason string) *httpError {
 		e := t.giveUp(req, attempt, resp.StatusCode, reason, nil)
 		e.RetryAfter, e.Codes, e.Messages = retryAfter, codes, msgs
@@ -189,15 +188,10 @@ func (t *retryTransport) errorStatus(req *http.Request, resp *http.Response, att
 // wait sleeps for d unless the request's context ends first, in which case
 // it returns the final error.
 func (t *retryTransport) wait(req *http.Request, attempt, status int, d time.Duration) *httpError {
-	timer := time.NewTimer(d)
-	defer timer.Stop()
-	select {
-	case <-timer.C:
-		return nil
-	case <-req.Context().Done():
-		err := req.Context().Err()
+	if err := retry.Sleep(req.Context(), d); err != nil {
 		return t.giveUp(req, attempt, status, "gave up waiting to retry: "+err.Error(), err)
 	}
+	return nil
 }
 
 func (t *retryTransport) giveUp(req *http.Request, attempt, status int, reason string, err error) *httpError {
@@ -205,17 +199,10 @@ func (t *retryTransport) giveUp(req *http.Request, attempt, status int, reason s
 }
 
 // backoff returns the delay before retry number attempt: uniformly random
-// in [0, min(cap, base*2^(attempt-1))] ("full jitter").
+// in [0, min(cap, base*2^(attempt-1))] ("full jitter": clients that hit
+// the same rate limit spread the most).
 func (t *retryTransport) backoff(attempt int) time.Duration {
-	ceiling := t.backoffBase
-	for i := 1; i < attempt && ceiling < t.backoffCap; i++ {
-		ceiling *= 2
-	}
-	ceiling = min(ceiling, t.backoffCap)
-	if ceiling <= 0 {
-		return 0
-	}
-	return time.Duration(rand.Int64N(int64(ceiling) + 1))
+	return retry.Backoff{Base: t.backoffBase, Max: t.backoffCap, Jitter: retry.Full}.Delay(attempt)
 }
 
 // checkHeaders refuses a request whose header values net/http would refuse.
@@ -257,26 +244,6 @@ func replay(req *http.Request, attempt int) (*http.Request, error) {
 
 func idempotent(method string) bool {
 	return method == http.MethodGet || method == http.MethodHead
-}
-
-// parseRetryAfter reads a Retry-After value: delay-seconds or an HTTP date
-// (a date in the past means 0). ok is false when the value is absent or invalid.
-func parseRetryAfter(v string, now time.Time) (d time.Duration, ok bool) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0, false
-	}
-	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if secs < 0 {
-			return 0, false
-		}
-		return time.Duration(min(secs, 1<<32)) * time.Second, true
-	}
-	at, err := http.ParseTime(v)
-	if err != nil {
-		return 0, false
-	}
-	return max(at.Sub(now), 0), true
 }
 
 // checkJSON passes a 4xx answer on to the SDK when its body is JSON and

@@ -6,7 +6,9 @@
 // returns the failures joined. Each target decides which event kinds it
 // wants (see Notifier.Notify). Every attempt is bounded by a timeout;
 // network errors, 429 and 5xx answers are retried with a jittered,
-// doubling backoff, any other answer below 200 or from 300 up is final.
+// doubling backoff (package retry), never sooner than a 429's Retry-After
+// (seconds or an HTTP date) asks, up to a minute; any other answer below
+// 200 or from 300 up is final.
 //
 // Target URLs and webhook headers often carry secrets (ping keys, push
 // tokens, bearer tokens). The package names a target only by Redact of its

@@ -21,25 +21,27 @@ type healthchecks struct {
 
 // plan maps "pass_start" to /start, "pass_ok" to the URL itself and
 // "pass_fail" to /fail: the heartbeat says whether flarewarden's passes
-// run and succeed. Health transitions are not wanted (they go to
+// run and succeed. Health transitions and changes are ignored (they go to
 // webhooks): a success ping after them would hide a failing site.
-func (h healthchecks) plan(e controller.Event) (call, bool) {
+func (h healthchecks) plan(e controller.Event) (call, decision) {
 	var suffix string
 	switch e.Kind {
-	case "pass_start":
+	case controller.EventPassStart:
 		suffix = "start"
-	case "pass_ok":
-	case "pass_fail":
+	case controller.EventPassOK:
+	case controller.EventPassFail:
 		suffix = "fail"
+	case controller.EventHealth, controller.EventChange:
+		return call{}, ignore
 	default:
-		return call{}, false
+		return call{}, undecided
 	}
 	return call{
 		method:      http.MethodPost,
 		url:         withSuffix(h.url, suffix),
 		body:        []byte(truncate(eventText(e), maxPingBody)),
 		contentType: "text/plain; charset=utf-8",
-	}, true
+	}, send
 }
 
 // withSuffix returns a copy of u with "/suffix" appended to its path,

@@ -18,23 +18,25 @@ type kuma struct {
 }
 
 // plan maps "pass_ok" to status=up and "pass_fail" to status=down: the
-// push monitor says whether flarewarden's passes succeed. Other kinds,
-// health transitions among them (they go to webhooks), are not wanted.
-// Query parameters of the configured URL are kept, except status, msg and
-// ping, which are replaced.
-func (k kuma) plan(e controller.Event) (call, bool) {
+// push monitor says whether flarewarden's passes succeed. The other kinds
+// are ignored: "pass_start" is no result, and health transitions and
+// changes go to webhooks. Query parameters of the configured URL are kept,
+// except status, msg and ping, which are replaced.
+func (k kuma) plan(e controller.Event) (call, decision) {
 	var status string
 	switch e.Kind {
-	case "pass_ok":
+	case controller.EventPassOK:
 		status = "up"
-	case "pass_fail":
+	case controller.EventPassFail:
 		status = "down"
+	case controller.EventPassStart, controller.EventHealth, controller.EventChange:
+		return call{}, ignore
 	default:
-		return call{}, false
+		return call{}, undecided
 	}
 	msg := e.Summary
 	if msg == "" {
-		msg = e.Kind
+		msg = string(e.Kind)
 	}
 	u := *k.url
 	q := u.Query()
@@ -42,5 +44,5 @@ func (k kuma) plan(e controller.Event) (call, bool) {
 	q.Set("msg", truncate(msg, maxKumaMsg))
 	q.Set("ping", "")
 	u.RawQuery = q.Encode()
-	return call{method: http.MethodGet, url: &u}, true
+	return call{method: http.MethodGet, url: &u}, send
 }

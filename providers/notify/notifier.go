@@ -12,6 +12,7 @@ import (
 
 	"github.com/flarewarden/flarewarden/controller"
 	"github.com/flarewarden/flarewarden/controller/daemon"
+	"github.com/flarewarden/flarewarden/controller/retry"
 )
 
 // Notifier sends controller events to the configured targets. It is safe
@@ -36,11 +37,23 @@ type target struct {
 // label names the target in errors: its field and its redacted URL.
 func (t target) label() string { return t.field + " " + t.name }
 
-// planner turns an event into the request of one target, or reports that
-// the target does not want events of that kind.
+// planner turns an event into the request of one target: send with the
+// call, ignore for a kind the target does not want, undecided for a kind
+// its switch does not name (one added to controller.EventKinds since; the
+// target tests fail until it decides). Notify sends only on send.
 type planner interface {
-	plan(e controller.Event) (call, bool)
+	plan(e controller.Event) (call, decision)
 }
+
+// decision is what a target does with an event of some kind. The zero
+// decision is undecided.
+type decision int
+
+const (
+	undecided decision = iota
+	ignore
+	send
+)
 
 // call is one request to send, identical for every attempt.
 type call struct {
@@ -59,7 +72,7 @@ type call struct {
 func New(o Options) (*Notifier, error) {
 	s, err := checkSettings(o)
 	errs := []error{err}
-	n := &Notifier{s: s, wait: sleep}
+	n := &Notifier{s: s, wait: retry.Sleep}
 	for i, w := range o.Webhooks {
 		field := fmt.Sprintf("notify.webhooks[%d]", i)
 		errs = append(errs, checkHeaders(field+".headers", w.Headers))
@@ -128,9 +141,10 @@ func (n *Notifier) add(field, raw string, headers map[string]string, mk func(*ur
 // waits for all of them. Webhooks want "health", "change" and "pass_fail";
 // Healthchecks URLs want "pass_start", "pass_ok" and "pass_fail"; Uptime
 // Kuma push URLs want "pass_ok" and "pass_fail" (heartbeats follow passes
-// only, so a health event cannot mark a failing site up). The failures are returned joined in configuration order, each
-// naming its target by field and Redact of its URL only. A nil Notifier or
-// one without targets sends nothing.
+// only, so a health event cannot mark a failing site up). A kind outside
+// controller.EventKinds goes nowhere. The failures are returned joined in
+// configuration order, each naming its target by field and Redact of its
+// URL only. A nil Notifier or one without targets sends nothing.
 func (n *Notifier) Notify(ctx context.Context, e controller.Event) error {
 	if n == nil {
 		return nil
@@ -138,8 +152,8 @@ func (n *Notifier) Notify(ctx context.Context, e controller.Event) error {
 	errs := make([]error, len(n.targets))
 	var wg sync.WaitGroup
 	for i, t := range n.targets {
-		c, ok := t.plan.plan(e)
-		if !ok {
+		c, d := t.plan.plan(e)
+		if d != send {
 			continue
 		}
 		wg.Go(func() { errs[i] = n.deliver(ctx, t, e.Kind, c) })

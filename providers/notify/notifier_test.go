@@ -77,7 +77,7 @@ func TestNewAcceptsValidOptions(t *testing.T) {
 	if len(n.targets) != 3 || n.s.timeout != defaultTimeout || n.s.retries != defaultRetries || n.s.backoff != defaultBackoff {
 		t.Errorf("targets %d, settings %+v: want 3 targets and the defaults", len(n.targets), n.s)
 	}
-	if err := (&Notifier{}).Notify(t.Context(), controller.Event{Kind: "health"}); err != nil {
+	if err := (&Notifier{}).Notify(t.Context(), controller.Event{Kind: controller.EventHealth}); err != nil {
 		t.Errorf("Notify without targets = %v", err)
 	}
 }
@@ -89,12 +89,12 @@ func TestNotifyRoutesKinds(t *testing.T) {
 		e    controller.Event
 		want []string // paths hit, sorted
 	}{
-		{controller.Event{Kind: "health", Healthy: false}, []string{"/hook"}},
-		{controller.Event{Kind: "health", Healthy: true}, []string{"/hook"}},
-		{controller.Event{Kind: "change"}, []string{"/hook"}},
-		{controller.Event{Kind: "pass_start"}, []string{"/hc/uuid/start"}},
-		{controller.Event{Kind: "pass_ok", Healthy: true}, []string{"/hc/uuid", "/kuma"}},
-		{controller.Event{Kind: "pass_fail"}, []string{"/hc/uuid/fail", "/hook", "/kuma"}},
+		{controller.Event{Kind: controller.EventHealth, Healthy: false}, []string{"/hook"}},
+		{controller.Event{Kind: controller.EventHealth, Healthy: true}, []string{"/hook"}},
+		{controller.Event{Kind: controller.EventChange}, []string{"/hook"}},
+		{controller.Event{Kind: controller.EventPassStart}, []string{"/hc/uuid/start"}},
+		{controller.Event{Kind: controller.EventPassOK, Healthy: true}, []string{"/hc/uuid", "/kuma"}},
+		{controller.Event{Kind: controller.EventPassFail}, []string{"/hc/uuid/fail", "/hook", "/kuma"}},
 		{controller.Event{Kind: "something_else"}, nil},
 	}
 	for _, tc := range tests {
@@ -131,7 +131,7 @@ func TestNotifyJoinsFailures(t *testing.T) {
 		UptimeKuma:   []string{closedURL(t) + "/api/push/token"},
 		Retries:      -1,
 	})
-	err := n.Notify(testCtx(t), controller.Event{Kind: "pass_fail", Summary: "reconcile pass failed"})
+	err := n.Notify(testCtx(t), controller.Event{Kind: controller.EventPassFail, Summary: "reconcile pass failed"})
 	if err == nil {
 		t.Fatal("Notify = nil, want two failures")
 	}
@@ -163,7 +163,7 @@ func TestNotifyConcurrent(t *testing.T) {
 	}
 	a, b := newServer(t, wait), newServer(t, wait)
 	n, _ := newTest(t, Options{Healthchecks: []string{a.URL + "/a", b.URL + "/b"}, Retries: -1})
-	if err := n.Notify(testCtx(t), controller.Event{Kind: "pass_start"}); err != nil {
+	if err := n.Notify(testCtx(t), controller.Event{Kind: controller.EventPassStart}); err != nil {
 		t.Fatalf("Notify = %v: the targets were not sent to concurrently", err)
 	}
 }
@@ -176,7 +176,7 @@ func TestPerTargetSendsOnlyToItsTarget(t *testing.T) {
 	if len(parts) != 2 {
 		t.Fatalf("PerTarget() has %d notifiers, want 2", len(parts))
 	}
-	ev := controller.Event{Kind: "pass_fail", Summary: "reconcile pass failed"}
+	ev := controller.Event{Kind: controller.EventPassFail, Summary: "reconcile pass failed"}
 	if err := parts[1].Notify(testCtx(t), ev); err != nil {
 		t.Fatalf("the ping target's Notify = %v", err)
 	}

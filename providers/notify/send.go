@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"go.uber.org/zap"
+
+	"github.com/flarewarden/flarewarden/controller"
 )
 
 // maxDrain is how much of an answer's body is read, to reuse connections.
@@ -36,7 +38,7 @@ func (e *safeError) Unwrap() error { return e.cause }
 
 // deliver sends c to t, retrying per the settings, and logs a warning per
 // failed attempt. The error names t by its label only.
-func (n *Notifier) deliver(ctx context.Context, t target, kind string, c call) error {
+func (n *Notifier) deliver(ctx context.Context, t target, kind controller.EventKind, c call) error {
 	sc := append(scrubber{c.url.String()}, t.secret...)
 	for attempt := 1; ; attempt++ {
 		o := n.attempt(ctx, c, sc)
@@ -45,7 +47,7 @@ func (n *Notifier) deliver(ctx context.Context, t target, kind string, c call) e
 		}
 		last := !o.retry || attempt > n.s.retries
 		n.s.log.Warn("notification attempt failed",
-			zap.String("target", t.name), zap.String("field", t.field), zap.String("kind", kind),
+			zap.String("target", t.name), zap.String("field", t.field), zap.String("kind", string(kind)),
 			zap.Int("attempt", attempt), zap.Bool("final", last), zap.Error(o.err))
 		if last {
 			return fmt.Errorf("%s: %w", t.label(), attempts(o.err, attempt))
@@ -129,7 +131,7 @@ func statusOutcome(resp *http.Response) outcome {
 	case code >= 300 && code < 400:
 		return outcome{err: fmt.Errorf("answered %s: redirects are not followed", resp.Status)}
 	case code == http.StatusTooManyRequests:
-		return outcome{err: fmt.Errorf("answered %s", resp.Status), retry: true, after: retryAfter(resp.Header)}
+		return outcome{err: fmt.Errorf("answered %s", resp.Status), retry: true, after: retryAfter(resp.Header, time.Now())}
 	case code >= 500:
 		return outcome{err: fmt.Errorf("answered %s", resp.Status), retry: true}
 	}

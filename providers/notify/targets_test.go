@@ -13,7 +13,7 @@ import (
 
 func failing() controller.Event {
 	return controller.Event{
-		Kind: "health", Check: "home", Host: "home.example.com", From: controller.ClassOK, To: controller.ClassOriginDNSError,
+		Kind: controller.EventHealth, Check: "home", Host: "home.example.com", From: controller.ClassOK, To: controller.ClassOriginDNSError,
 		Summary: "home.example.com is failing: origin_dns_error", Detail: "Cloudflare cannot resolve the origin",
 		Hint: "check the DDNS record", At: time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC),
 	}
@@ -69,9 +69,9 @@ func TestHealthchecksPaths(t *testing.T) {
 		suffix   string // after the configured path, without its final /
 		bodyHave string
 	}{
-		{"pass_start", controller.Event{Kind: "pass_start", Summary: "reconcile pass started"}, "/start", "reconcile pass started"},
-		{"pass_ok", controller.Event{Kind: "pass_ok", Healthy: true, Summary: "reconcile pass ok"}, "", "reconcile pass ok"},
-		{"pass_fail", controller.Event{Kind: "pass_fail", Summary: "reconcile pass failed", Detail: "zone not found"}, "/fail", "reconcile pass failed — zone not found"},
+		{"pass_start", controller.Event{Kind: controller.EventPassStart, Summary: "reconcile pass started"}, "/start", "reconcile pass started"},
+		{"pass_ok", controller.Event{Kind: controller.EventPassOK, Healthy: true, Summary: "reconcile pass ok"}, "", "reconcile pass ok"},
+		{"pass_fail", controller.Event{Kind: controller.EventPassFail, Summary: "reconcile pass failed", Detail: "zone not found"}, "/fail", "reconcile pass failed — zone not found"},
 	}
 	for _, tc := range tests {
 		for _, base := range []string{"/ping/key/slug", "/ping/key/slug/"} {
@@ -108,9 +108,29 @@ func TestWithSuffixKeepsEscapes(t *testing.T) {
 }
 
 func TestHealthchecksBodyCapped(t *testing.T) {
-	c, ok := healthchecks{url: &url.URL{Scheme: "http", Host: "h"}}.plan(controller.Event{Kind: "pass_fail", Detail: strings.Repeat("é", maxPingBody)})
-	if !ok || len(c.body) > maxPingBody || !strings.HasSuffix(string(c.body), "…") {
-		t.Errorf("body of %d bytes (ok %v), want at most %d ending with …", len(c.body), ok, maxPingBody)
+	c, d := healthchecks{url: &url.URL{Scheme: "http", Host: "h"}}.plan(controller.Event{Kind: controller.EventPassFail, Detail: strings.Repeat("é", maxPingBody)})
+	if d != send || len(c.body) > maxPingBody || !strings.HasSuffix(string(c.body), "…") {
+		t.Errorf("body of %d bytes (decision %d), want at most %d ending with …", len(c.body), d, maxPingBody)
+	}
+}
+
+// TestTargetsDecideEveryKind checks, per target, that its switch names
+// every kind of controller.EventKinds, to send or to ignore, and leaves
+// only unknown kinds undecided: a new kind fails here until every target
+// has decided on it.
+func TestTargetsDecideEveryKind(t *testing.T) {
+	u := &url.URL{Scheme: "https", Host: "example.com", Path: "/p"}
+	for name, p := range map[string]planner{"webhook": webhook{url: u}, "healthchecks": healthchecks{url: u}, "kuma": kuma{url: u}} {
+		t.Run(name, func(t *testing.T) {
+			for _, k := range controller.EventKinds {
+				if _, d := p.plan(controller.Event{Kind: k}); d != send && d != ignore {
+					t.Errorf("kind %q is undecided: name it in the target's switch, to send or to ignore", k)
+				}
+			}
+			if _, d := p.plan(controller.Event{Kind: "pass_strat"}); d != undecided {
+				t.Errorf("an unknown kind has decision %d, want undecided", d)
+			}
+		})
 	}
 }
 
@@ -121,8 +141,8 @@ func TestKumaQuery(t *testing.T) {
 		status string
 		msg    string
 	}{
-		{"pass_ok", controller.Event{Kind: "pass_ok", Healthy: true, Summary: "reconcile pass ok"}, "up", "reconcile pass ok"},
-		{"pass_fail", controller.Event{Kind: "pass_fail", Summary: "reconcile pass failed", Detail: "boom"}, "down", "reconcile pass failed"},
+		{"pass_ok", controller.Event{Kind: controller.EventPassOK, Healthy: true, Summary: "reconcile pass ok"}, "up", "reconcile pass ok"},
+		{"pass_fail", controller.Event{Kind: controller.EventPassFail, Summary: "reconcile pass failed", Detail: "boom"}, "down", "reconcile pass failed"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -148,12 +168,12 @@ func TestEventText(t *testing.T) {
 		want string
 	}{
 		{failing(), "flarewarden: home.example.com is failing: origin_dns_error — Cloudflare cannot resolve the origin (hint: check the DDNS record)"},
-		{controller.Event{Kind: "change", Zone: "example.com", Summary: "2 changes applied", Detail: "create a"},
+		{controller.Event{Kind: controller.EventChange, Zone: "example.com", Summary: "2 changes applied", Detail: "create a"},
 			"flarewarden: example.com: 2 changes applied — create a"},
-		{controller.Event{Kind: "health", Host: "h.example", Summary: "still failing", Hint: "look"},
+		{controller.Event{Kind: controller.EventHealth, Host: "h.example", Summary: "still failing", Hint: "look"},
 			"flarewarden: h.example: still failing (hint: look)"},
-		{controller.Event{Kind: "pass_fail", Summary: "reconcile pass failed"}, "flarewarden: reconcile pass failed"},
-		{controller.Event{Kind: "pass_start"}, "flarewarden: pass_start"},
+		{controller.Event{Kind: controller.EventPassFail, Summary: "reconcile pass failed"}, "flarewarden: reconcile pass failed"},
+		{controller.Event{Kind: controller.EventPassStart}, "flarewarden: pass_start"},
 	}
 	for _, tc := range tests {
 		if got := eventText(tc.e); got != tc.want {

@@ -14,7 +14,7 @@ import (
 func eventText(e controller.Event) string {
 	summary := e.Summary
 	if summary == "" {
-		summary = e.Kind
+		summary = string(e.Kind)
 	}
 	where := e.Host
 	if where == "" {

@@ -22,16 +22,19 @@ type webhookPayload struct {
 	Text string `json:"text"`
 }
 
-// plan wants "health", "change" and "pass_fail" events.
-func (w webhook) plan(e controller.Event) (call, bool) {
+// plan sends "health", "change" and "pass_fail" events, what a human
+// acts on, and ignores the heartbeat kinds "pass_start" and "pass_ok".
+func (w webhook) plan(e controller.Event) (call, decision) {
 	switch e.Kind {
-	case "health", "change", "pass_fail":
+	case controller.EventHealth, controller.EventChange, controller.EventPassFail:
+	case controller.EventPassStart, controller.EventPassOK:
+		return call{}, ignore
 	default:
-		return call{}, false
+		return call{}, undecided
 	}
 	body, err := json.Marshal(webhookPayload{Event: e, Text: eventText(e)})
 	if err != nil { // an Event always marshals; keep the text at least
-		body, _ = json.Marshal(map[string]string{"kind": e.Kind, "text": eventText(e)})
+		body, _ = json.Marshal(map[string]string{"kind": string(e.Kind), "text": eventText(e)})
 	}
 	return call{
 		method:      http.MethodPost,
@@ -39,5 +42,5 @@ func (w webhook) plan(e controller.Event) (call, bool) {
 		body:        body,
 		contentType: "application/json",
 		headers:     w.headers,
-	}, true
+	}, send
 }

@@ -2,8 +2,6 @@ package controller
 
 import (
 	"net/netip"
-	"net/url"
-	"strings"
 )
 
 // AddressState says what detection concluded for one family.
@@ -58,21 +56,4 @@ func (d Detection) Get(f Family) FamilyResult {
 func (d Detection) Equal(o Detection) bool {
 	return d.V4.State == o.V4.State && d.V4.Addr == o.V4.Addr &&
 		d.V6.State == o.V6.State && d.V6.Addr == o.V6.Addr
-}
-
-// SourceLabel returns an IP source name fit for metrics and status: a URL
-// in it keeps only its scheme and host ("url:https://ip.example/x?k=v"
-// becomes "url:https://ip.example"), so that no path, query or user
-// information (which may embed a secret) is shown.
-func SourceLabel(name string) string {
-	i := strings.Index(name, "://")
-	if i < 0 {
-		return name
-	}
-	start := strings.LastIndexAny(name[:i], ":") + 1
-	u, err := url.Parse(name[start:])
-	if err != nil || u.Host == "" {
-		return name[:start] + "[redacted]"
-	}
-	return name[:start] + u.Scheme + "://" + u.Host
 }

@@ -136,7 +136,7 @@ func TestRunServesMetricsAfterScenario(t *testing.T) {
 		`flarewarden_cloudflare_requests_total{endpoint="/zones/{zone_id}/dns_records/batch",method="POST",status="200"} 1`,
 		`flarewarden_records_changed_total{action="create"} 2`,
 		`flarewarden_records_changed_total{action="delete"} 1`,
-		`flarewarden_ip_source_answers_total{family="ipv4",result="ok",source="url:` + w.ip.URL + `"} 2`,
+		`flarewarden_ip_source_answers_total{family="ipv4",result="ok",source="url:` + w.ip.URL + `/…"} 2`,
 		`flarewarden_leader 1`,
 		`flarewarden_consecutive_soft_errors 0`,
 		`flarewarden_pass_duration_seconds_count 1`,

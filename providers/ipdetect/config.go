@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/flarewarden/flarewarden/controller"
+	"github.com/flarewarden/flarewarden/controller/redact"
 )
 
 // defaultTimeout bounds each source's lookup when Config.Timeout is zero.
@@ -84,7 +85,7 @@ func buildFamily(f controller.Family, cfg FamilyConfig, rt transportFunc) (famil
 // twice (it would count twice toward the quorum).
 func checkSource(s Source, f controller.Family, allowPrivate bool, seen map[string]int, i int) error {
 	if j, dup := seen[s.Name()]; dup {
-		return fmt.Errorf("%q is already sources[%d]: a source counts once toward the quorum", controller.SourceLabel(s.Name()), j)
+		return fmt.Errorf("%q is already sources[%d]: a source counts once toward the quorum", redact.Label(s.Name()), j)
 	}
 	seen[s.Name()] = i
 	if c, ok := s.(configChecker); ok {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/flarewarden/flarewarden/controller"
+	"github.com/flarewarden/flarewarden/controller/redact"
 )
 
 // Detector implements controller.Detector over configured sources. It is
@@ -108,7 +109,7 @@ func (fc familyConfig) detect(ctx context.Context, timeout time.Duration) contro
 
 // ask runs one lookup under its own timeout and validates the answer.
 func (fc familyConfig) ask(ctx context.Context, s Source, timeout time.Duration) controller.SourceAnswer {
-	label := controller.SourceLabel(s.Name())
+	label := redact.Label(s.Name())
 	ans := controller.SourceAnswer{Source: label} // shown in outputs and logs: never a URL's path or query
 	sctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/flarewarden/flarewarden/controller"
+	"github.com/flarewarden/flarewarden/controller/redact"
 )
 
 func TestNewErrors(t *testing.T) {
@@ -99,7 +100,7 @@ func TestDetectAgree(t *testing.T) {
 	if r.Family != controller.IPv4 || r.Quorum != 2 || len(r.Answers) != 3 {
 		t.Fatalf("result %+v", r)
 	}
-	for i, want := range []string{"static:203.0.113.7", "url:" + srv.URL, "static:198.51.100.9"} { // a URL without its path
+	for i, want := range []string{"static:203.0.113.7", "url:" + srv.URL + "/…", "static:198.51.100.9"} { // a URL without its path
 		if r.Answers[i].Source != want || r.Answers[i].Err != "" {
 			t.Errorf("answer %d = %+v, want source %s", i, r.Answers[i], want)
 		}
@@ -113,7 +114,7 @@ func TestDetectDisagree(t *testing.T) {
 	srv := newServer(t, textHandler(200, "198.51.100.9"))
 	u := "url:" + srv.URL + "/ip"
 	r := detect(t, FamilyConfig{Sources: []string{"static:203.0.113.7", u}, Quorum: 2}, 0)
-	if r.Reason != "sources disagree: static:203.0.113.7=203.0.113.7, "+controller.SourceLabel(u)+"=198.51.100.9" {
+	if r.Reason != "sources disagree: static:203.0.113.7=203.0.113.7, "+redact.Label(u)+"=198.51.100.9" {
 		t.Fatalf("reason %q", r.Reason)
 	}
 }
@@ -122,7 +123,7 @@ func TestDetectTooFew(t *testing.T) {
 	srv := newServer(t, textHandler(503, ""))
 	u := "url:" + srv.URL + "/ip"
 	r := detect(t, FamilyConfig{Sources: []string{u, "static:203.0.113.7", "iface:nosuchif0"}, Quorum: 2}, 0)
-	wantUnknown(t, r, "1 of 3 sources answered, quorum is 2: "+controller.SourceLabel(u)+": HTTP 503, static:203.0.113.7=203.0.113.7, iface:nosuchif0: ")
+	wantUnknown(t, r, "1 of 3 sources answered, quorum is 2: "+redact.Label(u)+": HTTP 503, static:203.0.113.7=203.0.113.7, iface:nosuchif0: ")
 }
 
 func TestDetectTieIsUnknown(t *testing.T) {
@@ -144,14 +145,14 @@ func TestDetectTimeout(t *testing.T) {
 		t.Fatalf("Detect took %s with a 150ms timeout", d)
 	}
 	wantKnown(t, r, "203.0.113.7")
-	if r.Answers[1].Err != controller.SourceLabel(slow)+": no answer within 150ms" || r.Answers[1].Addr.IsValid() {
+	if r.Answers[1].Err != redact.Label(slow)+": no answer within 150ms" || r.Answers[1].Addr.IsValid() {
 		t.Fatalf("slow answer %+v", r.Answers[1])
 	}
 
 	fc.Quorum = 3
 	r = detect(t, fc, 150*time.Millisecond)
 	wantUnknown(t, r, "2 of 3 sources answered, quorum is 3: ")
-	wantUnknown(t, r, controller.SourceLabel(slow)+": no answer within 150ms")
+	wantUnknown(t, r, redact.Label(slow)+": no answer within 150ms")
 }
 
 func TestDetectRejectsHTMLWhileOthersAgree(t *testing.T) {
@@ -159,7 +160,7 @@ func TestDetectRejectsHTMLWhileOthersAgree(t *testing.T) {
 	ok := "url:" + newServer(t, textHandler(200, "203.0.113.7")).URL + "/ip"
 	r := detect(t, FamilyConfig{Sources: []string{h, "static:203.0.113.7", ok}, Quorum: 2}, 0)
 	wantKnown(t, r, "203.0.113.7")
-	if r.Answers[0].Err != controller.SourceLabel(h)+": answer is an HTML page, not an address" || r.Answers[0].Addr.IsValid() {
+	if r.Answers[0].Err != redact.Label(h)+": answer is an HTML page, not an address" || r.Answers[0].Addr.IsValid() {
 		t.Fatalf("html answer %+v", r.Answers[0])
 	}
 }
@@ -168,7 +169,7 @@ func TestDetectValidates(t *testing.T) {
 	srv := newServer(t, textHandler(200, "10.1.2.3"))
 	u := "url:" + srv.URL + "/ip"
 	r := detect(t, FamilyConfig{Sources: []string{u}, Quorum: 1}, 0)
-	wantUnknown(t, r, "url:"+srv.URL+": 10.1.2.3 is a private address")
+	wantUnknown(t, r, redact.Label(u)+": 10.1.2.3 is a private address")
 	if r.Answers[0].Addr.IsValid() {
 		t.Fatalf("rejected answer keeps its address: %+v", r.Answers[0])
 	}

@@ -70,7 +70,7 @@ func TestDoHSource(t *testing.T) {
 			return r
 		}))
 		_, err := lookup(t, srv.URL, controller.IPv4)
-		wantErr(t, err, "cloudflare-doh:"+srv.URL+": DNS answer is SERVFAIL")
+		wantErr(t, err, "cloudflare-doh:"+srv.URL+"/…: DNS answer is SERVFAIL")
 	})
 	t.Run("no TXT", func(t *testing.T) {
 		srv := newServer(t, dohHandler(t, fixed()))

@@ -8,6 +8,7 @@ import (
 	"net/url"
 
 	"github.com/flarewarden/flarewarden/controller"
+	"github.com/flarewarden/flarewarden/controller/redact"
 )
 
 // parseHTTPURL checks that raw is an absolute http or https URL with a
@@ -21,7 +22,7 @@ func parseHTTPURL(raw string) (*url.URL, error) {
 		return nil, fmt.Errorf("invalid URL: %w", unwrapURLError(err))
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return nil, fmt.Errorf("URL %q: scheme must be http or https", clip(controller.SourceLabel(raw)))
+		return nil, fmt.Errorf("URL %q: scheme must be http or https", clip(redact.Label(raw)))
 	}
 	if u.Hostname() == "" {
 		return nil, errors.New("URL has no host")

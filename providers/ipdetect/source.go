@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/flarewarden/flarewarden/controller"
+	"github.com/flarewarden/flarewarden/controller/redact"
 )
 
 // Source is one way of learning this host's public address.
@@ -86,5 +87,5 @@ func parseSource(spec string, rt transportFunc) (Source, error) {
 // sourceError prefixes err with the label of the source name, as
 // Source.Lookup promises.
 func sourceError(name string, err error) error {
-	return fmt.Errorf("%s: %w", controller.SourceLabel(name), err)
+	return fmt.Errorf("%s: %w", redact.Label(name), err)
 }

@@ -133,13 +133,13 @@ func TestTraceSource(t *testing.T) {
 		srv := newServer(t, textHandler(200, "h=1.1.1.1\nip=203.0.113.7\n"))
 		s, _ := ParseSource("cloudflare-trace:" + srv.URL + "/cdn-cgi/trace")
 		_, err := s.Lookup(ctx, controller.IPv4)
-		wantErr(t, err, "cloudflare-trace:"+srv.URL+": trace is for host \"1.1.1.1\"")
+		wantErr(t, err, "cloudflare-trace:"+srv.URL+"/…: trace is for host \"1.1.1.1\"")
 	})
 	t.Run("status", func(t *testing.T) {
 		srv := newServer(t, textHandler(503, "busy"))
 		s, _ := ParseSource("cloudflare-trace:" + srv.URL + "/cdn-cgi/trace")
 		_, err := s.Lookup(ctx, controller.IPv4)
-		wantErr(t, err, "cloudflare-trace:"+srv.URL+": HTTP 503")
+		wantErr(t, err, "cloudflare-trace:"+srv.URL+"/…: HTTP 503")
 	})
 	t.Run("redirect not followed", func(t *testing.T) {
 		srv := newServer(t, http.RedirectHandler("http://203.0.113.1/cdn-cgi/trace", http.StatusFound))

@@ -82,14 +82,14 @@ func TestURLSource(t *testing.T) {
 	t.Run("status", func(t *testing.T) {
 		srv := newServer(t, textHandler(503, "203.0.113.7"))
 		_, err := lookup(t, srv.URL+"/ip", controller.IPv4)
-		if err == nil || err.Error() != "url:"+srv.URL+": HTTP 503" {
+		if err == nil || err.Error() != "url:"+srv.URL+"/…: HTTP 503" {
 			t.Fatalf("error %v", err)
 		}
 	})
 	t.Run("html", func(t *testing.T) {
 		srv := newServer(t, textHandler(200, "<html><body>captive portal</body></html>"))
 		_, err := lookup(t, srv.URL+"/ip", controller.IPv4)
-		wantErr(t, err, "url:"+srv.URL+": answer is an HTML page, not an address")
+		wantErr(t, err, "url:"+srv.URL+"/…: answer is an HTML page, not an address")
 	})
 	t.Run("body too large", func(t *testing.T) {
 		srv := newServer(t, textHandler(200, strings.Repeat(" ", maxBody)+"203.0.113.7"))
@@ -108,7 +108,7 @@ func TestURLSource(t *testing.T) {
 		srv := newServer(t, textHandler(200, "203.0.113.7"))
 		srv.Close()
 		_, err := lookup(t, srv.URL+"/ip", controller.IPv4)
-		wantErr(t, err, "url:"+srv.URL+": ")
+		wantErr(t, err, "url:"+srv.URL+"/…: ")
 		if strings.Contains(err.Error(), `Get "`) {
 			t.Fatalf("error repeats the URL: %v", err)
 		}

@@ -76,7 +76,7 @@ func TestDetectorCountsAnswers(t *testing.T) {
 	}
 	m.Detector(det).Detect(context.Background())
 	out := scrape(t, m)
-	assertHas(t, out, `flarewarden_ip_source_answers_total{family="ipv4",result="ok",source="url:https://ip.example"} 1`,
+	assertHas(t, out, `flarewarden_ip_source_answers_total{family="ipv4",result="ok",source="url:https://ip.example/…"} 1`,
 		`flarewarden_ip_source_answers_total{family="ipv4",result="rejected",source="cloudflare-trace"} 1`,
 		`flarewarden_ip_source_answers_total{family="ipv4",result="error",source="cloudflare-doh"} 1`,
 		`flarewarden_detection_quorum_failures_total{family="ipv4"} 1`)

@@ -5,6 +5,7 @@ import (
 
 	"github.com/flarewarden/flarewarden/controller"
 	"github.com/flarewarden/flarewarden/controller/daemon"
+	"github.com/flarewarden/flarewarden/controller/redact"
 )
 
 // Detector wraps a detector and counts every source answer and quorum
@@ -37,7 +38,7 @@ func (m *Metrics) ObserveDetection(det controller.Detection) {
 			continue
 		}
 		for _, a := range res.Answers {
-			m.answers.WithLabelValues(f.String(), controller.SourceLabel(a.Source), answerResult(a)).Inc()
+			m.answers.WithLabelValues(f.String(), redact.Label(a.Source), answerResult(a)).Inc()
 		}
 		if res.State == controller.StateUnknown {
 			m.quorumFailures.WithLabelValues(f.String()).Inc()

@@ -12,6 +12,7 @@ import (
 
 	"github.com/flarewarden/flarewarden/controller"
 	"github.com/flarewarden/flarewarden/controller/daemon"
+	"github.com/flarewarden/flarewarden/controller/redact"
 	"github.com/flarewarden/flarewarden/controller/retry"
 )
 
@@ -130,7 +131,7 @@ func (n *Notifier) add(field, raw string, headers map[string]string, mk func(*ur
 	}
 	n.targets = append(n.targets, target{
 		field:  strings.TrimSuffix(field, ".url"),
-		name:   Redact(raw),
+		name:   redact.URL(raw),
 		secret: newScrubber(u, headers),
 		plan:   mk(u),
 	})

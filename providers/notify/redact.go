@@ -6,27 +6,6 @@ import (
 	"strings"
 )
 
-// invalidURL is what Redact returns for a string that is not a URL with a
-// host.
-const invalidURL = "[invalid URL]"
-
-// Redact returns the scheme and host of rawURL, followed by "/…" when the
-// URL had a path, query or fragment: "https://hc-ping.com/…". User info is
-// dropped. A string that does not parse as a URL with a host gives
-// "[invalid URL]". The result is safe to log: ping keys, push tokens and
-// webhook secrets live in the parts it leaves out.
-func Redact(rawURL string) string {
-	u, err := url.Parse(rawURL)
-	if err != nil || u.Host == "" || u.Scheme == "" {
-		return invalidURL
-	}
-	out := u.Scheme + "://" + u.Host
-	if (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
-		out += "/…"
-	}
-	return out
-}
-
 // minSecret is the shortest string scrub hides: shorter ones would mangle
 // ordinary words and numbers, and are not worth guessing anyway.
 const minSecret = 6

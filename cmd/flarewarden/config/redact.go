@@ -1,11 +1,6 @@
 package config
 
-import (
-	"net/url"
-
-	"github.com/flarewarden/flarewarden/controller"
-	"github.com/flarewarden/flarewarden/providers/notify"
-)
+import "github.com/flarewarden/flarewarden/controller/redact"
 
 // Redaction of the effective config (Config.YAML): what may hold a secret
 // is cut to what identifies it.
@@ -16,7 +11,7 @@ func (d Detect) redacted() Detect {
 	for _, f := range []*Family{&out.IPv4, &out.IPv6} {
 		srcs := make([]string, len(f.Sources))
 		for i, s := range f.Sources {
-			srcs[i] = controller.SourceLabel(s)
+			srcs[i] = redact.Label(s)
 		}
 		f.Sources = srcs
 	}
@@ -29,26 +24,11 @@ func (h Health) redacted() Health {
 	out := h
 	out.Checks = make([]HealthCheck, len(h.Checks))
 	for i, c := range h.Checks {
-		c.URL = redactUserQuery(c.URL)
+		c.URL = redact.URL(c.URL)
 		c.Headers = redactValues(c.Headers)
 		out.Checks[i] = c
 	}
 	return out
-}
-
-// redactUserQuery drops a URL's user info and replaces its query and
-// fragment; what does not parse is hidden whole.
-func redactUserQuery(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "[redacted]"
-	}
-	u.User = nil
-	if u.RawQuery != "" {
-		u.RawQuery = "redacted"
-	}
-	u.Fragment = ""
-	return u.String()
 }
 
 // redacted returns a copy whose URLs keep only scheme and host and whose
@@ -57,7 +37,7 @@ func (n Notify) redacted() Notify {
 	out := n
 	out.Webhooks = make([]Webhook, len(n.Webhooks))
 	for i, w := range n.Webhooks {
-		out.Webhooks[i] = Webhook{URL: notify.Redact(w.URL), Headers: redactValues(w.Headers)}
+		out.Webhooks[i] = Webhook{URL: redact.URL(w.URL), Headers: redactValues(w.Headers)}
 	}
 	out.Healthchecks = redactAll(n.Healthchecks)
 	out.UptimeKuma = redactAll(n.UptimeKuma)
@@ -81,7 +61,7 @@ func redactValues(h map[string]string) map[string]string {
 func redactAll(urls []string) []string {
 	out := make([]string, len(urls))
 	for i, u := range urls {
-		out[i] = notify.Redact(u)
+		out[i] = redact.URL(u)
 	}
 	return out
 }

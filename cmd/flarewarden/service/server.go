@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/flarewarden/flarewarden/controller/daemon"
+	"github.com/flarewarden/flarewarden/controller/redact"
 
 	"go.uber.org/zap"
 
@@ -51,7 +52,7 @@ func (e *Endpoint) readyz(w http.ResponseWriter, _ *http.Request) {
 	v := e.State.view()
 	ok, reason := Readiness(v, e.Now(), v.grace())
 	if !ok {
-		text(w, http.StatusServiceUnavailable, string(RedactURLs([]byte(reason))))
+		text(w, http.StatusServiceUnavailable, string(redact.Text([]byte(reason))))
 		return
 	}
 	text(w, http.StatusOK, reason)
@@ -68,7 +69,7 @@ func (e *Endpoint) status(w http.ResponseWriter, _ *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
-	_, _ = w.Write(RedactURLs(buf.Bytes()))
+	_, _ = w.Write(redact.Text(buf.Bytes()))
 }
 
 // reconcile triggers a pass: POST only, with the bearer token, or from a

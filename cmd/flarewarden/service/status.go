@@ -1,8 +1,6 @@
 package service
 
 import (
-	"net/netip"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -117,41 +115,4 @@ func unknownFamilies(d controller.Detection) string {
 		return ""
 	}
 	return strings.Join(out, ", ") + " address unknown"
-}
-
-// urlRE matches a URL up to the end of a JSON string or white space. A
-// match may run on past the URL: see splitAnswer.
-var urlRE = regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://[^\s"\\]+`)
-
-// RedactURLs cuts every URL in s to its scheme and host, so that no path,
-// query or user information (which may embed a secret) is shown. What a
-// detection reason puts after a source's label (its answer, "=ADDRESS",
-// and the "," before the next answer) is kept.
-func RedactURLs(s []byte) []byte {
-	return urlRE.ReplaceAllFunc(s, func(m []byte) []byte {
-		u, tail := splitAnswer(string(m))
-		return []byte(controller.SourceLabel(u) + tail)
-	})
-}
-
-// splitAnswer splits a urlRE match into the URL and what follows it in a
-// detection reason: "url:https://ip.example=203.0.113.9, dns=..." matches
-// "https://ip.example=203.0.113.9,". The answer is split off only when it
-// follows the authority directly and is an address: a "=" in a path, a
-// query or user information stays in the URL, which is cut.
-func splitAnswer(m string) (u, tail string) {
-	u = strings.TrimRight(m, ",;")
-	tail = m[len(u):]
-	i := strings.LastIndexByte(u, '=')
-	if i < 0 {
-		return u, tail
-	}
-	if _, err := netip.ParseAddr(u[i+1:]); err != nil {
-		return u, tail
-	}
-	authority := u[:i]
-	if j := strings.Index(authority, "://"); j < 0 || strings.ContainsAny(authority[j+3:], "/?#") {
-		return u, tail
-	}
-	return authority, u[i:] + tail
 }

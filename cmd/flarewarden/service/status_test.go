@@ -9,6 +9,7 @@ import (
 	"github.com/flarewarden/flarewarden/cmd/flarewarden/config"
 	"github.com/flarewarden/flarewarden/controller"
 	"github.com/flarewarden/flarewarden/controller/daemon"
+	"github.com/flarewarden/flarewarden/controller/redact"
 )
 
 // statusBody renders the status of v as GET /status serves it.
@@ -18,7 +19,7 @@ func statusBody(t *testing.T, v RunView) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return string(RedactURLs(b))
+	return string(redact.Text(b))
 }
 
 // passView is a running daemon's view whose last pass is rep, for a
@@ -50,11 +51,11 @@ func TestStatusKeepsDetectionAnswers(t *testing.T) {
 		{name: "answer last", reason: "1 of 2 sources answered, quorum is 2: dns: timeout, url:https://ip.example=203.0.113.9",
 			want: []string{"dns: timeout, url:https://ip.example=203.0.113.9"}},
 		{name: "query that ends in an address is still cut", reason: "sources disagree: url:https://ip.example/x?k=203.0.113.9, dns=203.0.113.7",
-			want: []string{"url:https://ip.example, dns=203.0.113.7"}, never: []string{"/x", "k="}},
+			want: []string{"url:https://ip.example/…, dns=203.0.113.7"}, never: []string{"/x", "k="}},
 		{name: "user info is still cut", reason: "sources disagree: url:https://u:pa=ss@ip.example=203.0.113.9, dns=203.0.113.7",
-			want: []string{"url:https://ip.example=203.0.113.9, dns=203.0.113.7"}, never: []string{"pa=ss", "ss@", "u:pa"}},
+			want: []string{"url:https://ip.example/…=203.0.113.9, dns=203.0.113.7"}, never: []string{"pa=ss", "ss@", "u:pa"}},
 		{name: "secret query is still cut", reason: `url:https://ip.example: Get "https://ip.example/x?key=s3cret": EOF`,
-			want: []string{`url:https://ip.example: Get \"https://ip.example\": EOF`}, never: []string{"s3cret", "key"}},
+			want: []string{`url:https://ip.example: Get \"https://ip.example/…\": EOF`}, never: []string{"s3cret", "key"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -32,33 +32,6 @@ type PassOptions struct {
 	Takeover map[string]bool
 }
 
-// Report is what one pass saw and did.
-type Report struct {
-	Detection Detection  `json:"detection"`
-	Plan      PlanResult `json:"plan"`
-	DryRun    bool       `json:"dry_run"`
-	// Failed lists the zones whose DNS record listing or DNS writes failed
-	// in this pass: their records may not be as planned.
-	Failed []string `json:"failed_zones,omitempty"`
-	// WAFFailed lists the zones whose WAF reads or writes (skip rules, IP
-	// Access Rules, security level) failed in this pass; their DNS records
-	// are not concerned.
-	WAFFailed []string `json:"waf_failed_zones,omitempty"`
-	// Sources holds the resolved WAF source lists, by config field.
-	Sources map[string]SourceSet `json:"waf_sources,omitempty"`
-	// Security holds each WAF zone's security level and exemptions.
-	Security []SecurityStatus `json:"security,omitempty"`
-	// CNAMEs maps the managed names that are still CNAMEs after the pass
-	// to their targets.
-	CNAMEs map[string]string `json:"cnames,omitempty"`
-	// Zones names every zone the pass saw, nil when it could not list
-	// them; NameZones maps each managed name to the name of its zone. The
-	// healer finds a checked host's zone with them. They are left out of
-	// the JSON, which stays about what the pass did.
-	Zones     []string          `json:"-"`
-	NameZones map[string]string `json:"-"`
-}
-
 // RunOnce runs one pass. A zone whose records cannot be read gets no writes;
 // a failure in one zone does not stop the others. The returned error joins
 // every failure of the pass; the report is valid even when err != nil.
@@ -169,14 +142,6 @@ func zoneNames(zones []Zone, names []DesiredName) ([]string, map[string]string) 
 }
 
 // addOnce appends zone to zones unless it is there already.
-// AddWAFFailed records that the WAF reads or writes of a zone failed.
-func (rep *Report) AddWAFFailed(zone string) { addOnce(&rep.WAFFailed, zone) }
-
-func addOnce(zones *[]string, zone string) {
-	if !slices.Contains(*zones, zone) {
-		*zones = append(*zones, zone)
-	}
-}
 
 // distinctZones returns the distinct zones of items, in first-seen order.
 func distinctZones[T any](items []T, zoneOf func(T) Zone) []Zone {

@@ -1,8 +1,6 @@
 package service
 
 import (
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/flarewarden/flarewarden/controller"
@@ -16,25 +14,11 @@ type statusDoc struct {
 	ReadyReason string                          `json:"ready_reason"`
 	Leader      LeaderView                      `json:"leader"`
 	Detection   *controller.Detection           `json:"detection,omitempty"`
-	Records     []recordStatus                  `json:"records,omitempty"`
+	Records     []controller.RecordState        `json:"records,omitempty"`
 	Security    []controller.SecurityStatus     `json:"security,omitempty"`
 	WAFSources  map[string]controller.SourceSet `json:"waf_sources,omitempty"`
 	Health      []controller.CheckResult        `json:"health,omitempty"`
 	LastPass    *passStatus                     `json:"last_pass,omitempty"`
-}
-
-// recordStatus is a managed name and what the last pass left it in:
-// in_sync, changed (the pass wrote it), cname (still a CNAME, to Target),
-// failed (its zone could not be read or written), or unknown (no pass yet,
-// or an enabled family's address is unknown: its records were kept as
-// they were, not checked). Reason names the families whose address is
-// unknown, whatever the state (it says why a CNAME was kept, too).
-type recordStatus struct {
-	Name    string   `json:"name"`
-	State   string   `json:"state"`
-	Reason  string   `json:"reason,omitempty"`
-	Target  string   `json:"target,omitempty"`
-	Actions []string `json:"actions,omitempty"`
 }
 
 // passStatus is the last pass: when, whether it failed, and its plan.
@@ -70,49 +54,15 @@ func buildStatus(v RunView, now time.Time) statusDoc {
 	return doc
 }
 
-// recordStates derives each configured name's state from the last pass
-// (rep nil: none yet).
-func recordStates(v RunView, rep *controller.Report) []recordStatus {
+// recordStates is the state of every configured name after the pass rep
+// reports (nil: none yet).
+func recordStates(v RunView, rep *controller.Report) []controller.RecordState {
 	if v.Cfg == nil {
 		return nil
 	}
-	out := make([]recordStatus, 0, len(v.Cfg.Records))
-	for _, r := range v.Cfg.Records {
-		name := controller.NormalizeName(r.Name)
-		rs := recordStatus{Name: name, State: "unknown"}
-		if rep != nil {
-			rs.State = "in_sync"
-			if rs.Reason = unknownFamilies(rep.Detection); rs.Reason != "" {
-				rs.State = "unknown"
-			}
-			for _, c := range rep.Plan.Changes {
-				if c.Name == name {
-					rs.State, rs.Actions = "changed", append(rs.Actions, string(c.Action)+" "+c.Type)
-				}
-			}
-			if target, ok := rep.CNAMEs[name]; ok {
-				rs.State, rs.Target = "cname", target
-			}
-			if slices.ContainsFunc(rep.Failed, func(z string) bool { return controller.InZone(name, z) }) {
-				rs.State = "failed"
-			}
-		}
-		out = append(out, rs)
+	names := make([]string, len(v.Cfg.Records))
+	for i, r := range v.Cfg.Records {
+		names[i] = r.Name
 	}
-	return out
-}
-
-// unknownFamilies says which enabled families' addresses the detection
-// left unknown ("ipv4, ipv6 address unknown"), or "".
-func unknownFamilies(d controller.Detection) string {
-	var out []string
-	for _, f := range []controller.Family{controller.IPv4, controller.IPv6} {
-		if d.Get(f).State == controller.StateUnknown {
-			out = append(out, f.String())
-		}
-	}
-	if len(out) == 0 {
-		return ""
-	}
-	return strings.Join(out, ", ") + " address unknown"
+	return rep.RecordStates(names)
 }

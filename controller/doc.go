@@ -21,9 +21,10 @@
 //
 // The package holds the domain types every other package shares (types.go
 // for records, zones, changes and detections, rules.go for WAF rules,
-// health.go for health classes and events) and the ports the pass consumes (ports.go). It does
-// no I/O of its own and imports no provider: providers implement the
-// ports, package daemon runs passes over time, cmd/flarewarden wires them.
+// health.go for health classes and events) and the ports the pass
+// consumes (ports.go). It does no I/O of its own and imports no
+// flarewarden package: providers implement the ports, package daemon runs
+// passes over time, cmd/flarewarden wires them.
 // Errors of a pass are wrapped with what it was doing (errtree.go), and
 // IsSoft tells a retry-worthy failure from one that waits for the next
 // scheduled pass.

@@ -14,7 +14,6 @@ import (
 	"github.com/flarewarden/flarewarden/cmd/flarewarden/service"
 	"github.com/flarewarden/flarewarden/controller"
 	"github.com/flarewarden/flarewarden/providers/cloudflare"
-	"github.com/flarewarden/flarewarden/providers/ipdetect"
 	"github.com/flarewarden/flarewarden/providers/leader"
 	"github.com/flarewarden/flarewarden/providers/metrics"
 )
@@ -31,13 +30,16 @@ func (c *cli) configFile() (string, error) {
 	return path, nil
 }
 
-// loadConfig reads the config named by --config or FLAREWARDEN_CONFIG.
+// loadConfig reads the config named by --config or FLAREWARDEN_CONFIG
+// and validates it, the sections the providers own by building them (see
+// checkProviders). Every command that reads the config, `config validate`
+// and each reload included, loads it here.
 func (c *cli) loadConfig() (*config.Config, error) {
 	path, err := c.configFile()
 	if err != nil {
 		return nil, err
 	}
-	return config.Load(path)
+	return config.Load(path, checkProviders)
 }
 
 // newApp loads the config, resolves the token and builds every component.
@@ -86,9 +88,9 @@ func buildApp(cfg *config.Config, token string, log *zap.Logger) (*service.App, 
 // buildInstrumentedApp is buildApp with the Cloudflare client and the
 // detector reporting to m (nil: none).
 func buildInstrumentedApp(cfg *config.Config, token string, log *zap.Logger, m *metrics.Metrics) (*service.App, error) {
-	det, err := ipdetect.New(cfg.DetectorConfig())
+	det, err := newDetector(cfg.Detect)
 	if err != nil {
-		return nil, fmt.Errorf("detect: %w", err)
+		return nil, err
 	}
 	opts := cloudflare.Options{
 		Token: token, BaseURL: cfg.Cloudflare.APIBaseURL, RateLimit: cfg.Cloudflare.RateLimit,

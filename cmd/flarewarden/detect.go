@@ -8,7 +8,6 @@ import (
 
 	"github.com/flarewarden/flarewarden/cmd/flarewarden/render"
 	"github.com/flarewarden/flarewarden/controller"
-	"github.com/flarewarden/flarewarden/providers/ipdetect"
 )
 
 func newDetectCmd(c *cli) *cobra.Command {
@@ -31,9 +30,9 @@ func (c *cli) detect(ctx context.Context, output outputFormat) error {
 	if err != nil {
 		return err
 	}
-	det, err := ipdetect.New(cfg.DetectorConfig())
+	det, err := newDetector(cfg.Detect)
 	if err != nil {
-		return fmt.Errorf("detect: %w", err)
+		return err
 	}
 	d := det.Detect(ctx)
 	if output.json() {

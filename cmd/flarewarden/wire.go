@@ -1,21 +1,66 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/flarewarden/flarewarden/cmd/flarewarden/config"
 	"github.com/flarewarden/flarewarden/cmd/flarewarden/service"
 	"github.com/flarewarden/flarewarden/controller/daemon"
 	"github.com/flarewarden/flarewarden/providers/health"
+	"github.com/flarewarden/flarewarden/providers/ipdetect"
 	"github.com/flarewarden/flarewarden/providers/notify"
 )
+
+// checkProviders is the config.Check of every command that loads the
+// config: it validates the sections the providers own by building each
+// provider from its options, as the app does, and returns every problem,
+// each naming its full field path, in the order detect, health, notify.
+// The detector is not built when no family is enabled: config reports
+// that. It makes no network call.
+func checkProviders(cfg *config.Config) []error {
+	var errs []error
+	if cfg.Detect.On() {
+		_, err := ipdetect.New(detectorConfig(cfg.Detect))
+		errs = append(errs, splitLines("detect.", err)...)
+	}
+	_, err := health.New(proberOptions(cfg.Health))
+	errs = append(errs, splitLines("health.", err)...)
+	_, err = notify.New(notifierOptions(cfg.Notify)) // its errors name notify.* fields
+	return append(errs, splitLines("", err)...)
+}
+
+// splitLines returns the lines of a provider's joined error, each with
+// prefix so that it names the full field path; nil for nil.
+func splitLines(prefix string, err error) []error {
+	if err == nil {
+		return nil
+	}
+	var errs []error
+	for _, line := range strings.Split(err.Error(), "\n") {
+		if line != "" {
+			errs = append(errs, errors.New(prefix+line))
+		}
+	}
+	return errs
+}
+
+// newDetector builds the IP detector.
+func newDetector(d config.Detect) (*ipdetect.Detector, error) {
+	det, err := ipdetect.New(detectorConfig(d))
+	if err != nil {
+		return nil, fmt.Errorf("detect: %w", err)
+	}
+	return det, nil
+}
 
 // newProber builds the health prober, or nil when no check is configured.
 func newProber(h config.Health) (*health.Prober, error) {
 	if len(h.Checks) == 0 {
 		return nil, nil
 	}
-	p, err := health.New(h.ProberOptions())
+	p, err := health.New(proberOptions(h))
 	if err != nil {
 		return nil, fmt.Errorf("health: %w", err)
 	}
@@ -25,7 +70,7 @@ func newProber(h config.Health) (*health.Prober, error) {
 // newNotifiers builds one notifier per configured target, so that each
 // is delivered to through a queue of its own.
 func newNotifiers(n config.Notify, a *service.App) ([]daemon.Notifier, error) {
-	opts := n.NotifierOptions()
+	opts := notifierOptions(n)
 	opts.Logger = a.Log.Named("notify")
 	nt, err := notify.New(opts)
 	if err != nil {

@@ -2,6 +2,9 @@
 // Parse works on bytes; Load reads the file it is given; ApplyEnv and
 // Server.ResolveToken read the token files the configuration or the
 // environment (a lookup function, never os.Getenv) names.
+// It checks what is config (types, ranges, required fields, cross-field
+// rules) and builds no provider: the sections a provider validates are
+// checked by the Checks its caller passes to Parse or Load.
 package config
 
 import (
@@ -58,6 +61,9 @@ type Family struct {
 
 // On reports whether the family is enabled.
 func (f Family) On() bool { return f.Enabled != nil && *f.Enabled }
+
+// On reports whether at least one address family is enabled.
+func (d Detect) On() bool { return d.IPv4.On() || d.IPv6.On() }
 
 // Record is one managed name.
 type Record struct {

@@ -2,12 +2,9 @@ package config
 
 import (
 	"fmt"
-	"net"
-	"strconv"
 	"time"
 
 	"github.com/flarewarden/flarewarden/controller/daemon"
-	"github.com/flarewarden/flarewarden/providers/health"
 )
 
 // Health configures the health checks of `run` and `check`.
@@ -35,8 +32,9 @@ type HealthCheck struct {
 
 // OriginCheck probes the origin at the detected address (or Address).
 type OriginCheck struct {
-	Port    int    `yaml:"port,omitempty"`
-	TLS     bool   `yaml:"tls"`
+	Port int  `yaml:"port,omitempty"`
+	TLS  bool `yaml:"tls"`
+	// Address is a host or host:port; a host alone is probed at Port.
 	Address string `yaml:"address,omitempty"`
 }
 
@@ -59,8 +57,8 @@ func (h *Health) applyDefaults() {
 }
 
 // validate checks what the health provider leaves to the config: the
-// check names' spelling (they label metrics) and notify_hold. Config.validate
-// checks the rest through health.New.
+// check names' spelling (they label metrics) and notify_hold. The rest is
+// the provider's to check, when main's Check builds it.
 func (h Health) validate(add adder) {
 	if h.NotifyHold < 0 {
 		add("health.notify_hold", "must not be negative")
@@ -70,31 +68,4 @@ func (h Health) validate(add adder) {
 			add(fmt.Sprintf("health.checks[%d].name", i), "%q must be lower-case letters, digits, _ and -", c.Name)
 		}
 	}
-}
-
-// ProberOptions converts the section for the health provider. An origin
-// address without a port gets origin.port.
-func (h Health) ProberOptions() health.Options {
-	opts := health.Options{DNSServer: h.DNSServer}
-	for _, c := range h.Checks {
-		hc := health.Check{Name: c.Name, URL: c.URL, ExpectStatus: c.ExpectStatus, Timeout: time.Duration(c.Timeout),
-			EdgeAddress: c.EdgeAddress, Headers: c.Headers}
-		if o := c.Origin; o != nil {
-			hc.Origin = &health.OriginCheck{Port: o.Port, TLS: o.TLS, Address: o.hostPort()}
-		}
-		opts.Checks = append(opts.Checks, hc)
-	}
-	return opts
-}
-
-// hostPort is address as host:port (port when it has none), or "" to
-// probe the detected public address.
-func (o OriginCheck) hostPort() string {
-	if o.Address == "" {
-		return ""
-	}
-	if _, _, err := net.SplitHostPort(o.Address); err == nil {
-		return o.Address
-	}
-	return net.JoinHostPort(o.Address, strconv.Itoa(o.Port))
 }

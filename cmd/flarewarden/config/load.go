@@ -11,10 +11,20 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// Parse decodes, defaults and validates a configuration. Every problem is
-// reported, each naming its field path; a Config is returned only when
-// there is none.
-func Parse(data []byte) (*Config, error) {
+// Check validates what the config alone cannot, by building the provider
+// that owns a section as the app will (main's checkProviders). It is given
+// the defaulted config, which may have other problems, and returns every
+// problem it finds, each naming its full field path
+// ("detect.ipv4.sources[1]: ..."), in a stable order.
+type Check func(*Config) []error
+
+// Parse decodes, defaults and validates a configuration, then runs checks
+// on it. Every problem is reported, each naming its field path; the
+// checks' are listed after those of the cloudflare and detect sections
+// and before the rest (see Config.validate). A Config is returned only
+// when there is none. Without checks, the options a provider validates
+// (IP sources, health checks, notification URLs) are not checked.
+func Parse(data []byte, checks ...Check) (*Config, error) {
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
 		return nil, fmt.Errorf("parse config: %w", err)
@@ -39,7 +49,7 @@ func Parse(data []byte) (*Config, error) {
 	c.WAF.ManageAccessRules = hasKey(&root, "waf", "access_rules")
 	c.Server.listenSet = hasKey(&root, "server", "listen")
 	c.applyDefaults()
-	if errs := c.validate(); len(errs) > 0 {
+	if errs := c.validate(checks); len(errs) > 0 {
 		return nil, &Problems{Errs: errs}
 	}
 	return &c, nil
@@ -114,13 +124,13 @@ func ApplyEnv(c *Config, env Env, readFile func(string) ([]byte, error)) (string
 	return tok, nil
 }
 
-// Load reads and parses the file at path.
-func Load(path string) (*Config, error) {
+// Load reads the file at path and parses it with checks (see Parse).
+func Load(path string, checks ...Check) (*Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read config: %w", err)
 	}
-	c, err := Parse(data)
+	c, err := Parse(data, checks...)
 	if err != nil {
 		return nil, fmt.Errorf("config %s: %w", path, err)
 	}

@@ -1,10 +1,6 @@
 package config
 
-import (
-	"time"
-
-	"github.com/flarewarden/flarewarden/providers/notify"
-)
+import "time"
 
 // Notify configures where events go. URLs often carry secrets: they are
 // shown redacted by `config validate` and never logged.
@@ -31,25 +27,11 @@ func (n *Notify) applyDefaults() {
 	}
 }
 
-// validate checks what the notify provider leaves to the config;
-// Config.validate checks the rest through notify.New.
+// validate checks what the notify provider leaves to the config; the rest
+// (URLs, headers, timeout) is the provider's to check, when main's Check
+// builds it.
 func (n Notify) validate(add adder) {
 	if n.Retries != nil && *n.Retries < 0 {
 		add("notify.retries", "must not be negative")
 	}
-}
-
-// NotifierOptions converts the section for the notify provider, without a
-// logger. Retries 0 means none.
-func (n Notify) NotifierOptions() notify.Options {
-	retries := -1 // notify's "none"; its zero means its default
-	if n.Retries != nil && *n.Retries > 0 {
-		retries = *n.Retries
-	}
-	opts := notify.Options{Healthchecks: n.Healthchecks, UptimeKuma: n.UptimeKuma, Timeout: time.Duration(n.Timeout),
-		Retries: retries}
-	for _, w := range n.Webhooks {
-		opts.Webhooks = append(opts.Webhooks, notify.Webhook{URL: w.URL, Headers: w.Headers})
-	}
-	return opts
 }

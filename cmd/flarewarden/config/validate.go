@@ -1,7 +1,6 @@
 package config
 
 import (
-	"errors"
 	"fmt"
 	"net/netip"
 	"net/url"
@@ -12,9 +11,6 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/flarewarden/flarewarden/controller"
-	"github.com/flarewarden/flarewarden/providers/health"
-	"github.com/flarewarden/flarewarden/providers/ipdetect"
-	"github.com/flarewarden/flarewarden/providers/notify"
 )
 
 // CronParser parses schedules: five-field cron specs and descriptors such
@@ -27,49 +23,40 @@ var hostnameRE = regexp.MustCompile(`^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?
 // takeover note.
 const maxMarkerLen = 50
 
-// validate returns every problem of a defaulted config, each naming its field.
-func (c *Config) validate() []error {
+// validate returns every problem of a defaulted config, each naming its
+// field: those of the cloudflare and detect sections, then the checks'
+// (which build the providers), then those of the other sections. The
+// order is the one `config validate` has always printed.
+func (c *Config) validate(checks []Check) []error {
 	var errs []error
 	add := func(field, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%s: %s", field, fmt.Sprintf(format, args...)))
 	}
-	if err := checkBaseURL(c.Cloudflare.APIBaseURL); err != nil {
-		add("cloudflare.api_base_url", "%v", err)
+	c.Cloudflare.validate(add)
+	c.Detect.validate(add)
+	for _, check := range checks {
+		errs = append(errs, check(c)...)
 	}
-	if c.Cloudflare.RateLimit < 0 {
-		add("cloudflare.rate_limit", "must be positive")
-	}
-	errs = append(errs, c.validateDetect()...)
-	_, err := health.New(c.Health.ProberOptions())
-	errs = append(errs, split("health.", err)...)
-	_, err = notify.New(c.Notify.NotifierOptions()) // its errors name notify.* fields
-	errs = append(errs, split("", err)...)
 	c.validateRecords(add)
 	c.WAF.validate(add)
 	c.Health.validate(add)
 	c.Notify.validate(add)
-	switch controller.Mode(c.Policy) {
-	case controller.ModeSync, controller.ModeUpsertOnly, controller.ModeCreateOnly:
-	default:
-		add("policy", "%q is not one of sync, upsert-only, create-only", c.Policy)
-	}
-	if m := c.Ownership.CommentMarker; len(m) > maxMarkerLen || strings.TrimSpace(m) != m {
-		add("ownership.comment_marker", "must be 1 to %d characters without surrounding spaces", maxMarkerLen)
-	}
-	if sched, err := CronParser.Parse(c.Schedule); err != nil {
-		add("schedule", "%v", err)
-	} else if sched.Next(time.Now()).IsZero() {
-		add("schedule", "%q never fires (no such date)", c.Schedule)
-	}
-	if c.Retry.Base <= 0 || c.Retry.Max < c.Retry.Base {
-		add("retry", "base must be positive and max at least base")
-	}
+	c.validatePasses(add)
 	c.Log.validate(add)
 	c.Server.validate(add)
 	return errs
 }
 
 type adder func(field, format string, args ...any)
+
+func (cf Cloudflare) validate(add adder) {
+	if err := checkBaseURL(cf.APIBaseURL); err != nil {
+		add("cloudflare.api_base_url", "%v", err)
+	}
+	if cf.RateLimit < 0 {
+		add("cloudflare.rate_limit", "must be positive")
+	}
+}
 
 func checkBaseURL(raw string) error {
 	u, err := url.Parse(raw)
@@ -94,38 +81,33 @@ func isLoopback(host string) bool {
 	return err == nil && a.Unmap().IsLoopback()
 }
 
-// validateDetect checks the detect section by building the detector from
-// it (which parses every source); each of its errors gets the "detect."
-// prefix so that it names the full field path.
-func (c *Config) validateDetect() []error {
-	if !c.Detect.IPv4.On() && !c.Detect.IPv6.On() {
-		return []error{errors.New("detect: enable at least one of ipv4 and ipv6")}
+// validate requires an enabled family; the ipdetect provider checks the
+// rest (sources, quorum, timeout) when main's Check builds it.
+func (d Detect) validate(add adder) {
+	if !d.On() {
+		add("detect", "enable at least one of ipv4 and ipv6")
 	}
-	_, err := ipdetect.New(c.DetectorConfig())
-	return split("detect.", err)
 }
 
-// split returns the lines of a provider's joined error, each prefixed so
-// that it names the full field path; nil for nil.
-func split(prefix string, err error) []error {
-	if err == nil {
-		return nil
+// validatePasses checks how passes run: policy, ownership marker, schedule
+// and retry.
+func (c *Config) validatePasses(add adder) {
+	switch controller.Mode(c.Policy) {
+	case controller.ModeSync, controller.ModeUpsertOnly, controller.ModeCreateOnly:
+	default:
+		add("policy", "%q is not one of sync, upsert-only, create-only", c.Policy)
 	}
-	var errs []error
-	for _, line := range strings.Split(err.Error(), "\n") {
-		if line != "" {
-			errs = append(errs, errors.New(prefix+line))
-		}
+	if m := c.Ownership.CommentMarker; len(m) > maxMarkerLen || strings.TrimSpace(m) != m {
+		add("ownership.comment_marker", "must be 1 to %d characters without surrounding spaces", maxMarkerLen)
 	}
-	return errs
-}
-
-// DetectorConfig converts the detect section for the ipdetect provider.
-func (c *Config) DetectorConfig() ipdetect.Config {
-	fam := func(f Family) ipdetect.FamilyConfig {
-		return ipdetect.FamilyConfig{Enabled: f.On(), Sources: f.Sources, Quorum: f.Quorum, AllowPrivate: f.AllowPrivate}
+	if sched, err := CronParser.Parse(c.Schedule); err != nil {
+		add("schedule", "%v", err)
+	} else if sched.Next(time.Now()).IsZero() {
+		add("schedule", "%q never fires (no such date)", c.Schedule)
 	}
-	return ipdetect.Config{V4: fam(c.Detect.IPv4), V6: fam(c.Detect.IPv6), Timeout: time.Duration(c.Detect.Timeout)}
+	if c.Retry.Base <= 0 || c.Retry.Max < c.Retry.Base {
+		add("retry", "base must be positive and max at least base")
+	}
 }
 
 func (c *Config) validateRecords(add adder) {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"time"
@@ -57,12 +56,12 @@ func (c *cli) newInstrumentedApp(m *metrics.Metrics) (*service.App, error) {
 	if err != nil {
 		return nil, err
 	}
-	level, err := logLevel(cfg.Log, c.logLevel)
+	level, err := service.LogLevel(cfg.Log, c.logLevel)
 	if err != nil {
 		return nil, err
 	}
 	format, shared := c.processLogging(cfg.Log, level)
-	a, err := buildInstrumentedApp(cfg, token, newLogger(c.stderr, format, shared), m)
+	a, err := buildInstrumentedApp(cfg, token, service.NewLogger(c.stderr, format, shared), m)
 	if err != nil {
 		return nil, err
 	}
@@ -130,29 +129,4 @@ func nameSpecs(recs []config.Record) []controller.NameSpec {
 			TakeoverOnFailure: mode == config.TakeoverOnFailure}
 	}
 	return out
-}
-
-// logLevel is log.level, or levelOverride (--log-level) when set.
-func logLevel(cfg config.Log, levelOverride string) (zapcore.Level, error) {
-	name := cfg.Level
-	if levelOverride != "" {
-		name = levelOverride
-	}
-	level, err := zapcore.ParseLevel(name)
-	if err != nil {
-		return level, fmt.Errorf("log level: %w", err)
-	}
-	return level, nil
-}
-
-// newLogger builds a logger of the process writing to w in format (json
-// or console) at level.
-func newLogger(w io.Writer, format string, level zapcore.LevelEnabler) *zap.Logger {
-	enc := zap.NewProductionEncoderConfig()
-	enc.EncodeTime = zapcore.ISO8601TimeEncoder
-	var encoder zapcore.Encoder = zapcore.NewJSONEncoder(enc)
-	if format == "console" {
-		encoder = zapcore.NewConsoleEncoder(enc)
-	}
-	return zap.New(zapcore.NewCore(encoder, zapcore.AddSync(w), level))
 }

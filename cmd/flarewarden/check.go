@@ -3,13 +3,10 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
-	"io"
 
 	"github.com/spf13/cobra"
 
 	"github.com/flarewarden/flarewarden/cmd/flarewarden/render"
-	"github.com/flarewarden/flarewarden/controller"
 	"github.com/flarewarden/flarewarden/controller/daemon"
 )
 
@@ -30,13 +27,6 @@ zone's security level. Exit 0 when every check is healthy, 1 otherwise.`,
 	return cmd
 }
 
-// checkReport is the outcome of `check`.
-type checkReport struct {
-	Pass    controller.Report        `json:"pass"`
-	Checks  []controller.CheckResult `json:"checks"`
-	Healthy bool                     `json:"healthy"`
-}
-
 func (c *cli) check(ctx context.Context, output outputFormat) error {
 	a, err := c.newApp()
 	if err != nil {
@@ -50,14 +40,14 @@ func (c *cli) check(ctx context.Context, output outputFormat) error {
 		return err
 	}
 	rep, results, passErr := daemon.Diagnose(ctx, a.Rec, a.Prober)
-	out := checkReport{Pass: rep, Checks: results, Healthy: passErr == nil}
+	out := render.CheckReport{Pass: rep, Checks: results, Healthy: passErr == nil}
 	for _, r := range results {
 		out.Healthy = out.Healthy && r.Healthy()
 	}
 	if output.json() {
 		err = render.JSON(c.stdout, out)
 	} else {
-		writeCheck(c.stdout, out, passErr)
+		render.Check(c.stdout, out, passErr)
 	}
 	if err != nil {
 		return err
@@ -66,22 +56,4 @@ func (c *cli) check(ctx context.Context, output outputFormat) error {
 		return exitCodeError{code: exitError}
 	}
 	return nil
-}
-
-// writeCheck prints the diagnosis of every site, then the DNS/WAF state.
-func writeCheck(w io.Writer, r checkReport, passErr error) {
-	for _, res := range r.Checks {
-		render.Site(w, res)
-	}
-	fmt.Fprintln(w)
-	render.Detection(w, r.Pass.Detection)
-	render.Security(w, r.Pass.Security)
-	for name, target := range r.Pass.CNAMEs {
-		fmt.Fprintf(w, "%s is still a CNAME to %s\n", name, target)
-	}
-	fmt.Fprintln(w)
-	render.Plan(w, r.Pass.Plan, true)
-	if passErr != nil {
-		fmt.Fprintf(w, "reading Cloudflare failed: %v\n", passErr)
-	}
 }

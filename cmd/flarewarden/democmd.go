@@ -41,7 +41,7 @@ records, and exits 1 if any step does not end as expected.`,
 func (c *cli) demoBuild(cfg *config.Config, token string, verbose bool) (demo.Flarewarden, error) {
 	log := zap.NewNop()
 	if verbose {
-		log = newLogger(c.stderr, "console", zapcore.DebugLevel)
+		log = service.NewLogger(c.stderr, "console", zapcore.DebugLevel)
 	}
 	a, err := buildApp(cfg, token, log)
 	if err != nil {

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"context"
-	"errors"
 	"os"
 	"time"
 
@@ -11,7 +9,6 @@ import (
 
 	"github.com/flarewarden/flarewarden/cmd/flarewarden/service"
 	"github.com/flarewarden/flarewarden/providers/leader"
-	"github.com/flarewarden/flarewarden/providers/metrics"
 )
 
 // electFlags are run's leader election flags.
@@ -52,35 +49,10 @@ func (f *electFlags) config(env func(string) (string, bool), log *zap.Logger) le
 	return c
 }
 
-// runElected campaigns for the Lease and runs the supervised daemon only
-// while leading; state and the leader gauge follow the election. A daemon
-// that fails for good (a rejected token) ends the run with its error.
-// The daemon's passes run on lead's context, which carries the leadership
-// term: the Cloudflare client's leader.Transport (see buildInstrumentedApp)
-// sends no request once the term is over, even before the context's
-// cancellation has reached the pass (e.g. right after the process was paused).
-func (c *cli) runElected(ctx context.Context, lc leader.Config, sup *service.Supervisor, state *service.RunState, m *metrics.Metrics) error {
-	elect := c.elect
-	if elect == nil {
-		elect = leader.Run
+// electFunc is the election run uses: leader.Run, or a test's double.
+func (c *cli) electFunc() service.Elect {
+	if c.elect != nil {
+		return c.elect
 	}
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	lead := func(lctx context.Context) {
-		if err := sup.Run(lctx); err != nil {
-			cancel(err)
-		}
-	}
-	onChange := func(isLeader bool, holder string) {
-		state.SetLeader(isLeader, holder)
-		m.SetLeader(isLeader)
-		sup.Log.Info("leader changed", zap.Bool("is_leader", isLeader), zap.String("leader", holder))
-	}
-	if err := elect(ctx, lc, lead, onChange); err != nil {
-		return err
-	}
-	if err := context.Cause(ctx); ctx.Err() != nil && !errors.Is(err, context.Canceled) {
-		return err
-	}
-	return nil
+	return leader.Run
 }

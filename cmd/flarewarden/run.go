@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"os"
-	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -63,37 +62,25 @@ func (c *cli) run(ctx context.Context, ef electFlags) error {
 	sup.SetLevel = c.level.SetLevel
 	go sup.WatchReloads(ctx, c.reloadTriggers(ctx, hups, ver, a.Log))
 	if ef.enabled {
-		err = c.runElected(ctx, lc, sup, state, m)
+		err = service.RunElected(ctx, c.electFunc(), lc, sup, state, m)
 	} else {
 		err = sup.Run(ctx)
 	}
 	cancel()
-	if epErr := ep.wait(); err == nil {
+	if epErr := ep.Wait(); err == nil {
 		err = epErr
 	}
 	return err
 }
 
-// endpointRun is a running HTTP endpoint (or none).
-type endpointRun struct {
-	done sync.WaitGroup
-	err  error
-}
-
-// wait waits for the endpoint to stop and returns its error.
-func (r *endpointRun) wait() error {
-	r.done.Wait()
-	return r.err
-}
-
-// startEndpoint starts the HTTP endpoint unless server.listen is empty. A
-// failure to listen is returned at once; the endpoint stops when ctx ends.
-// An endpoint that fails while serving ends the run through cancel.
-func (c *cli) startEndpoint(ctx context.Context, cancel context.CancelFunc, a *service.App, state *service.RunState, m *metrics.Metrics) (*endpointRun, error) {
-	run := &endpointRun{}
+// startEndpoint starts the HTTP endpoint unless server.listen is empty
+// (nil). A failure to listen is returned at once; the endpoint stops when
+// ctx ends. An endpoint that fails while serving ends the run through
+// cancel.
+func (c *cli) startEndpoint(ctx context.Context, cancel context.CancelFunc, a *service.App, state *service.RunState, m *metrics.Metrics) (*service.Background, error) {
 	srv := a.Cfg.Server
 	if srv.Listen == "" {
-		return run, nil
+		return nil, nil
 	}
 	token, err := srv.ResolveToken(c.env, os.ReadFile)
 	if err != nil {
@@ -108,10 +95,5 @@ func (c *cli) startEndpoint(ctx context.Context, cancel context.CancelFunc, a *s
 	if c.onListen != nil {
 		c.onListen(ln.Addr())
 	}
-	run.done.Go(func() {
-		if run.err = service.Serve(ctx, ln, e.Handler(), e.Log); run.err != nil {
-			cancel()
-		}
-	})
-	return run, nil
+	return service.ServeInBackground(ctx, ln, e.Handler(), e.Log, cancel), nil
 }

@@ -2,35 +2,31 @@ package redact
 
 import "testing"
 
-func TestURL(t *testing.T) {
-	for in, want := range map[string]string{
-		"https://hc-ping.com/0b7e-uuid":        "https://hc-ping.com/…",
-		"https://user:pw@hooks.example.net":    "https://hooks.example.net/…",
-		"https://ip.example:8443/x?key=s3cret": "https://ip.example:8443/…",
-		"https://kuma.example/api/push/k#frag": "https://kuma.example/…",
-		"https://ip.example/":                  "https://ip.example",
-		"https://ip.example":                   "https://ip.example",
-		"https://%zz/x":                        Invalid,
-		"not a url":                            Invalid,
-		"/relative/path":                       Invalid,
-	} {
-		if got := URL(in); got != want {
-			t.Errorf("URL(%q) = %q, want %q", in, got, want)
-		}
+func TestURLAndLabel(t *testing.T) {
+	tests := []struct {
+		show func(string) string
+		in   string
+		want string
+	}{
+		{URL, "https://hc-ping.com/0b7e-uuid", "https://hc-ping.com/…"},
+		{URL, "https://user:pw@hooks.example.net", "https://hooks.example.net/…"},
+		{URL, "https://ip.example:8443/x?key=s3cret", "https://ip.example:8443/…"},
+		{URL, "https://kuma.example/api/push/k#frag", "https://kuma.example/…"},
+		{URL, "https://ip.example/", "https://ip.example"},
+		{URL, "https://ip.example", "https://ip.example"},
+		{URL, "https://%zz/x", Invalid},
+		{URL, "not a url", Invalid},
+		{URL, "/relative/path", Invalid},
+		{Label, "cloudflare-trace", "cloudflare-trace"},
+		{Label, "iface:eth0", "iface:eth0"},
+		{Label, "url:https://ip.example/path?token=x", "url:https://ip.example/…"},
+		{Label, "doh:https://user:pw@dns.example/dns-query", "doh:https://dns.example/…"},
+		{Label, "url:https://ip.example", "url:https://ip.example"},
+		{Label, "url:https://%zz/x", "url:" + Invalid},
 	}
-}
-
-func TestLabel(t *testing.T) {
-	for in, want := range map[string]string{
-		"cloudflare-trace":                          "cloudflare-trace",
-		"iface:eth0":                                "iface:eth0",
-		"url:https://ip.example/path?token=x":       "url:https://ip.example/…",
-		"doh:https://user:pw@dns.example/dns-query": "doh:https://dns.example/…",
-		"url:https://ip.example":                    "url:https://ip.example",
-		"url:https://%zz/x":                         "url:" + Invalid,
-	} {
-		if got := Label(in); got != want {
-			t.Errorf("Label(%q) = %q, want %q", in, got, want)
+	for _, tt := range tests {
+		if got := tt.show(tt.in); got != tt.want {
+			t.Errorf("%q shows as %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }

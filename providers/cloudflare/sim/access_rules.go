@@ -1,7 +1,6 @@
 package sim
 
 import (
-	"fmt"
 	"net/http"
 	"net/netip"
 	"regexp"
@@ -97,9 +96,9 @@ func (s *Server) AccessRules(zone string) []AccessRule {
 func (s *Server) AddAccessRule(zone string, r AccessRule) (AccessRule, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	z := s.zoneByName(zone)
-	if z == nil {
-		return AccessRule{}, fmt.Errorf("cloudflare sim: no zone %q", zone)
+	z, zerr := s.seededZone(zone)
+	if zerr != nil {
+		return AccessRule{}, zerr
 	}
 	out, err := s.addAccessRule(z, r, s.now())
 	if err != nil {
@@ -112,9 +111,9 @@ func (s *Server) AddAccessRule(zone string, r AccessRule) (AccessRule, error) {
 func (s *Server) DeleteAccessRule(zone, id string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	z := s.zoneByName(zone)
-	if z == nil {
-		return fmt.Errorf("cloudflare sim: no zone %q", zone)
+	z, zerr := s.seededZone(zone)
+	if zerr != nil {
+		return zerr
 	}
 	if _, err := removeAccessRule(z, id); err != nil {
 		return err

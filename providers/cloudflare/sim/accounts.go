@@ -45,9 +45,9 @@ func (s *Server) SetZoneAccount(zone, account string) error {
 	account = strings.ToLower(strings.TrimSpace(account))
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	z := s.zoneByName(zone)
-	if z == nil {
-		return fmt.Errorf("cloudflare sim: no zone %q", zone)
+	z, zerr := s.seededZone(zone)
+	if zerr != nil {
+		return zerr
 	}
 	if s.accounts[account] == nil {
 		return fmt.Errorf("cloudflare sim: no account %q", account)

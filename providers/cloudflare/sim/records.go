@@ -53,9 +53,9 @@ func (r Record) MarshalJSON() ([]byte, error) {
 func (s *Server) AddRecord(zone string, r Record) (Record, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	z := s.zoneByName(zone)
-	if z == nil {
-		return Record{}, fmt.Errorf("cloudflare sim: no zone %q", zone)
+	z, zerr := s.seededZone(zone)
+	if zerr != nil {
+		return Record{}, zerr
 	}
 	if r.ID != "" && (!isHexID(r.ID) || s.recordIDTaken(r.ID, z)) {
 		return Record{}, fmt.Errorf("cloudflare sim: record id %q is malformed or already used", r.ID)
@@ -127,9 +127,9 @@ func (s *Server) Records(zone string) []Record {
 
 // lookup finds a zone by name and a record in it. The caller holds s.mu.
 func (s *Server) lookup(zone, id string) (*zoneState, Record, error) {
-	z := s.zoneByName(zone)
-	if z == nil {
-		return nil, Record{}, fmt.Errorf("cloudflare sim: no zone %q", zone)
+	z, zerr := s.seededZone(zone)
+	if zerr != nil {
+		return nil, Record{}, zerr
 	}
 	r, ok := z.records[id]
 	if !ok {

@@ -93,9 +93,9 @@ func (s *Server) Ruleset(zone, phase string) (Ruleset, bool) {
 func (s *Server) AddRule(zone string, r Rule) (Rule, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	z := s.zoneByName(zone)
-	if z == nil {
-		return Rule{}, fmt.Errorf("cloudflare sim: no zone %q", zone)
+	z, zerr := s.seededZone(zone)
+	if zerr != nil {
+		return Rule{}, zerr
 	}
 	if r.ID != "" && (!isHexID(r.ID) || s.ruleIDTaken(r.ID)) {
 		return Rule{}, fmt.Errorf("cloudflare sim: rule id %q is malformed or already used", r.ID)
@@ -123,9 +123,9 @@ func (s *Server) AddRule(zone string, r Rule) (Rule, error) {
 func (s *Server) AddRuleSharingRef(zone string, r Rule) (Rule, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	z := s.zoneByName(zone)
-	if z == nil {
-		return Rule{}, fmt.Errorf("cloudflare sim: no zone %q", zone)
+	z, zerr := s.seededZone(zone)
+	if zerr != nil {
+		return Rule{}, zerr
 	}
 	rs := z.rulesets[customPhase]
 	if rs == nil || r.Ref == "" || !slices.ContainsFunc(rs.Rules, func(o Rule) bool { return o.Ref == r.Ref }) {
@@ -200,9 +200,9 @@ func (s *Server) DeleteRule(zone, ruleID string) error {
 // findRule finds the ruleset of the zone that holds rule id, and its index.
 // The caller holds s.mu.
 func (s *Server) findRule(zone, id string) (*Ruleset, int, error) {
-	z := s.zoneByName(zone)
-	if z == nil {
-		return nil, 0, fmt.Errorf("cloudflare sim: no zone %q", zone)
+	z, zerr := s.seededZone(zone)
+	if zerr != nil {
+		return nil, 0, zerr
 	}
 	for _, rs := range z.rulesets {
 		if i := ruleIndex(rs, id); i >= 0 {

@@ -1,7 +1,6 @@
 package sim
 
 import (
-	"fmt"
 	"net/http"
 	"slices"
 	"time"
@@ -47,9 +46,9 @@ func (s *Server) SecurityLevel(zone string) string {
 func (s *Server) SetSecurityLevel(zone, level string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	z := s.zoneByName(zone)
-	if z == nil {
-		return fmt.Errorf("cloudflare sim: no zone %q", zone)
+	z, zerr := s.seededZone(zone)
+	if zerr != nil {
+		return zerr
 	}
 	if err := setSecurityLevel(z, level, s.now()); err != nil {
 		return err

@@ -105,6 +105,15 @@ func (s *Server) zoneByName(name string) *zoneState {
 	return s.zones[hexID("zone", normalizeZoneName(name))]
 }
 
+// seededZone is zoneByName for the Go API that seeds and edits the
+// simulator, whose callers name a zone that must exist: else an error.
+func (s *Server) seededZone(name string) (*zoneState, error) {
+	if z := s.zoneByName(name); z != nil {
+		return z, nil
+	}
+	return nil, fmt.Errorf("cloudflare sim: no zone %q", name)
+}
+
 // resolveZone sets c.zone when the path is under /zones/{id}. An id that is
 // malformed, unknown or not visible to the token is a 400 (code 7003).
 func (s *Server) resolveZone(c *call) *apiError {

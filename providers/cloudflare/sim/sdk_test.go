@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http/httptest"
 	"testing"
 
@@ -74,5 +75,91 @@ func TestCloudflareGoClient(t *testing.T) {
 	}
 	if left := s.Records("example.com"); len(left) != 0 {
 		t.Errorf("records left: %+v", left)
+	}
+}
+
+// TestCloudflareGoWAF drives the rulesets, settings, access rules and lists
+// endpoints with the SDK the adapter uses, through the exported API only.
+func TestCloudflareGoWAF(t *testing.T) {
+	s := sim.New()
+	s.AddToken("tok", sim.TokenOptions{})
+	zoneID := s.AddZone("example.com").ID
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	api, err := cloudflare.NewWithAPIToken("tok", cloudflare.BaseURL(srv.URL+"/client/v4"), cloudflare.UsingRateLimit(1000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	zone := cloudflare.ZoneIdentifier(zoneID)
+
+	_, err = api.GetEntrypointRuleset(ctx, zone, "http_request_firewall_custom")
+	var cfErr *cloudflare.Error
+	if !errors.As(err, &cfErr) || !cfErr.InternalErrorCodeIs(10003) || cfErr.StatusCode != 404 {
+		t.Fatalf("missing entrypoint: %v", err)
+	}
+	enabled := true
+	rs, err := api.UpdateEntrypointRuleset(ctx, zone, cloudflare.UpdateEntrypointRulesetParams{
+		Phase: "http_request_firewall_custom",
+		Rules: []cloudflare.RulesetRule{{Ref: "fw", Action: "skip", Expression: "(ip.src in {203.0.113.7})", Enabled: &enabled,
+			ActionParameters: &cloudflare.RulesetRuleActionParameters{Ruleset: "current", Products: []string{"securityLevel"}}}},
+	})
+	if err != nil || len(rs.Rules) != 1 || *rs.Version != "1" || rs.Rules[0].ActionParameters.Products[0] != "securityLevel" {
+		t.Fatalf("UpdateEntrypointRuleset = %+v, %v", rs, err)
+	}
+	_, err = api.UpdateEntrypointRuleset(ctx, zone, cloudflare.UpdateEntrypointRulesetParams{
+		Phase: "http_request_firewall_custom",
+		Rules: []cloudflare.RulesetRule{{Action: "skip", Expression: "true",
+			ActionParameters: &cloudflare.RulesetRuleActionParameters{Products: []string{string(cloudflare.RulesetActionParameterProductZoneLockdown)}}}},
+	})
+	if !errors.As(err, &cfErr) || !cfErr.InternalErrorCodeIs(20119) {
+		t.Errorf("SDK product constant: %v, want code 20119", err)
+	}
+	raw, err := api.Raw(ctx, "POST", fmt.Sprintf("/zones/%s/rulesets/%s/rules", zoneID, rs.ID),
+		map[string]any{"action": "block", "expression": "ip.src eq 192.0.2.1", "position": map[string]any{"after": ""}}, nil)
+	if err != nil || len(raw.Result) == 0 {
+		t.Fatalf("POST rule: %v", err)
+	}
+
+	setting, err := api.UpdateZoneSetting(ctx, zone, cloudflare.UpdateZoneSettingParams{Name: "security_level", Value: "under_attack"})
+	if err != nil || setting.Value != "under_attack" {
+		t.Fatalf("UpdateZoneSetting = %+v, %v", setting, err)
+	}
+	if setting, err = api.GetZoneSetting(ctx, zone, cloudflare.GetZoneSettingParams{Name: "security_level"}); err != nil || setting.Value != "under_attack" {
+		t.Fatalf("GetZoneSetting = %+v, %v", setting, err)
+	}
+
+	ar, err := api.CreateZoneAccessRule(ctx, zoneID, cloudflare.AccessRule{Mode: "whitelist", Notes: "script",
+		Configuration: cloudflare.AccessRuleConfiguration{Target: "ip", Value: "203.0.113.7"}})
+	if err != nil || ar.Result.Scope.Type != "zone" {
+		t.Fatalf("CreateZoneAccessRule = %+v, %v", ar, err)
+	}
+	listed, err := api.ListZoneAccessRules(ctx, zoneID, cloudflare.AccessRule{Configuration: cloudflare.AccessRuleConfiguration{Target: "ip"}}, 1)
+	if err != nil || len(listed.Result) != 1 || listed.Result[0].ID != ar.Result.ID {
+		t.Fatalf("ListZoneAccessRules = %+v, %v", listed, err)
+	}
+
+	account := cloudflare.AccountIdentifier(sim.DefaultAccountID)
+	list, err := api.CreateList(ctx, account, cloudflare.ListCreateParams{Name: "scripts", Kind: "ip"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var items []cloudflare.ListItemCreateRequest
+	for i := range 30 {
+		ip := fmt.Sprintf("192.0.2.%d", i)
+		items = append(items, cloudflare.ListItemCreateRequest{IP: &ip})
+	}
+	op, err := api.CreateListItemsAsync(ctx, account, cloudflare.ListCreateItemsParams{ID: list.ID, Items: items})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"pending", "completed"} {
+		if got, err := api.GetListBulkOperation(ctx, account, op.Result.OperationID); err != nil || got.Status != want {
+			t.Fatalf("GetListBulkOperation = %+v, %v; want %s", got, err, want)
+		}
+	}
+	got, err := api.ListListItems(ctx, account, cloudflare.ListListItemsParams{ID: list.ID, PerPage: 7})
+	if err != nil || len(got) != 30 || *got[29].IP != "192.0.2.29" {
+		t.Fatalf("ListListItems = %d items, %v", len(got), err)
 	}
 }

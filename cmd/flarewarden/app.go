@@ -107,10 +107,11 @@ func buildInstrumentedApp(cfg *config.Config, token string, log *zap.Logger, m *
 	rec := &controller.Reconciler{Detector: detector, DNS: cf, Names: nameSpecs(cfg.Records),
 		Policy: controller.Policy{Mode: controller.Mode(cfg.Policy), Marker: cfg.Ownership.CommentMarker},
 		Log:    log}
-	if err := wireWAF(rec, cfg, cf); err != nil {
+	self, err := wireWAF(rec, cfg, cf)
+	if err != nil {
 		return nil, err
 	}
-	a := &service.App{Cfg: cfg, Log: log, CF: cf, Rec: rec, Metrics: m, Watch: ifaceWatch(cfg.Detect), Self: selfScope(cfg.WAF)}
+	a := &service.App{Cfg: cfg, Log: log, CF: cf, Rec: rec, Metrics: m, Watch: ifaceWatch(cfg.Detect), Self: self}
 	if a.Prober, err = newProber(cfg.Health); err != nil {
 		return nil, err
 	}

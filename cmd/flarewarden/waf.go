@@ -6,6 +6,7 @@ import (
 
 	"github.com/flarewarden/flarewarden/cmd/flarewarden/config"
 	"github.com/flarewarden/flarewarden/controller"
+	"github.com/flarewarden/flarewarden/controller/daemon"
 	"github.com/flarewarden/flarewarden/controller/waf"
 	"github.com/flarewarden/flarewarden/providers/sources"
 )
@@ -23,12 +24,12 @@ func wafSpec(w config.WAF) (waf.Spec, map[string]sources.List, error) {
 	}
 	for i, r := range w.SkipRules {
 		field := fmt.Sprintf("waf.skip_rules[%d]", i)
-		spec.SkipRules = append(spec.SkipRules, waf.SkipRuleSpec{Field: field, Name: r.Name, Zones: r.Zones,
-			Skip: controller.SkipParams{Ruleset: r.Skip.Ruleset, Phases: r.Skip.Phases, Products: r.Skip.Products},
-			Log:  r.Log != nil && *r.Log})
 		if err := add(field, r.Sources); err != nil {
 			return spec, nil, err
 		}
+		spec.SkipRules = append(spec.SkipRules, waf.SkipRuleSpec{Field: field, Name: r.Name, Zones: r.Zones,
+			Skip: controller.SkipParams{Ruleset: r.Skip.Ruleset, Phases: r.Skip.Phases, Products: r.Skip.Products},
+			Log:  r.Log != nil && *r.Log, Self: lists[field].HasSelf()})
 	}
 	for i, a := range w.AccessRules {
 		field := fmt.Sprintf("waf.access_rules[%d]", i)
@@ -59,16 +60,18 @@ func sourceList(field string, s config.Sources) (sources.List, error) {
 	return l, nil
 }
 
-// wireWAF gives the reconciler its WAF spec and ports.
-func wireWAF(rec *controller.Reconciler, cfg *config.Config, api wafAPI) error {
+// wireWAF gives the reconciler its WAF spec and ports, and returns where
+// its skip rules exempt this host's own address (for the healer).
+func wireWAF(rec *controller.Reconciler, cfg *config.Config, api wafAPI) (daemon.SelfScope, error) {
 	spec, lists, err := wafSpec(cfg.WAF)
 	if err != nil {
-		return err
+		return daemon.SelfScope{}, err
 	}
 	resolver := sources.New(sources.Options{Server: cfg.WAF.Resolver, Timeout: time.Duration(cfg.Detect.Timeout)})
 	rec.WAF = &waf.Step{Spec: spec, Sources: sources.NewLists(resolver, lists),
 		Rulesets: api, Settings: api, Access: api, Lists: api, Log: rec.Log}
-	return nil
+	zones, everyManaged := spec.SelfZones()
+	return daemon.SelfScope{Zones: zones, Managed: everyManaged}, nil
 }
 
 // wafAPI is everything the WAF needs from Cloudflare.

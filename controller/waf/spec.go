@@ -46,6 +46,25 @@ type SkipRuleSpec struct {
 	Zones []string
 	Skip  controller.SkipParams
 	Log   bool
+	// Self is set when the rule's sources list "self", this host's own
+	// address.
+	Self bool
+}
+
+// SelfZones says where the skip rules exempt this host's own address: the
+// zones that rules listing "self" name, and whether one of them names none
+// (it applies in every zone of the managed names).
+func (w Spec) SelfZones() (zones []string, everyManaged bool) {
+	for _, r := range w.SkipRules {
+		if !r.Self {
+			continue
+		}
+		if len(r.Zones) == 0 {
+			everyManaged = true
+		}
+		zones = append(zones, r.Zones...)
+	}
+	return zones, everyManaged
 }
 
 // AccessRuleSpec is one configured set of allow IP Access Rules.

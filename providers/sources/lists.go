@@ -3,6 +3,7 @@ package sources
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/flarewarden/flarewarden/controller"
 )
@@ -13,6 +14,11 @@ type List struct {
 	// IPv6Bits widens IPv6 addresses of hostnames and self (e.g. 64); 0
 	// keeps them as single addresses.
 	IPv6Bits int
+}
+
+// HasSelf reports whether the list holds "self", this host's own address.
+func (l List) HasSelf() bool {
+	return slices.ContainsFunc(l.Specs, func(s Spec) bool { return s.Kind == KindSelf })
 }
 
 // Lists resolves the configured source lists by name (their config field);

@@ -115,3 +115,27 @@ func TestResolveSelfAndIPv6Widening(t *testing.T) {
 		t.Fatalf("unknown self = %q", got.Unknown)
 	}
 }
+
+func TestListHasSelf(t *testing.T) {
+	for _, tt := range []struct {
+		raw  []string
+		want bool
+	}{
+		{nil, false},
+		{[]string{"203.0.113.7", "scripts.example.net"}, false},
+		{[]string{" SELF "}, true},
+		{[]string{"203.0.113.7", "self"}, true},
+	} {
+		var l List
+		for _, r := range tt.raw {
+			sp, err := Parse(r, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			l.Specs = append(l.Specs, sp)
+		}
+		if got := l.HasSelf(); got != tt.want {
+			t.Errorf("HasSelf(%q) = %v, want %v", tt.raw, got, tt.want)
+		}
+	}
+}

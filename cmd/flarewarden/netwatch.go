@@ -2,11 +2,9 @@ package main
 
 import (
 	"context"
-	"slices"
 	"strings"
 
 	"github.com/flarewarden/flarewarden/cmd/flarewarden/config"
-	"github.com/flarewarden/flarewarden/controller/daemon"
 	"github.com/flarewarden/flarewarden/providers/netwatch"
 )
 
@@ -29,22 +27,3 @@ func ifaceWatch(d config.Detect) func(context.Context, func()) error {
 	}
 	return func(ctx context.Context, changed func()) error { return netwatch.Watch(ctx, names, changed) }
 }
-
-// selfScope says where the skip rules list this host's own address: the
-// zones they name, and whether one names none (every managed zone).
-func selfScope(w config.WAF) daemon.SelfScope {
-	var s daemon.SelfScope
-	for _, r := range w.SkipRules {
-		if !slices.ContainsFunc(r.Sources.Sources, isSelf) {
-			continue
-		}
-		if len(r.Zones) == 0 {
-			s.Managed = true
-		}
-		s.Zones = append(s.Zones, r.Zones...)
-	}
-	return s
-}
-
-// isSelf reports whether a configured source is "self".
-func isSelf(src string) bool { return strings.EqualFold(strings.TrimSpace(src), "self") }

@@ -6,7 +6,9 @@ import (
 )
 
 func TestSelfZones(t *testing.T) {
-	rule := func(self bool, zones ...string) SkipRuleSpec { return SkipRuleSpec{Name: "r", Zones: zones, Self: self} }
+	rule := func(self bool, zones ...string) SkipRuleSpec {
+		return SkipRuleSpec{Name: "r", Zones: zones, Self: self}
+	}
 	tests := []struct {
 		name         string
 		rules        []SkipRuleSpec

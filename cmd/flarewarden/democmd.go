@@ -1,17 +1,9 @@
 package main
 
 import (
-	"context"
-
 	"github.com/spf13/cobra"
-	"go.uber.org/zap"
-	"go.uber.org/zap/zapcore"
 
-	"github.com/flarewarden/flarewarden/cmd/flarewarden/config"
 	"github.com/flarewarden/flarewarden/cmd/flarewarden/demo"
-	"github.com/flarewarden/flarewarden/cmd/flarewarden/service"
-	"github.com/flarewarden/flarewarden/controller"
-	"github.com/flarewarden/flarewarden/controller/daemon"
 )
 
 func newDemoCmd(c *cli) *cobra.Command {
@@ -29,35 +21,9 @@ writing anything. It prints the diagnosis and plan of every step and the final
 records, and exits 1 if any step does not end as expected.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return demo.Play(cmd.Context(), c.demoBuild, c.stdout, verbose)
+			return demo.Play(cmd.Context(), buildApp, c.stdout, c.stderr, verbose)
 		},
 	}
 	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "also print flarewarden's logs")
 	return cmd
-}
-
-// demoBuild wires the demo's flarewarden as every command wires it, its
-// logs (when verbose) on stderr.
-func (c *cli) demoBuild(cfg *config.Config, token string, verbose bool) (demo.Flarewarden, error) {
-	log := zap.NewNop()
-	if verbose {
-		log = service.NewLogger(c.stderr, "console", zapcore.DebugLevel)
-	}
-	a, err := buildApp(cfg, token, log)
-	if err != nil {
-		return nil, err
-	}
-	return demoApp{a}, nil
-}
-
-// demoApp is an app as the demo drives it (Verify is the app's).
-type demoApp struct{ *service.App }
-
-func (d demoApp) RunOnce(ctx context.Context) (controller.Report, error) {
-	return d.Rec.RunOnce(ctx, controller.PassOptions{})
-}
-
-func (d demoApp) Check(ctx context.Context) ([]controller.CheckResult, error) {
-	_, results, err := daemon.Diagnose(ctx, d.Rec, d.Prober)
-	return results, err
 }

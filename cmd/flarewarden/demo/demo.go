@@ -17,9 +17,14 @@ import (
 	"sync/atomic"
 	"text/tabwriter"
 
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+
 	"github.com/flarewarden/flarewarden/cmd/flarewarden/config"
 	"github.com/flarewarden/flarewarden/cmd/flarewarden/render"
+	"github.com/flarewarden/flarewarden/cmd/flarewarden/service"
 	"github.com/flarewarden/flarewarden/controller"
+	"github.com/flarewarden/flarewarden/controller/daemon"
 	"github.com/flarewarden/flarewarden/providers/cloudflare/sim"
 	"github.com/flarewarden/flarewarden/providers/sources/dnstest"
 )
@@ -44,34 +49,39 @@ type demoEnv struct {
 	stopHome func()
 	closers  []func()
 	build    Build
-	verbose  bool
+	log      *zap.Logger // flarewarden's logs
 }
 
-// Flarewarden is flarewarden wired from a config as a user's would be
-// (cmd/flarewarden builds it), as the demo drives it.
-type Flarewarden interface {
-	// Verify checks the API token.
-	Verify(ctx context.Context) error
-	// RunOnce runs one reconcile pass.
-	RunOnce(ctx context.Context) (controller.Report, error)
-	// Check runs the health checks once, as `flarewarden check` does.
-	Check(ctx context.Context) ([]controller.CheckResult, error)
+// Build wires flarewarden from a config, its API token and a logger, as
+// every command does (cmd/flarewarden's buildApp).
+type Build func(cfg *config.Config, token string, log *zap.Logger) (*service.App, error)
+
+// flarewarden is an App as the demo drives it: Verify, a pass, the checks.
+type flarewarden struct{ *service.App }
+
+func (f flarewarden) runOnce(ctx context.Context) (controller.Report, error) {
+	return f.Rec.RunOnce(ctx, controller.PassOptions{})
 }
 
-// Build wires flarewarden from a config and its API token; verbose asks for
-// its logs on the demo's stderr.
-type Build func(cfg *config.Config, token string, verbose bool) (Flarewarden, error)
+// check runs the health checks once, as `flarewarden check` does.
+func (f flarewarden) check(ctx context.Context) ([]controller.CheckResult, error) {
+	_, results, err := daemon.Diagnose(ctx, f.Rec, f.Prober)
+	return results, err
+}
 
 // Play plays the demo's story on a simulated Cloudflare, on loopback only,
 // printing every step to stdout. It fails when a step does not end as
 // expected.
-func Play(ctx context.Context, build Build, stdout io.Writer, verbose bool) error {
+func Play(ctx context.Context, build Build, stdout, stderr io.Writer, verbose bool) error {
 	env, err := startDemoEnv()
 	if err != nil {
 		return err
 	}
 	defer env.close()
-	env.build, env.verbose = build, verbose
+	env.build, env.log = build, zap.NewNop()
+	if verbose {
+		env.log = service.NewLogger(stderr, "console", zapcore.DebugLevel)
+	}
 	a, err := env.app("")
 	if err != nil {
 		return err
@@ -117,7 +127,7 @@ type demoStep struct {
 	diagnoseBefore, diagnoseAfter controller.Class
 }
 
-func (e *demoEnv) playStep(ctx context.Context, w io.Writer, a Flarewarden, n int, s demoStep) error {
+func (e *demoEnv) playStep(ctx context.Context, w io.Writer, a flarewarden, n int, s demoStep) error {
 	fmt.Fprintf(w, "Step %d: %s\n", n, s.title)
 	if s.before != nil {
 		if err := s.before(); err != nil {
@@ -133,7 +143,7 @@ func (e *demoEnv) playStep(ctx context.Context, w io.Writer, a Flarewarden, n in
 		return fmt.Errorf("demo step %d: %w", n, err)
 	}
 	e.sim.ResetLog()
-	rep, err := a.RunOnce(ctx)
+	rep, err := a.runOnce(ctx)
 	if err != nil {
 		return fmt.Errorf("demo step %d: %w", n, err)
 	}
@@ -280,7 +290,7 @@ func (e *demoEnv) close() {
 
 // app builds flarewarden as a user would configure it, pointed at the
 // demo, with extra YAML appended to the config.
-func (e *demoEnv) app(extra string) (Flarewarden, error) {
+func (e *demoEnv) app(extra string) (flarewarden, error) {
 	cfgYAML := fmt.Sprintf(`
 cloudflare: {api_base_url: %q, rate_limit: 100}
 detect:
@@ -299,7 +309,8 @@ health:
 %s`, e.apiURL, e.ipURL, e.ipURL, e.dns.Addr, strings.TrimPrefix(e.edgeURL, "http://"), e.publicIP.Load(), e.origin, extra)
 	cfg, err := config.Parse([]byte(cfgYAML))
 	if err != nil {
-		return nil, fmt.Errorf("demo config: %w", err)
+		return flarewarden{}, fmt.Errorf("demo config: %w", err)
 	}
-	return e.build(cfg, demoToken, e.verbose)
+	a, err := e.build(cfg, demoToken, e.log)
+	return flarewarden{a}, err
 }

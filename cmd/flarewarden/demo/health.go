@@ -11,11 +11,11 @@ import (
 
 // diagnose runs the health check as `flarewarden check` does, prints the
 // diagnosis, and fails unless its class is want. An empty want skips it.
-func (e *demoEnv) diagnose(ctx context.Context, w io.Writer, a Flarewarden, want controller.Class, when string) error {
+func (e *demoEnv) diagnose(ctx context.Context, w io.Writer, a flarewarden, want controller.Class, when string) error {
 	if want == "" {
 		return nil
 	}
-	results, err := a.Check(ctx)
+	results, err := a.check(ctx)
 	if err != nil {
 		return fmt.Errorf("diagnosis %s: %w", when, err)
 	}

@@ -94,12 +94,11 @@ func (s *Server) AccessRules(zone string) []AccessRule {
 // target, value, no duplicate target and value), not logged. ID, CreatedOn
 // and ModifiedOn are set.
 func (s *Server) AddAccessRule(zone string, r AccessRule) (AccessRule, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	z, zerr := s.seededZone(zone)
+	z, unlock, zerr := s.lockZone(zone)
 	if zerr != nil {
 		return AccessRule{}, zerr
 	}
+	defer unlock()
 	out, err := s.addAccessRule(z, r, s.now())
 	if err != nil {
 		return AccessRule{}, err
@@ -109,12 +108,11 @@ func (s *Server) AddAccessRule(zone string, r AccessRule) (AccessRule, error) {
 
 // DeleteAccessRule removes an access rule of the zone, unlogged.
 func (s *Server) DeleteAccessRule(zone, id string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	z, zerr := s.seededZone(zone)
+	z, unlock, zerr := s.lockZone(zone)
 	if zerr != nil {
 		return zerr
 	}
+	defer unlock()
 	if _, err := removeAccessRule(z, id); err != nil {
 		return err
 	}

@@ -43,12 +43,11 @@ func (s *Server) AddAccount(id, name string) {
 // and decides which tokens see the account's lists.
 func (s *Server) SetZoneAccount(zone, account string) error {
 	account = strings.ToLower(strings.TrimSpace(account))
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	z, zerr := s.seededZone(zone)
+	z, unlock, zerr := s.lockZone(zone)
 	if zerr != nil {
 		return zerr
 	}
+	defer unlock()
 	if s.accounts[account] == nil {
 		return fmt.Errorf("cloudflare sim: no account %q", account)
 	}

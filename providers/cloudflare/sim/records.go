@@ -51,12 +51,11 @@ func (r Record) MarshalJSON() ([]byte, error) {
 // in every zone, otherwise the next counter-derived id is used. The
 // change is not logged as a request.
 func (s *Server) AddRecord(zone string, r Record) (Record, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	z, zerr := s.seededZone(zone)
+	z, unlock, zerr := s.lockZone(zone)
 	if zerr != nil {
 		return Record{}, zerr
 	}
+	defer unlock()
 	if r.ID != "" && (!isHexID(r.ID) || s.recordIDTaken(r.ID, z)) {
 		return Record{}, fmt.Errorf("cloudflare sim: record id %q is malformed or already used", r.ID)
 	}

@@ -91,12 +91,11 @@ func (s *Server) Ruleset(zone, phase string) (Ruleset, bool) {
 // set, must be 32 lower-hex chars unused by any rule; r.Ref defaults to the
 // id; r.Enabled is taken as given; Version and LastUpdated are set.
 func (s *Server) AddRule(zone string, r Rule) (Rule, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	z, zerr := s.seededZone(zone)
+	z, unlock, zerr := s.lockZone(zone)
 	if zerr != nil {
 		return Rule{}, zerr
 	}
+	defer unlock()
 	if r.ID != "" && (!isHexID(r.ID) || s.ruleIDTaken(r.ID)) {
 		return Rule{}, fmt.Errorf("cloudflare sim: rule id %q is malformed or already used", r.ID)
 	}
@@ -121,12 +120,11 @@ func (s *Server) AddRule(zone string, r Rule) (Rule, error) {
 // seeds such a ruleset, for clients that must cope with one however it
 // came about. It is not logged.
 func (s *Server) AddRuleSharingRef(zone string, r Rule) (Rule, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	z, zerr := s.seededZone(zone)
+	z, unlock, zerr := s.lockZone(zone)
 	if zerr != nil {
 		return Rule{}, zerr
 	}
+	defer unlock()
 	rs := z.rulesets[customPhase]
 	if rs == nil || r.Ref == "" || !slices.ContainsFunc(rs.Rules, func(o Rule) bool { return o.Ref == r.Ref }) {
 		return Rule{}, fmt.Errorf("cloudflare sim: zone %q has no custom rule with ref %q", zone, r.Ref)

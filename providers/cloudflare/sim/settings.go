@@ -44,12 +44,11 @@ func (s *Server) SecurityLevel(zone string) string {
 // dashboard (not logged). level must be one of off, essentially_off, low,
 // medium, high, under_attack.
 func (s *Server) SetSecurityLevel(zone, level string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	z, zerr := s.seededZone(zone)
+	z, unlock, zerr := s.lockZone(zone)
 	if zerr != nil {
 		return zerr
 	}
+	defer unlock()
 	if err := setSecurityLevel(z, level, s.now()); err != nil {
 		return err
 	}

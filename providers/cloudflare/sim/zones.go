@@ -106,7 +106,8 @@ func (s *Server) zoneByName(name string) *zoneState {
 }
 
 // seededZone is zoneByName for the Go API that seeds and edits the
-// simulator, whose callers name a zone that must exist: else an error.
+// simulator, whose callers name a zone that must exist: else an error. The
+// caller holds s.mu.
 func (s *Server) seededZone(name string) (*zoneState, error) {
 	if z := s.zoneByName(name); z != nil {
 		return z, nil
@@ -131,4 +132,16 @@ func (s *Server) resolveZone(c *call) *apiError {
 
 func normalizeZoneName(name string) string {
 	return strings.TrimSuffix(strings.ToLower(strings.TrimSpace(name)), ".")
+}
+
+// lockZone takes s.mu and returns the named zone (seededZone) and the
+// function that releases s.mu; on error s.mu is not held.
+func (s *Server) lockZone(name string) (*zoneState, func(), error) {
+	s.mu.Lock()
+	z, err := s.seededZone(name)
+	if err != nil {
+		s.mu.Unlock()
+		return nil, nil, err
+	}
+	return z, s.mu.Unlock, nil
 }

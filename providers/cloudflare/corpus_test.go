@@ -242,6 +242,35 @@ func objects(v any) []map[string]any {
 	return out
 }
 
+// orEmpty hands on what a client call read, an empty list for none, so
+// that it compares equal to the view of an empty result.
+func orEmpty[T any](items []T, err error) (any, error) {
+	if items == nil {
+		items = []T{}
+	}
+	return items, err
+}
+
+// viewed hands on the views of what a client call read, an empty list for
+// none.
+func viewed[T, V any](items []T, err error, view func(T) V) (any, error) {
+	views := make([]V, 0, len(items))
+	for _, x := range items {
+		views = append(views, view(x))
+	}
+	return views, err
+}
+
+// viewsOf renders each object of a generically decoded array with view,
+// an empty list for none.
+func viewsOf[T any](result any, view func(m map[string]any) T) any {
+	views := []T{}
+	for _, m := range objects(result) {
+		views = append(views, view(m))
+	}
+	return views
+}
+
 // recordView is what the client keeps of a DNS record.
 type recordView struct {
 	ID, Name, Type, Content string
@@ -252,23 +281,19 @@ type recordView struct {
 
 func readRecords(ctx context.Context, c *Client, _ corpus.API) (any, error) {
 	recs, err := c.Records(ctx, testZone)
-	views := make([]recordView, 0, len(recs))
-	for _, r := range recs {
-		views = append(views, recordView{ID: r.ID, Name: r.Name, Type: r.Type, Content: r.Content,
-			Proxied: r.Proxied, TTL: r.TTL, Comment: r.Comment, Tags: strings.Join(r.Tags, ",")})
-	}
-	return views, err
+	return viewed(recs, err, func(r controller.Record) recordView {
+		return recordView{ID: r.ID, Name: r.Name, Type: r.Type, Content: r.Content,
+			Proxied: r.Proxied, TTL: r.TTL, Comment: r.Comment, Tags: strings.Join(r.Tags, ",")}
+	})
 }
 
 func wantRecords(result any) any {
-	views := []recordView{}
-	for _, m := range objects(result) {
+	return viewsOf(result, func(m map[string]any) recordView {
 		ttl, _ := m["ttl"].(float64)
-		views = append(views, recordView{ID: str(m, "id"), Name: controller.NormalizeName(str(m, "name")),
+		return recordView{ID: str(m, "id"), Name: controller.NormalizeName(str(m, "name")),
 			Type: str(m, "type"), Content: str(m, "content"), Proxied: flag(m, "proxied"), TTL: int(ttl),
-			Comment: str(m, "comment"), Tags: strings.Join(strs(m["tags"]), ",")})
-	}
-	return views
+			Comment: str(m, "comment"), Tags: strings.Join(strs(m["tags"]), ",")}
+	})
 }
 
 // corpusRecord is the record the write samples create or update.
@@ -305,20 +330,10 @@ type zoneView struct{ ID, Name string }
 
 func readZones(ctx context.Context, c *Client, _ corpus.API) (any, error) {
 	zones, err := c.Zones(ctx)
-	views := make([]zoneView, 0, len(zones))
-	for _, z := range zones {
-		views = append(views, zoneView{ID: z.ID, Name: z.Name})
-	}
-	return views, err
+	return viewed(zones, err, func(z controller.Zone) zoneView { return zoneView{ID: z.ID, Name: z.Name} })
 }
 
-func wantZones(result any) any {
-	views := []zoneView{}
-	for _, m := range objects(result) {
-		views = append(views, zoneView{ID: str(m, "id"), Name: controller.NormalizeName(str(m, "name"))})
-	}
-	return views
-}
+func wantZones(result any) any { return viewsOf(result, viewZone) }
 
 // readRawZone decodes a zone answer as the client decodes zones.
 func readRawZone(ctx context.Context, c *Client, s corpus.API) (any, error) {
@@ -336,6 +351,11 @@ func readRawZone(ctx context.Context, c *Client, s corpus.API) (any, error) {
 
 func wantZone(result any) any {
 	m, _ := result.(map[string]any)
+	return viewZone(m)
+}
+
+// viewZone is the view of a generically decoded zone.
+func viewZone(m map[string]any) zoneView {
 	return zoneView{ID: str(m, "id"), Name: controller.NormalizeName(str(m, "name"))}
 }
 
@@ -456,21 +476,15 @@ func wantValue(result any) any {
 }
 
 func readAccessRules(ctx context.Context, c *Client, _ corpus.API) (any, error) {
-	rules, err := c.AccessRules(ctx, testZone)
-	if rules == nil {
-		rules = []controller.AccessRule{}
-	}
-	return rules, err
+	return orEmpty(c.AccessRules(ctx, testZone))
 }
 
 func wantAccessRules(result any) any {
-	rules := []controller.AccessRule{}
-	for _, m := range objects(result) {
+	return viewsOf(result, func(m map[string]any) controller.AccessRule {
 		conf, _ := m["configuration"].(map[string]any)
-		rules = append(rules, controller.AccessRule{ID: str(m, "id"), Mode: str(m, "mode"),
-			Target: str(conf, "target"), Value: str(conf, "value"), Notes: str(m, "notes")})
-	}
-	return rules
+		return controller.AccessRule{ID: str(m, "id"), Mode: str(m, "mode"),
+			Target: str(conf, "target"), Value: str(conf, "value"), Notes: str(m, "notes")}
+	})
 }
 
 func readAccessCreate(ctx context.Context, c *Client, _ corpus.API) (any, error) {
@@ -517,19 +531,13 @@ func sampleResultOf(s corpus.API) any {
 }
 
 func readListItems(ctx context.Context, c *Client, _ corpus.API) (any, error) {
-	items, err := c.listItems(ctx, testAccount, corpusListID)
-	if items == nil {
-		items = []controller.ListItem{}
-	}
-	return items, err
+	return orEmpty(c.listItems(ctx, testAccount, corpusListID))
 }
 
 func wantListItems(result any) any {
-	items := []controller.ListItem{}
-	for _, m := range objects(result) {
-		items = append(items, controller.ListItem{ID: str(m, "id"), IP: str(m, "ip"), Comment: str(m, "comment")})
-	}
-	return items
+	return viewsOf(result, func(m map[string]any) controller.ListItem {
+		return controller.ListItem{ID: str(m, "id"), IP: str(m, "ip"), Comment: str(m, "comment")}
+	})
 }
 
 // readBulkStart starts an item addition and returns its operation id.

@@ -41,6 +41,27 @@ func bulkAPI(status func(op string, poll int) (string, string)) func(w http.Resp
 	}
 }
 
+// testLists is the path of the test account's lists, testItems that of the
+// test list's items.
+const (
+	testLists = "/accounts/" + testAccount + "/rules/lists"
+	testItems = testLists + "/" + testListID + "/items"
+)
+
+// applyIPList applies changes to list, which must succeed with the requests
+// want, and returns the requests.
+func applyIPList(t *testing.T, h *harness, list controller.IPList, changes []controller.ListItemChange, want ...string) []hit {
+	t.Helper()
+	if err := h.c.ApplyIPList(context.Background(), list, changes); err != nil {
+		t.Fatalf("ApplyIPList: %v", err)
+	}
+	hits := h.rec.all()
+	if got := requestLines(hits); !reflect.DeepEqual(got, want) {
+		t.Fatalf("requests\n got %q\nwant %q", got, want)
+	}
+	return hits
+}
+
 func TestApplyIPListCreatesListThenAdds(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, bulkAPI(func(op string, poll int) (string, string) {
@@ -57,17 +78,8 @@ func TestApplyIPListCreatesListThenAdds(t *testing.T) {
 		itemChange(controller.ActionCreate, list, "", "203.0.113.7"),
 		itemChange(controller.ActionCreate, list, "", "2001:db8::/64"),
 	}
-	if err := h.c.ApplyIPList(context.Background(), list, changes); err != nil {
-		t.Fatalf("ApplyIPList: %v", err)
-	}
-	lists := "/accounts/" + testAccount + "/rules/lists"
-	items := lists + "/" + testListID + "/items"
-	hits := h.rec.all()
-	want := []string{"POST " + lists, "POST " + items, "GET " + lists + "/bulk_operations/op-post",
-		"GET " + lists + "/bulk_operations/op-post", "GET " + lists + "/bulk_operations/op-post"}
-	if got := requestLines(hits); !reflect.DeepEqual(got, want) {
-		t.Fatalf("requests\n got %q\nwant %q", got, want)
-	}
+	poll := "GET " + testLists + "/bulk_operations/op-post"
+	hits := applyIPList(t, h, list, changes, "POST "+testLists, "POST "+testItems, poll, poll, poll)
 	if got, want := hits[0].Body, `{"name":"flarewarden_scripts","kind":"ip","description":"managed by flarewarden"}`; !sameJSON(got, want) {
 		t.Errorf("create list body %s, want %s", got, want)
 	}
@@ -85,16 +97,8 @@ func TestApplyIPListOneAddAndOneRemove(t *testing.T) {
 		itemChange(controller.ActionCreate, list, "", "203.0.113.7"),
 		itemChange(controller.ActionDelete, list, "i2", "192.0.2.2"),
 	}
-	if err := h.c.ApplyIPList(context.Background(), list, changes); err != nil {
-		t.Fatalf("ApplyIPList: %v", err)
-	}
-	lists := "/accounts/" + testAccount + "/rules/lists"
-	items := lists + "/" + testListID + "/items"
-	hits := h.rec.all()
-	want := []string{"POST " + items, "GET " + lists + "/bulk_operations/op-post", "DELETE " + items, "GET " + lists + "/bulk_operations/op-delete"}
-	if got := requestLines(hits); !reflect.DeepEqual(got, want) {
-		t.Fatalf("requests\n got %q\nwant %q", got, want)
-	}
+	hits := applyIPList(t, h, list, changes, "POST "+testItems, "GET "+testLists+"/bulk_operations/op-post",
+		"DELETE "+testItems, "GET "+testLists+"/bulk_operations/op-delete")
 	if got, want := hits[2].Body, `{"items":[{"id":"i1"},{"id":"i2"}]}`; got != want {
 		t.Errorf("remove items body %s, want %s", got, want)
 	}

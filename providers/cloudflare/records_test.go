@@ -59,9 +59,31 @@ func TestRecordsPaginatesAllTypes(t *testing.T) {
 	}
 }
 
+// checkMalformedAnswers serves each body to read: it must return nothing
+// and a temporary malformed-answer error naming the zone, whose text starts
+// with prefix.
+func checkMalformedAnswers[T any](t *testing.T, read func(*Client, context.Context, controller.Zone) ([]T, error),
+	prefix string, bodies map[string]string) {
+	t.Helper()
+	for name, body := range bodies {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, rawAnswer(body))
+			got, err := read(h.c, context.Background(), testZone)
+			e := apiErr(t, err)
+			if got != nil || !e.Temporary() || e.Zone != "example.com" || !strings.Contains(e.Error(), "malformed cloudflare answer") {
+				t.Errorf("read %v, %v; want nothing and a temporary malformed-answer error naming the zone", got, e)
+			}
+			if !strings.HasPrefix(e.Error(), prefix) {
+				t.Errorf("error %q does not start with %q", e, prefix)
+			}
+		})
+	}
+}
+
 func TestRecordsRejectsBadAnswers(t *testing.T) {
 	t.Parallel()
-	for name, body := range map[string]string{
+	checkMalformedAnswers(t, (*Client).Records, "list records in zone example.com: ", map[string]string{
 		"truncated json":  `{"success":true,"errors":[],"result":[{"id":"r1",`,
 		"html":            `<html>oops</html>`,
 		"result not list": `{"success":true,"errors":[],"result":{"id":"r1"}}`,
@@ -69,23 +91,7 @@ func TestRecordsRejectsBadAnswers(t *testing.T) {
 		"record no id":    `{"success":true,"errors":[],"result":[{"name":"a.example.com","type":"A","content":"192.0.2.1"}]}`,
 		"record no type":  `{"success":true,"errors":[],"result":[{"id":"r1","name":"a.example.com","content":"192.0.2.1"}]}`,
 		"lost items":      `{"success":true,"errors":[],"result":[],"result_info":{"page":1,"per_page":5000,"count":0,"total_count":3,"total_pages":1}}`,
-	} {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			h := newHarness(t, func(w http.ResponseWriter, r *http.Request, n int) {
-				w.Header().Set("Content-Type", "application/json")
-				_, _ = w.Write([]byte(body))
-			})
-			recs, err := h.c.Records(context.Background(), testZone)
-			e := apiErr(t, err)
-			if recs != nil || !e.Temporary() || e.Zone != "example.com" || !strings.Contains(e.Error(), "malformed cloudflare answer") {
-				t.Errorf("Records = %v, %v; want no records and a temporary malformed-answer error naming the zone", recs, e)
-			}
-			if !strings.HasPrefix(e.Error(), "list records in zone example.com: ") {
-				t.Errorf("error %q does not name the zone first", e)
-			}
-		})
-	}
+	})
 }
 
 func TestZonesPaginateAndCache(t *testing.T) {

@@ -81,12 +81,33 @@ func (e *simEnv) state() []string {
 	return out
 }
 
-func (e *simEnv) writes() []string {
+// writes renders the writes the simulator received.
+func (e *simEnv) writes() []string { return simRequests(e.s.Writes()) }
+
+// simRequests renders requests as "METHOD path", the path without the API
+// prefix.
+func simRequests(reqs []sim.Request) []string {
 	var out []string
-	for _, r := range e.s.Writes() {
+	for _, r := range reqs {
 		out = append(out, r.Method+" "+strings.TrimPrefix(r.Path, "/client/v4"))
 	}
 	return out
+}
+
+// wantLines fails the test when got is not want; what names the lines.
+func (e *simEnv) wantLines(what string, got []string, want ...string) {
+	e.t.Helper()
+	if !reflect.DeepEqual(got, want) {
+		e.t.Errorf("%s %v, want %v", what, got, want)
+	}
+}
+
+// wantLogged fails the test unless msg was logged n times.
+func (e *simEnv) wantLogged(msg string, n int) {
+	e.t.Helper()
+	if got := e.logs.FilterMessage(msg).Len(); got != n {
+		e.t.Errorf("%d log entries %q, want %d", got, msg, n)
+	}
 }
 
 func TestSimTakeoverIsOneBatch(t *testing.T) {
@@ -103,12 +124,8 @@ func TestSimTakeoverIsOneBatch(t *testing.T) {
 	if err := e.c.Apply(ctx, e.zone, e.takeover()); err != nil {
 		t.Fatalf("Apply: %v", err)
 	}
-	if got, want := e.writes(), []string{"POST /zones/" + e.zone.ID + "/dns_records/batch"}; !reflect.DeepEqual(got, want) {
-		t.Errorf("writes %v, want %v", got, want)
-	}
-	if got, want := e.state(), []string{"home.example.com A 203.0.113.7"}; !reflect.DeepEqual(got, want) {
-		t.Errorf("records %v, want %v", got, want)
-	}
+	e.wantLines("writes", e.writes(), "POST /zones/"+e.zone.ID+"/dns_records/batch")
+	e.wantLines("records", e.state(), "home.example.com A 203.0.113.7")
 }
 
 // A gateway in front of the API that does not serve /user/tokens/verify
@@ -124,16 +141,9 @@ func TestSimVerifyWithoutVerifyEndpoint(t *testing.T) {
 	if zones, err := e.c.Zones(ctx); err != nil || len(zones) != 1 {
 		t.Fatalf("Zones = %v, %v", zones, err)
 	}
-	var got []string
-	for _, r := range e.s.Requests() {
-		got = append(got, r.Method+" "+strings.TrimPrefix(r.Path, "/client/v4"))
-	}
-	if want := []string{"GET /user/tokens/verify", "GET /zones"}; !reflect.DeepEqual(got, want) {
-		t.Errorf("requests %v, want %v (the listing cached by Verify)", got, want)
-	}
-	if n := e.logs.FilterMessage("token verify endpoint not found, checking the token with the zone listing").Len(); n != 1 {
-		t.Errorf("%d warnings about the missing verify endpoint, want 1", n)
-	}
+	// One zone listing: Zones answers with the one Verify made and cached.
+	e.wantLines("requests", simRequests(e.s.Requests()), "GET /user/tokens/verify", "GET /zones")
+	e.wantLogged("token verify endpoint not found, checking the token with the zone listing", 1)
 }
 
 func TestSimUpdateKeepsTags(t *testing.T) {
@@ -163,16 +173,9 @@ func TestSimBatchDisabledKeepsTheCNAME(t *testing.T) {
 	if !errors.As(err, &ae) || ae.Op != "takeover" || ae.Record != "home.example.com" || ae.Temporary() {
 		t.Fatalf("Apply = %v; want a takeover error naming home.example.com, not temporary", err)
 	}
-	records := "/zones/" + e.zone.ID + "/dns_records"
-	if got, want := e.writes(), []string{"POST " + records + "/batch"}; !reflect.DeepEqual(got, want) {
-		t.Errorf("writes %v, want %v", got, want)
-	}
-	if got, want := e.state(), []string{"home.example.com CNAME myhome.duckdns.org"}; !reflect.DeepEqual(got, want) {
-		t.Errorf("records %v, want %v", got, want)
-	}
-	if n := e.logs.FilterMessage("dns batch endpoint unavailable, using single calls").Len(); n != 1 {
-		t.Errorf("%d fallback warnings, want 1", n)
-	}
+	e.wantLines("writes", e.writes(), "POST /zones/"+e.zone.ID+"/dns_records/batch")
+	e.wantLines("records", e.state(), "home.example.com CNAME myhome.duckdns.org")
+	e.wantLogged("dns batch endpoint unavailable, using single calls", 1)
 }
 
 func TestSimChunkingRespectsBatchLimit(t *testing.T) {
@@ -261,29 +264,30 @@ func TestSimAuth(t *testing.T) {
 func TestSimFaults(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	t.Run("429 honoured", func(t *testing.T) {
-		t.Parallel()
-		e := newSimEnv(t, sim.TokenOptions{})
-		e.s.Inject(sim.Fault{Path: `/dns_records$`, Count: 1, Status: 429, RetryAfter: 1})
-		if _, err := e.c.Records(ctx, e.zone); err != nil {
-			t.Fatalf("Records: %v", err)
-		}
-		if n := len(e.s.Requests()); n != 2 {
-			t.Errorf("%d requests, want 2", n)
-		}
-	})
-	t.Run("drop and 5xx on GET retried", func(t *testing.T) {
-		t.Parallel()
-		e := newSimEnv(t, sim.TokenOptions{})
-		e.s.Inject(sim.Fault{Path: `/dns_records$`, Count: 1, Drop: true})
-		e.s.Inject(sim.Fault{Path: `/dns_records$`, Count: 1, Status: 502})
-		if _, err := e.c.Records(ctx, e.zone); err != nil {
-			t.Fatalf("Records: %v", err)
-		}
-		if n := len(e.s.Requests()); n != 3 {
-			t.Errorf("%d requests, want 3", n)
-		}
-	})
+	for name, tc := range map[string]struct {
+		faults   []sim.Fault
+		requests int
+	}{
+		"429 honoured": {[]sim.Fault{{Path: `/dns_records$`, Count: 1, Status: 429, RetryAfter: 1}}, 2},
+		"drop and 5xx on GET retried": {[]sim.Fault{
+			{Path: `/dns_records$`, Count: 1, Drop: true},
+			{Path: `/dns_records$`, Count: 1, Status: 502},
+		}, 3},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			e := newSimEnv(t, sim.TokenOptions{})
+			for _, f := range tc.faults {
+				e.s.Inject(f)
+			}
+			if _, err := e.c.Records(ctx, e.zone); err != nil {
+				t.Fatalf("Records: %v", err)
+			}
+			if n := len(e.s.Requests()); n != tc.requests {
+				t.Errorf("%d requests, want %d", n, tc.requests)
+			}
+		})
+	}
 	t.Run("malformed list", func(t *testing.T) {
 		t.Parallel()
 		e := newSimEnv(t, sim.TokenOptions{})
@@ -302,8 +306,6 @@ func TestSimFaults(t *testing.T) {
 		if !ae.Temporary() || len(e.s.Writes()) != 1 {
 			t.Errorf("Apply = %v after %d writes; want a temporary error after one", ae, len(e.s.Writes()))
 		}
-		if got, want := e.state(), []string{"home.example.com CNAME myhome.duckdns.org"}; !reflect.DeepEqual(got, want) {
-			t.Errorf("records %v, want %v", got, want)
-		}
+		e.wantLines("records", e.state(), "home.example.com CNAME myhome.duckdns.org")
 	})
 }

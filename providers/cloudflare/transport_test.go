@@ -55,10 +55,7 @@ func TestRetryAfterTooLongFailsSoftAtOnce(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			h := newHarness(t, func(w http.ResponseWriter, r *http.Request, n int) {
-				w.Header().Set("Retry-After", value)
-				fail(w, http.StatusTooManyRequests, 971, "Please wait")
-			})
+			h := newHarness(t, throttled(value))
 			start := time.Now()
 			e := apiErr(t, errorOf(h.c.Zones(context.Background())))
 			if time.Since(start) > time.Second || len(h.rec.all()) != 1 {
@@ -79,10 +76,7 @@ func TestRetryAfterTooLongFailsSoftAtOnce(t *testing.T) {
 // before its next pass.
 func TestRetryAfterTooLongReachesTheLoop(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, func(w http.ResponseWriter, r *http.Request, n int) {
-		w.Header().Set("Retry-After", "120")
-		fail(w, http.StatusTooManyRequests, 971, "Please wait")
-	})
+	h := newHarness(t, throttled("120"))
 	err := errorOf(h.c.Zones(context.Background()))
 	if d := apiErr(t, err).RetryDelay(); d != 2*time.Minute {
 		t.Errorf("RetryDelay() = %s, want 2m0s", d)
@@ -94,10 +88,7 @@ func TestRetryAfterTooLongReachesTheLoop(t *testing.T) {
 
 func TestRetryWaitEndsWithContext(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, func(w http.ResponseWriter, r *http.Request, n int) {
-		w.Header().Set("Retry-After", "30")
-		fail(w, http.StatusTooManyRequests, 971, "Please wait")
-	})
+	h := newHarness(t, throttled("30"))
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	start := time.Now()
@@ -154,18 +145,14 @@ func TestPost500NotRetried(t *testing.T) {
 	if len(h.rec.all()) != 1 || e.Status != 500 || !e.Temporary() {
 		t.Errorf("%d requests, error %+v; want 1 request and a temporary 500", len(h.rec.all()), e)
 	}
-	want := "batch write [home.example.com A] in zone example.com: cloudflare HTTP 500: oops (POST not retried: it may have been executed)"
-	if e.Error() != want {
-		t.Errorf("error\n got %q\nwant %q", e.Error(), want)
-	}
+	wantErrorText(t, e, "batch write [home.example.com A] in zone example.com: cloudflare HTTP 500: oops (POST not retried: it may have been executed)")
 }
 
 func TestPost429RetriedWithSameBody(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, func(w http.ResponseWriter, r *http.Request, n int) {
 		if n == 0 {
-			w.Header().Set("Retry-After", "0")
-			fail(w, http.StatusTooManyRequests, 971, "Please wait")
+			throttled("0")(w, r, n)
 			return
 		}
 		ok(w, map[string]any{}, nil)
@@ -245,6 +232,31 @@ func TestBackoffFullJitterCapped(t *testing.T) {
 // errorOf drops the value of a (value, error) pair.
 func errorOf[T any](_ T, err error) error { return err }
 
+// wantErrorText fails the test unless err reads want.
+func wantErrorText(t *testing.T, err error, want string) {
+	t.Helper()
+	if err.Error() != want {
+		t.Errorf("error\n got %q\nwant %q", err.Error(), want)
+	}
+}
+
+// throttled answers every request with a 429 that asks to retry after
+// retryAfter.
+func throttled(retryAfter string) func(w http.ResponseWriter, r *http.Request, n int) {
+	return func(w http.ResponseWriter, r *http.Request, n int) {
+		w.Header().Set("Retry-After", retryAfter)
+		fail(w, http.StatusTooManyRequests, 971, "Please wait")
+	}
+}
+
+// rawAnswer answers every request with body, as it is, as JSON.
+func rawAnswer(body string) func(w http.ResponseWriter, r *http.Request, n int) {
+	return func(w http.ResponseWriter, r *http.Request, n int) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(body))
+	}
+}
+
 func create(name, typ, content string) controller.Change {
 	return controller.Change{Action: controller.ActionCreate, Zone: testZone, Name: name, Type: typ,
 		After: &controller.Record{Name: name, Type: typ, Content: content, TTL: 1}}
@@ -277,10 +289,7 @@ func TestSuccessWithoutFailureIsRead(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			h := newHarness(t, func(w http.ResponseWriter, r *http.Request, n int) {
-				w.Header().Set("Content-Type", "application/json")
-				_, _ = w.Write([]byte(body))
-			})
+			h := newHarness(t, rawAnswer(body))
 			if level, err := h.c.SecurityLevel(context.Background(), testZone); err != nil || level != "high" {
 				t.Errorf("SecurityLevel = %q, %v; want high", level, err)
 			}

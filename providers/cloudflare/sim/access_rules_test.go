@@ -55,57 +55,59 @@ func equalAccess(a, b accessRuleJSON) bool {
 }
 
 func TestAccessRuleValidation(t *testing.T) {
-	tests := []struct {
+	accepted := []struct {
 		mode, target, value string
-		want                string // canonical value, or the error message suffix
+		want                string // canonical value
+	}{
+		{"block", "ip", "203.0.113.7", "203.0.113.7"},
+		{"block", "ip", " 203.0.113.8 ", "203.0.113.8"},
+		{"challenge", "ip6", "2001:DB8:0::1", "2001:db8::1"},
+		{"js_challenge", "ip_range", "198.51.0.0/16", "198.51.0.0/16"},
+		{"js_challenge", "ip_range", "198.51.100.0/24", "198.51.100.0/24"},
+		{"managed_challenge", "ip_range", "2001:db8::/32", "2001:db8::/32"},
+		{"managed_challenge", "ip_range", "2001:db8:1::/48", "2001:db8:1::/48"},
+		{"managed_challenge", "ip_range", "2001:db8:1:2::/64", "2001:db8:1:2::/64"},
+		{"whitelist", "asn", "AS13335", "AS13335"},
+		{"whitelist", "asn", "as64500", "AS64500"},
+		{"whitelist", "asn", "64501", "AS64501"},
+		{"block", "country", "de", "DE"},
+		{"block", "ip_range", "192.0.2.0/24", "192.0.2.0/24"}, // same address space, other target: not a duplicate
+	}
+	for _, tt := range accepted {
+		t.Run(tt.mode+" "+tt.target+" "+tt.value, func(t *testing.T) {
+			_, a := postAccessRule(t, tt.mode, tt.target, tt.value)
+			var got accessRuleJSON
+			a.ok(t, &got)
+			if got.Configuration.Value != tt.want {
+				t.Errorf("value = %q, want %q", got.Configuration.Value, tt.want)
+			}
+		})
+	}
+	refused := []struct {
+		mode, target, value string
+		want                string // error message suffix
 		code                int
 	}{
-		{"block", "ip", "203.0.113.7", "203.0.113.7", 0},
-		{"block", "ip", " 203.0.113.8 ", "203.0.113.8", 0},
 		{"block", "ip", "2001:db8::1", "invalid ip provided", codeAccessInvalid},
 		{"block", "ip", "203.0.113.0/24", "invalid ip provided", codeAccessInvalid},
-		{"challenge", "ip6", "2001:DB8:0::1", "2001:db8::1", 0},
 		{"challenge", "ip6", "::ffff:192.0.2.1", "invalid ip provided", codeAccessInvalid},
 		{"challenge", "ip6", "192.0.2.1", "invalid ip provided", codeAccessInvalid},
-		{"js_challenge", "ip_range", "198.51.0.0/16", "198.51.0.0/16", 0},
-		{"js_challenge", "ip_range", "198.51.100.0/24", "198.51.100.0/24", 0},
 		{"js_challenge", "ip_range", "198.51.100.0/23", "invalid ip provided", codeAccessInvalid},
 		{"js_challenge", "ip_range", "198.51.100.1/24", "invalid ip provided", codeAccessInvalid},
 		{"js_challenge", "ip_range", "10.0.0.0/8", "invalid ip provided", codeAccessInvalid},
-		{"managed_challenge", "ip_range", "2001:db8::/32", "2001:db8::/32", 0},
-		{"managed_challenge", "ip_range", "2001:db8:1::/48", "2001:db8:1::/48", 0},
-		{"managed_challenge", "ip_range", "2001:db8:1:2::/64", "2001:db8:1:2::/64", 0},
 		{"managed_challenge", "ip_range", "2001:db8::/56", "invalid ip provided", codeAccessInvalid},
-		{"whitelist", "asn", "AS13335", "AS13335", 0},
-		{"whitelist", "asn", "as64500", "AS64500", 0},
-		{"whitelist", "asn", "64501", "AS64501", 0},
 		{"whitelist", "asn", "AS4294967296", "invalid asn provided", codeAccessInvalid},
 		{"whitelist", "asn", "ASX", "invalid asn provided", codeAccessInvalid},
-		{"block", "country", "de", "DE", 0},
 		{"block", "country", "DEU", "invalid country provided", codeAccessInvalid},
 		{"block", "hostname", "example.net", "unsupported target received: hostname", codeAccessInvalid},
 		{"block", "", "192.0.2.1", "unsupported target received: ", codeAccessInvalid},
 		{"allow", "ip", "192.0.2.1", "invalid mode received: allow", codeAccessInvalid},
 		{"", "ip", "192.0.2.1", "invalid mode received: ", codeAccessInvalid},
 		{"whitelist", "ip", "192.0.2.99", "firewallaccessrules.api.duplicate_of_existing", codeAccessDuplicate},
-		{"block", "ip_range", "192.0.2.0/24", "192.0.2.0/24", 0}, // same address space, other target: not a duplicate
 	}
-	for _, tt := range tests {
+	for _, tt := range refused {
 		t.Run(tt.mode+" "+tt.target+" "+tt.value, func(t *testing.T) {
-			h := newHarness(t)
-			if _, err := h.s.AddAccessRule(testZone, AccessRule{Mode: "block", Target: "ip", Value: "192.0.2.99"}); err != nil {
-				t.Fatal(err)
-			}
-			a := h.do(http.MethodPost, h.zonePath("/firewall/access_rules/rules"),
-				map[string]any{"mode": tt.mode, "configuration": map[string]any{"target": tt.target, "value": tt.value}, "notes": ""})
-			if tt.code == 0 {
-				var got accessRuleJSON
-				a.ok(t, &got)
-				if got.Configuration.Value != tt.want {
-					t.Errorf("value = %q, want %q", got.Configuration.Value, tt.want)
-				}
-				return
-			}
+			h, a := postAccessRule(t, tt.mode, tt.target, tt.value)
 			a.fails(t, http.StatusBadRequest, tt.code)
 			if msg := a.env.Errors[0].Message; !strings.HasPrefix(msg, "firewallaccessrules.api.") || !strings.HasSuffix(msg, tt.want) {
 				t.Errorf("message = %q, want one ending in %q", msg, tt.want)
@@ -115,6 +117,18 @@ func TestAccessRuleValidation(t *testing.T) {
 			}
 		})
 	}
+}
+
+// postAccessRule posts a rule to a zone that holds one already, a block of
+// 192.0.2.99.
+func postAccessRule(t *testing.T, mode, target, value string) (*harness, answer) {
+	t.Helper()
+	h := newHarness(t)
+	if _, err := h.s.AddAccessRule(testZone, AccessRule{Mode: "block", Target: "ip", Value: "192.0.2.99"}); err != nil {
+		t.Fatal(err)
+	}
+	return h, h.do(http.MethodPost, h.zonePath("/firewall/access_rules/rules"),
+		map[string]any{"mode": mode, "configuration": map[string]any{"target": target, "value": value}, "notes": ""})
 }
 
 func TestListAccessRules(t *testing.T) {

@@ -79,12 +79,15 @@ func TestPutEntrypointAnyPhase(t *testing.T) {
 	h.do(http.MethodPut, h.zonePath("/rulesets/phases/Bad-Phase/entrypoint"), map[string]any{"rules": []any{}}).fails(t, 400, codeRuleBadValue)
 }
 
+// positionCase is a rule position and the order of refs it must give.
+type positionCase struct {
+	name     string
+	position any // nil = absent; a string is raw JSON; "@ref" values stand for that rule's id
+	want     string
+}
+
 func TestCreateRulePositions(t *testing.T) {
-	tests := []struct {
-		name     string
-		position any // nil = absent
-		want     string
-	}{
+	tests := []positionCase{
 		{"no position", nil, "a b c x"},
 		{"before first", map[string]any{"before": "@a"}, "x a b c"},
 		{"before empty = top", map[string]any{"before": ""}, "x a b c"},
@@ -159,11 +162,7 @@ func TestRulePositionErrors(t *testing.T) {
 }
 
 func TestPatchRuleMoves(t *testing.T) {
-	tests := []struct {
-		name     string
-		position any
-		want     string
-	}{
+	tests := []positionCase{
 		{"index 1", map[string]any{"index": 1}, "c a b d"},
 		{"index 4", map[string]any{"index": 4}, "a b d c"},
 		{"before first", map[string]any{"before": "@a"}, "c a b d"},

@@ -141,6 +141,15 @@ func (w *world) assertNoToken(token string, outputs ...string) {
 	}
 }
 
+// underAttack sets example.com's security level to under_attack ("I'm Under
+// Attack" mode) in the simulator.
+func (w *world) underAttack() {
+	w.t.Helper()
+	if err := w.sim.SetSecurityLevel("example.com", "under_attack"); err != nil {
+		w.t.Fatal(err)
+	}
+}
+
 // writes returns the simulator's logged write requests as "METHOD path".
 func (w *world) writes() []string {
 	var out []string

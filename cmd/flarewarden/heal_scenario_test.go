@@ -189,9 +189,7 @@ func TestHealOriginDownNotifiesOnceAndWritesNoDNS(t *testing.T) {
 
 func TestHealChallengedScriptEnsuresSkipRule(t *testing.T) {
 	h := newHealWorld(t)
-	if err := h.sim.SetSecurityLevel("example.com", "under_attack"); err != nil {
-		t.Fatal(err)
-	}
+	h.underAttack()
 	h.configure("", "waf:\n  skip_rules:\n    - {name: scripts, sources: [self]}\n")
 	stop := h.startDaemon()
 	h.waitFor("the skip rule", func() bool { _, ok := h.skipRule(); return ok }, stop)

@@ -208,15 +208,23 @@ func TestConfigValidateReadsServerToken(t *testing.T) {
 	}
 }
 
+// requireServerToken writes token to a new server.token_file and a config
+// whose endpoint, on loopback, requires it; it returns the file's path.
+func (w *world) requireServerToken(token string) string {
+	w.t.Helper()
+	tokenFile := filepath.Join(w.t.TempDir(), "reconcile_token")
+	writeFile(w.t, tokenFile, token)
+	w.writeConfig(`["url:`+w.ip.URL+`/a", "url:`+w.ip.URL+`/b"]`,
+		`server: {listen: "127.0.0.1:0", token_file: `+tokenFile+`, require_token: true}`)
+	return tokenFile
+}
+
 // `run` refuses an empty server.token_file at start, before any pass: the
 // Kubernetes example Secret ships its reconcile-token empty so that no
 // placeholder can become a working bearer token.
 func TestRunRefusesEmptyServerToken(t *testing.T) {
 	w := newWorld(t)
-	tokenFile := filepath.Join(t.TempDir(), "reconcile_token")
-	writeFile(t, tokenFile, "")
-	w.writeConfig(`["url:`+w.ip.URL+`/a", "url:`+w.ip.URL+`/b"]`,
-		`server: {listen: "127.0.0.1:0", token_file: `+tokenFile+`, require_token: true}`)
+	tokenFile := w.requireServerToken("")
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	r := w.cli(ctx, testToken, "run")
@@ -232,10 +240,7 @@ func TestRunRefusesEmptyServerToken(t *testing.T) {
 // token from server.token_file too.
 func TestRunRequireTokenRefusesLoopback(t *testing.T) {
 	w := newWorld(t)
-	tokenFile := filepath.Join(t.TempDir(), "reconcile_token")
-	writeFile(t, tokenFile, "reconcile-0a1b2c\n")
-	w.writeConfig(`["url:`+w.ip.URL+`/a", "url:`+w.ip.URL+`/b"]`,
-		`server: {listen: "127.0.0.1:0", token_file: `+tokenFile+`, require_token: true}`)
+	w.requireServerToken("reconcile-0a1b2c\n")
 	r := w.startRun(&cli{})
 	r.waitPassOK()
 	post := func(auth string) int {

@@ -51,9 +51,7 @@ func TestWAFOwnedDuplicateRemovedUnderSyncWarnedOtherwise(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.policy, func(t *testing.T) {
 			w := newWAFWorld(t)
-			if err := w.sim.SetSecurityLevel("example.com", "under_attack"); err != nil {
-				t.Fatal(err)
-			}
+			w.underAttack()
 			if r := w.run("reconcile"); r.code != 0 {
 				t.Fatalf("exit %d\n%s", r.code, r.stderr)
 			}

@@ -115,9 +115,7 @@ func (w *wafWorld) assertForeignUnchanged() {
 
 func TestWAFSkipRuleFirstThenIdempotent(t *testing.T) {
 	w := newWAFWorld(t)
-	if err := w.sim.SetSecurityLevel("example.com", "under_attack"); err != nil {
-		t.Fatal(err)
-	}
+	w.underAttack()
 	r := w.run("reconcile")
 	if r.code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
@@ -206,9 +204,7 @@ func TestWAFRemovedRuleDeletedUnderSyncKeptUnderUpsertOnly(t *testing.T) {
 
 func TestWAFRuleLimitReportedAndDNSStillReconciled(t *testing.T) {
 	w := newWAFWorld(t, sim.WithRuleLimit(2))
-	if err := w.sim.SetSecurityLevel("example.com", "under_attack"); err != nil {
-		t.Fatal(err)
-	}
+	w.underAttack()
 	r := w.run("reconcile")
 	if r.code != exitError || !strings.Contains(r.stderr, "custom rule limit") {
 		t.Fatalf("exit %d, want 1 with a plain rule-limit error\n%s", r.code, r.stderr)
@@ -404,9 +400,7 @@ func TestWAFDryRunShowsRuleChangesBesideDNSAndWritesNothing(t *testing.T) {
 
 func TestWAFUnderAttackReportsSourcesNotExempted(t *testing.T) {
 	w := newWAFWorld(t)
-	if err := w.sim.SetSecurityLevel("example.com", "under_attack"); err != nil {
-		t.Fatal(err)
-	}
+	w.underAttack()
 	w.setWAF(`
   skip_rules:
     - {name: scripts, sources: [198.51.100.50, gone.example.net]}`)

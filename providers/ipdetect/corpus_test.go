@@ -136,12 +136,19 @@ func checkBodyAddresses(t *testing.T, name, body string) {
 
 func loadTraces(t testing.TB) []corpus.Trace {
 	t.Helper()
-	samples, err := corpus.LoadTrace()
+	return loadCorpus(t, "trace", corpus.LoadTrace, minTraceSamples)
+}
+
+// loadCorpus loads the samples of one kind with load and fails unless
+// there are at least minSamples of them.
+func loadCorpus[S any](t testing.TB, kind string, load func() ([]S, error), minSamples int) []S {
+	t.Helper()
+	samples, err := load()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(samples) < minTraceSamples {
-		t.Fatalf("%d trace samples, want at least %d", len(samples), minTraceSamples)
+	if len(samples) < minSamples {
+		t.Fatalf("%d %s samples, want at least %d", len(samples), kind, minSamples)
 	}
 	return samples
 }
@@ -180,13 +187,13 @@ func TestCorpusTraceLookup(t *testing.T) {
 	for _, s := range loadTraces(t) {
 		t.Run(s.Name, func(t *testing.T) {
 			f := corpusFamily(t, s.Family)
-			srv := startTraceTLS(t, f, func(w http.ResponseWriter, r *http.Request) {
+			srv := newLoopbackServer(t, f, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				if r.Host != s.Host || r.URL.Path != "/cdn-cgi/trace" {
 					t.Errorf("request for Host %q path %q, want %q /cdn-cgi/trace", r.Host, r.URL.Path, s.Host)
 				}
 				w.Header().Set("Content-Type", "text/plain")
 				_, _ = w.Write([]byte(s.Body))
-			})
+			}), true)
 			src, err := parseSource("cloudflare-trace:https://"+s.Host+"/cdn-cgi/trace", loopbackTLS(t, srv, s.Host))
 			if err != nil {
 				t.Fatal(err)
@@ -196,26 +203,6 @@ func TestCorpusTraceLookup(t *testing.T) {
 			checkExpect(t, got, err, s.Expect)
 		})
 	}
-}
-
-// startTraceTLS starts an HTTPS server on the loopback address of family
-// f, closed at the end of the test.
-func startTraceTLS(t *testing.T, f controller.Family, h http.HandlerFunc) *httptest.Server {
-	t.Helper()
-	network, addr := "tcp4", "127.0.0.1:0"
-	if f == controller.IPv6 {
-		network, addr = "tcp6", "[::1]:0"
-	}
-	l, err := net.Listen(network, addr)
-	if err != nil {
-		t.Skipf("no %s loopback: %v", f, err)
-	}
-	srv := httptest.NewUnstartedServer(h)
-	srv.Listener.Close()
-	srv.Listener = l
-	srv.StartTLS()
-	t.Cleanup(srv.Close)
-	return srv
 }
 
 // loopbackTLS returns transports that send every connection to srv
@@ -240,18 +227,6 @@ func loopbackTLS(t *testing.T, srv *httptest.Server, host string) transportFunc 
 	return func(controller.Family) http.RoundTripper { return tr }
 }
 
-func loadWhoami(t *testing.T) []corpus.Whoami {
-	t.Helper()
-	samples, err := corpus.LoadWhoami()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(samples) < minWhoamiSamples {
-		t.Fatalf("%d whoami samples, want at least %d", len(samples), minWhoamiSamples)
-	}
-	return samples
-}
-
 // corpusReply answers q with one CH TXT record for whoamiName per record
 // of txt, each holding that record's strings.
 func corpusReply(q *dns.Msg, txt [][]string) *dns.Msg {
@@ -271,7 +246,7 @@ func corpusReply(q *dns.Msg, txt [][]string) *dns.Msg {
 // server and asked over DNS-over-HTTPS from a loopback server.
 func TestCorpusWhoami(t *testing.T) {
 	ctx := context.Background()
-	for _, s := range loadWhoami(t) {
+	for _, s := range loadCorpus(t, "whoami", corpus.LoadWhoami, minWhoamiSamples) {
 		t.Run(s.Name, func(t *testing.T) {
 			f := checkSample(t, s.Name, s.Provenance, s.Family, s.Expect)
 			if len(s.TXT) == 0 {
@@ -301,11 +276,7 @@ func TestCorpusWhoami(t *testing.T) {
 				checkExpect(t, got, err, s.Expect)
 			})
 			t.Run("doh", func(t *testing.T) {
-				serve := newServer
-				if f == controller.IPv6 {
-					serve = newServer6
-				}
-				srv := serve(t, dohHandler(t, answer))
+				srv := newLoopbackServer(t, f, dohHandler(t, answer), false)
 				src, err := ParseSource("cloudflare-doh:" + srv.URL + "/dns-query")
 				if err != nil {
 					t.Fatal(err)

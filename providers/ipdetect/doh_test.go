@@ -1,10 +1,8 @@
 package ipdetect
 
 import (
-	"context"
 	"io"
 	"net/http"
-	"net/netip"
 	"testing"
 
 	"github.com/flarewarden/flarewarden/controller"
@@ -37,68 +35,31 @@ func dohHandler(t *testing.T, answer func(*dns.Msg) *dns.Msg) http.HandlerFunc {
 }
 
 func TestDoHSource(t *testing.T) {
-	ctx := context.Background()
-	fixed := func(txt ...string) func(*dns.Msg) *dns.Msg {
-		return func(q *dns.Msg) *dns.Msg { return whoamiReply(q, txt...) }
+	fixed := func(txt ...string) func(*testing.T) http.Handler {
+		return func(t *testing.T) http.Handler {
+			return dohHandler(t, func(q *dns.Msg) *dns.Msg { return whoamiReply(q, txt...) })
+		}
 	}
-	lookup := func(t *testing.T, srvURL string, f controller.Family) (netip.Addr, error) {
-		t.Helper()
-		s, err := ParseSource("cloudflare-doh:" + srvURL + "/dns-query")
-		if err != nil {
-			t.Fatal(err)
-		}
-		return s.Lookup(ctx, f)
-	}
-	t.Run("ipv4", func(t *testing.T) {
-		srv := newServer(t, dohHandler(t, fixed("203.0.113.7")))
-		got, err := lookup(t, srv.URL, controller.IPv4)
-		if err != nil || got != netip.MustParseAddr("203.0.113.7") {
-			t.Fatalf("Lookup = %v, %v", got, err)
-		}
-	})
-	t.Run("ipv6", func(t *testing.T) {
-		srv := newServer6(t, dohHandler(t, fixed("2001:db8::7")))
-		got, err := lookup(t, srv.URL, controller.IPv6)
-		if err != nil || got != netip.MustParseAddr("2001:db8::7") {
-			t.Fatalf("Lookup = %v, %v", got, err)
-		}
-	})
-	t.Run("servfail", func(t *testing.T) {
-		srv := newServer(t, dohHandler(t, func(q *dns.Msg) *dns.Msg {
-			r := whoamiReply(q)
-			r.Rcode = dns.RcodeServerFailure
-			return r
-		}))
-		_, err := lookup(t, srv.URL, controller.IPv4)
-		wantErr(t, err, "cloudflare-doh:"+srv.URL+"/…: DNS answer is SERVFAIL")
-	})
-	t.Run("no TXT", func(t *testing.T) {
-		srv := newServer(t, dohHandler(t, fixed()))
-		_, err := lookup(t, srv.URL, controller.IPv4)
-		wantErr(t, err, "no TXT record")
-	})
-	t.Run("html", func(t *testing.T) {
-		srv := newServer(t, textHandler(200, "<html>blocked</html>"))
-		_, err := lookup(t, srv.URL, controller.IPv4)
-		wantErr(t, err, "answer is an HTML page, not a DNS message")
-	})
-	t.Run("wrong content type", func(t *testing.T) {
-		srv := newServer(t, textHandler(200, "203.0.113.7"))
-		_, err := lookup(t, srv.URL, controller.IPv4)
-		wantErr(t, err, `Content-Type "text/plain"`)
-	})
-	t.Run("not a DNS message", func(t *testing.T) {
-		srv := newServer(t, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+	testSourceCases(t, "cloudflare-doh", "/dns-query", []sourceCase{
+		{name: "ipv4", family: controller.IPv4, handler: fixed("203.0.113.7"), addr: "203.0.113.7"},
+		{name: "ipv6", family: controller.IPv6, handler: fixed("2001:db8::7"), addr: "2001:db8::7"},
+		{name: "servfail", family: controller.IPv4, handler: func(t *testing.T) http.Handler {
+			return dohHandler(t, func(q *dns.Msg) *dns.Msg {
+				r := whoamiReply(q)
+				r.Rcode = dns.RcodeServerFailure
+				return r
+			})
+		}, err: "DNS answer is SERVFAIL"},
+		{name: "no TXT", family: controller.IPv4, handler: fixed(), err: "no TXT record"},
+		{name: "html", family: controller.IPv4, handler: anyTest(textHandler(200, "<html>blocked</html>")),
+			err: "answer is an HTML page, not a DNS message"},
+		{name: "wrong content type", family: controller.IPv4, handler: anyTest(textHandler(200, "203.0.113.7")),
+			err: `answer has Content-Type "text/plain"`},
+		{name: "not a DNS message", family: controller.IPv4, handler: anyTest(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 			w.Header().Set("Content-Type", dnsMessageType)
 			_, _ = w.Write([]byte{0, 0, 0x81})
-		}))
-		_, err := lookup(t, srv.URL, controller.IPv4)
-		wantErr(t, err, "not a DNS message")
-	})
-	t.Run("status", func(t *testing.T) {
-		srv := newServer(t, textHandler(415, ""))
-		_, err := lookup(t, srv.URL, controller.IPv4)
-		wantErr(t, err, "HTTP 415")
+		})), err: "answer is not a DNS message"},
+		{name: "status", family: controller.IPv4, handler: anyTest(textHandler(415, "")), err: "HTTP 415"},
 	})
 }
 

@@ -6,6 +6,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/flarewarden/flarewarden/controller"
 )
 
 // newServer starts an HTTP server on 127.0.0.1 that is closed at the end of
@@ -20,14 +22,30 @@ func newServer(t *testing.T, h http.Handler) *httptest.Server {
 // newServer6 starts an HTTP server on [::1] only.
 func newServer6(t *testing.T, h http.Handler) *httptest.Server {
 	t.Helper()
-	l, err := net.Listen("tcp6", "[::1]:0")
+	return newLoopbackServer(t, controller.IPv6, h, false)
+}
+
+// newLoopbackServer starts a server (HTTPS with useTLS) on the loopback
+// address of family f only, closed at the end of the test; it skips the
+// test where that loopback is missing.
+func newLoopbackServer(t *testing.T, f controller.Family, h http.Handler, useTLS bool) *httptest.Server {
+	t.Helper()
+	network, addr := "tcp4", "127.0.0.1:0"
+	if f == controller.IPv6 {
+		network, addr = "tcp6", "[::1]:0"
+	}
+	l, err := net.Listen(network, addr)
 	if err != nil {
-		t.Skipf("no IPv6 loopback: %v", err)
+		t.Skipf("no %s loopback: %v", f, err)
 	}
 	s := httptest.NewUnstartedServer(h)
 	s.Listener.Close()
 	s.Listener = l
-	s.Start()
+	if useTLS {
+		s.StartTLS()
+	} else {
+		s.Start()
+	}
 	t.Cleanup(s.Close)
 	return s
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"net/netip"
 	"net/url"
 	"strings"
@@ -108,52 +107,63 @@ func traceHandler(t *testing.T, ip string) http.HandlerFunc {
 }
 
 func TestTraceSource(t *testing.T) {
-	ctx := context.Background()
-	for _, tt := range []struct {
-		family controller.Family
-		serve  func(*testing.T, http.Handler) *httptest.Server
-		addr   string
-	}{
-		{controller.IPv4, newServer, "203.0.113.7"},
-		{controller.IPv6, newServer6, "2001:db8::7"},
-	} {
-		t.Run(tt.family.String(), func(t *testing.T) {
-			srv := tt.serve(t, traceHandler(t, tt.addr))
-			s, err := ParseSource("cloudflare-trace:" + srv.URL + "/cdn-cgi/trace")
+	answer := func(ip string) func(*testing.T) http.Handler {
+		return func(t *testing.T) http.Handler { return traceHandler(t, ip) }
+	}
+	testSourceCases(t, "cloudflare-trace", "/cdn-cgi/trace", []sourceCase{
+		{name: "ipv4", family: controller.IPv4, handler: answer("203.0.113.7"), addr: "203.0.113.7"},
+		{name: "ipv6", family: controller.IPv6, handler: answer("2001:db8::7"), addr: "2001:db8::7"},
+		{name: "other host answered", family: controller.IPv4, handler: anyTest(textHandler(200, "h=1.1.1.1\nip=203.0.113.7\n")),
+			err: `trace is for host "1.1.1.1"`},
+		{name: "status", family: controller.IPv4, handler: anyTest(textHandler(503, "busy")), err: "HTTP 503"},
+		{name: "redirect not followed", family: controller.IPv4,
+			handler: anyTest(http.RedirectHandler("http://203.0.113.1/cdn-cgi/trace", http.StatusFound)),
+			err:     "HTTP 302 redirect to http://203.0.113.1 (not followed)"},
+		{name: "relative redirect with a secret", family: controller.IPv4,
+			handler: anyTest(http.RedirectHandler("/login?token=s3cret", http.StatusFound)),
+			err:     "HTTP 302 redirect to a path of the same host (not followed)", hidden: "s3cret"},
+	})
+}
+
+// sourceCase is one lookup by an HTTP source (TestTraceSource,
+// TestDoHSource) of a test server on loopback.
+type sourceCase struct {
+	name    string
+	family  controller.Family
+	handler func(*testing.T) http.Handler
+	addr    string // the address detected, or "" on error
+	err     string // what follows "KIND:URL/…: " in the error
+	hidden  string // with err, what the error must not show
+}
+
+// anyTest is a sourceCase handler that serves h in every test.
+func anyTest(h http.Handler) func(*testing.T) http.Handler {
+	return func(*testing.T) http.Handler { return h }
+}
+
+// testSourceCases runs every case in a subtest: it serves the case's
+// handler on the loopback address of its family and looks it up with the
+// source KIND:URL+path.
+func testSourceCases(t *testing.T, kind, path string, cases []sourceCase) {
+	t.Helper()
+	for _, tt := range cases {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := newLoopbackServer(t, tt.family, tt.handler(t), false)
+			s, err := ParseSource(kind + ":" + srv.URL + path)
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := s.Lookup(ctx, tt.family)
+			got, err := s.Lookup(context.Background(), tt.family)
+			if tt.err != "" {
+				wantErr(t, err, kind+":"+srv.URL+"/…: "+tt.err)
+				if tt.hidden != "" && strings.Contains(err.Error(), tt.hidden) {
+					t.Fatalf("error %q shows %q", err, tt.hidden)
+				}
+				return
+			}
 			if err != nil || got != netip.MustParseAddr(tt.addr) {
 				t.Fatalf("Lookup = %v, %v", got, err)
 			}
 		})
 	}
-	t.Run("other host answered", func(t *testing.T) {
-		srv := newServer(t, textHandler(200, "h=1.1.1.1\nip=203.0.113.7\n"))
-		s, _ := ParseSource("cloudflare-trace:" + srv.URL + "/cdn-cgi/trace")
-		_, err := s.Lookup(ctx, controller.IPv4)
-		wantErr(t, err, "cloudflare-trace:"+srv.URL+"/…: trace is for host \"1.1.1.1\"")
-	})
-	t.Run("status", func(t *testing.T) {
-		srv := newServer(t, textHandler(503, "busy"))
-		s, _ := ParseSource("cloudflare-trace:" + srv.URL + "/cdn-cgi/trace")
-		_, err := s.Lookup(ctx, controller.IPv4)
-		wantErr(t, err, "cloudflare-trace:"+srv.URL+"/…: HTTP 503")
-	})
-	t.Run("redirect not followed", func(t *testing.T) {
-		srv := newServer(t, http.RedirectHandler("http://203.0.113.1/cdn-cgi/trace", http.StatusFound))
-		s, _ := ParseSource("cloudflare-trace:" + srv.URL + "/cdn-cgi/trace")
-		_, err := s.Lookup(ctx, controller.IPv4)
-		wantErr(t, err, "HTTP 302 redirect to http://203.0.113.1 (not followed)")
-	})
-	t.Run("relative redirect with a secret", func(t *testing.T) {
-		srv := newServer(t, http.RedirectHandler("/login?token=s3cret", http.StatusFound))
-		s, _ := ParseSource("cloudflare-trace:" + srv.URL + "/cdn-cgi/trace")
-		_, err := s.Lookup(ctx, controller.IPv4)
-		wantErr(t, err, "HTTP 302 redirect to a path of the same host (not followed)")
-		if strings.Contains(err.Error(), "s3cret") {
-			t.Fatalf("error %q shows the redirect's query", err)
-		}
-	})
 }

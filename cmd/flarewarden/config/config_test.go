@@ -115,13 +115,7 @@ func env(m map[string]string) Env {
 }
 
 func TestApplyEnvTokenSources(t *testing.T) {
-	files := map[string]string{"/run/secrets/cf": "file-token\n", "/env/file": "env-file-token"}
-	read := func(p string) ([]byte, error) {
-		if v, ok := files[p]; ok {
-			return []byte(v), nil
-		}
-		return nil, os.ErrNotExist
-	}
+	read := readFiles(map[string]string{"/run/secrets/cf": "file-token\n", "/env/file": "env-file-token"}, os.ErrNotExist)
 	tests := []struct {
 		name, file string
 		env        map[string]string

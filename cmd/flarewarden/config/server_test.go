@@ -62,16 +62,7 @@ func TestServerRequireTokenParses(t *testing.T) {
 // service cannot read, or an empty one, must fail validation (under systemd a
 // root-only file is unreadable to the DynamicUser), not only the start.
 func TestServerResolveToken(t *testing.T) {
-	files := map[string]string{"/etc/t": "  tok-etc\n", "/cred/t": "tok-cred\n", "/empty": " \n"}
-	read := func(name string) ([]byte, error) {
-		if v, ok := files[name]; ok {
-			return []byte(v), nil
-		}
-		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrPermission}
-	}
-	env := func(m map[string]string) Env {
-		return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
-	}
+	read := readFiles(map[string]string{"/etc/t": "  tok-etc\n", "/cred/t": "tok-cred\n", "/empty": " \n"}, fs.ErrPermission)
 	none := env(nil)
 	tests := []struct {
 		name      string

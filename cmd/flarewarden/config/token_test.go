@@ -7,14 +7,19 @@ import (
 	"testing"
 )
 
-func TestReadTokenFile(t *testing.T) {
-	files := map[string]string{"/t": "\t tok-1 \r\n", "/bare": "tok-2", "/blank": " \n\t"}
-	read := func(name string) ([]byte, error) {
+// readFiles is a readFile over files: a name not in it fails as open does,
+// with an *fs.PathError wrapping missing.
+func readFiles(files map[string]string, missing error) func(string) ([]byte, error) {
+	return func(name string) ([]byte, error) {
 		if v, ok := files[name]; ok {
 			return []byte(v), nil
 		}
-		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrPermission}
+		return nil, &fs.PathError{Op: "open", Path: name, Err: missing}
 	}
+}
+
+func TestReadTokenFile(t *testing.T) {
+	read := readFiles(map[string]string{"/t": "\t tok-1 \r\n", "/bare": "tok-2", "/blank": " \n\t"}, fs.ErrPermission)
 	tests := []struct {
 		name, field, path string
 		want, wantErr     string
@@ -44,13 +49,7 @@ func TestReadTokenFile(t *testing.T) {
 // The cloudflare token and the server token are read alike: their errors
 // differ only in the field named.
 func TestTokenFileErrorsAgree(t *testing.T) {
-	files := map[string]string{"/blank": " \n"}
-	read := func(name string) ([]byte, error) {
-		if v, ok := files[name]; ok {
-			return []byte(v), nil
-		}
-		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
-	}
+	read := readFiles(map[string]string{"/blank": " \n"}, fs.ErrNotExist)
 	for _, path := range []string{"/blank", "/missing"} {
 		c := &Config{Cloudflare: Cloudflare{APITokenFile: path}}
 		_, cfErr := ApplyEnv(c, env(nil), read)

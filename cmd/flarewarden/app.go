@@ -60,17 +60,18 @@ func (c *cli) newInstrumentedApp(m *metrics.Metrics) (*service.App, error) {
 	if err != nil {
 		return nil, err
 	}
-	format, shared := c.processLogging(cfg.Log, level)
-	a, err := buildInstrumentedApp(cfg, token, service.NewLogger(c.stderr, format, shared), m)
+	setting, shared := c.processLogging(cfg.Log, level)
+	a, err := buildInstrumentedApp(cfg, token, service.NewLogger(c.stderr, service.LogFormat(setting, c.stderr), shared), m)
 	if err != nil {
 		return nil, err
 	}
-	a.Level, a.LogFormat = level, format
+	a.Level, a.LogFormat = level, setting
 	return a, nil
 }
 
-// processLogging returns the format and the level of every logger of the
-// process, taken from the first config loaded (first, at level). A reload
+// processLogging returns the log.format setting and the level of every
+// logger of the process, taken from the first config loaded (first, at
+// level); service.LogFormat turns the setting into a format. A reload
 // sets the level (see supervisor), so that a new log.level also reaches
 // the loggers made at start, but keeps the format, so that one stream
 // never mixes JSON and console lines.

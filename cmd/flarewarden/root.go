@@ -21,7 +21,7 @@ type cli struct {
 	configPath     string
 	logLevel       string
 	logOnce        sync.Once
-	logFormat      string          // of every logger of the process (see processLogging)
+	logFormat      string          // log.format of every logger of the process (see processLogging)
 	level          zap.AtomicLevel // shared by every logger of the process
 
 	// Test hooks of run; zero values mean the real thing.

@@ -40,7 +40,7 @@ func (c *Config) applyDefaults() {
 	c.Retry.Max = orDur(c.Retry.Max, 5*time.Minute)
 	c.WAF.applyDefaults()
 	c.Log.Level = or(c.Log.Level, "info")
-	c.Log.Format = or(c.Log.Format, "json")
+	c.Log.Format = or(c.Log.Format, "auto")
 	c.Server.applyDefaults()
 }
 

@@ -153,7 +153,7 @@ func (l Log) validate(add adder) {
 	default:
 		add("log.level", "%q is not one of debug, info, warn, error", l.Level)
 	}
-	if l.Format != "json" && l.Format != "console" {
-		add("log.format", "%q is not one of json, console", l.Format)
+	if l.Format != "json" && l.Format != "console" && l.Format != "auto" {
+		add("log.format", "%q is not one of auto, json, console", l.Format)
 	}
 }

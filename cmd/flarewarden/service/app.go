@@ -26,7 +26,7 @@ type App struct {
 	Notifiers []daemon.Notifier // one per notification target
 	Metrics   *metrics.Metrics  // nil when not instrumented
 	Level     zapcore.Level     // the config's log level (--log-level applied)
-	LogFormat string            // the format its logger writes: the process's, kept from the first config
+	LogFormat string            // the log.format setting the process's loggers follow: the first config's
 	// watch reports address changes of the iface: IP sources (nil when
 	// there are none); self is where the skip rules list this host.
 	Watch func(ctx context.Context, changed func()) error

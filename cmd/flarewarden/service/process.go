@@ -7,10 +7,12 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"sync"
 
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
+	"golang.org/x/term"
 
 	"github.com/flarewarden/flarewarden/cmd/flarewarden/config"
 	"github.com/flarewarden/flarewarden/providers/leader"
@@ -100,4 +102,18 @@ func NewLogger(w io.Writer, format string, level zapcore.LevelEnabler) *zap.Logg
 		encoder = zapcore.NewConsoleEncoder(enc)
 	}
 	return zap.New(zapcore.NewCore(encoder, zapcore.AddSync(w), level))
+}
+
+// LogFormat resolves log.format for a process writing its logs to stderr:
+// "auto" is console when stderr is a terminal (a person runs a command)
+// and json otherwise (a service manager, a container runtime); json and
+// console are kept as they are.
+func LogFormat(format string, stderr io.Writer) string {
+	if format != "auto" {
+		return format
+	}
+	if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		return "console"
+	}
+	return "json"
 }

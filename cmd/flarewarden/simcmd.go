@@ -31,8 +31,8 @@ file (zones, records, rules, security levels, tokens), so a config can be tried
 safely. Point flarewarden at it with CLOUDFLARE_API_BASE_URL=http://LISTEN/client/v4.
 Without --state it serves zone example.com with token "sim-token".
 --edge-listen also serves the simulated edge: a request's Host names the site, and
-the answer follows the zone's records, custom rules and security level (530 error
-1001 for a name without record, 1016 for a CNAME chain that ends inside the zones
+the answer follows the zone's records, custom rules and security level (409 error
+1001 for a name without record, as the real edge answers; 530 error 1016 for a CNAME chain that ends inside the zones
 without an address, a 403 challenge or block, else 200 "ok from origin": CNAME
 targets outside the zones are not resolved); the visitor is the X-Sim-Client-IP
 header, else the TCP peer. Point a health check's edge_address at it. --log

@@ -18,8 +18,8 @@
 // validation, an optional rule limit), the security_level zone setting
 // ("I'm Under Attack"), zone IP Access Rules, and accounts with IP lists
 // whose item writes are asynchronous bulk operations that complete when
-// polled. Edge plays Cloudflare's edge for the simulated zones: 530/1001
-// for unknown names, challenges under attack, and custom skip/block rules
+// polled. Edge plays Cloudflare's edge for the simulated zones: 409/1001
+// for unknown names (as the real edge answers), challenges under attack, and custom skip/block rules
 // on ip.src.
 //
 // Its answers are held to the real answers of the corpus in

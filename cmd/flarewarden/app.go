@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"go.uber.org/zap"
@@ -17,26 +18,38 @@ import (
 	"github.com/flarewarden/flarewarden/providers/metrics"
 )
 
-// configFile is the config path named by --config or FLAREWARDEN_CONFIG.
+// configFile is the config path named by --config or FLAREWARDEN_CONFIG,
+// or "" when the environment alone is the configuration (config.FromEnv).
+// A file beside favonia-style settings in the environment is refused.
 func (c *cli) configFile() (string, error) {
 	path := c.configPath
 	if path == "" {
 		path, _ = c.env(config.EnvConfig)
 	}
-	if path == "" {
-		return "", fmt.Errorf("no config file: pass --config or set %s", config.EnvConfig)
+	set := config.EnvSettings(c.env)
+	switch {
+	case path != "" && len(set) > 0:
+		return "", fmt.Errorf("config file %s and settings in the environment (%s): choose one: "+
+			"move them into the file, or drop --config and %s", path, strings.Join(set, ", "), config.EnvConfig)
+	case path == "" && !config.EnvConfigured(c.env):
+		return "", fmt.Errorf("no config file: pass --config or set %s, or configure from the environment "+
+			"alone with %s (or %s, %s)", config.EnvConfig, config.EnvDomains, config.EnvIP4Domains, config.EnvIP6Domains)
 	}
 	return path, nil
 }
 
-// loadConfig reads the config named by --config or FLAREWARDEN_CONFIG
-// and validates it, the sections the providers own by building them (see
-// checkProviders). Every command that reads the config, `config validate`
-// and each reload included, loads it here.
+// loadConfig reads the config named by --config or FLAREWARDEN_CONFIG, or
+// builds it from the environment, and validates it, the sections the
+// providers own by building them (see checkProviders). Every command that
+// reads the config, `config validate` and each reload included, loads it
+// here.
 func (c *cli) loadConfig() (*config.Config, error) {
 	path, err := c.configFile()
 	if err != nil {
 		return nil, err
+	}
+	if path == "" {
+		return config.FromEnv(c.env, checkProviders)
 	}
 	return config.Load(path, checkProviders)
 }

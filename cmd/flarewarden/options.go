@@ -58,8 +58,8 @@ func notifierOptions(n config.Notify) notify.Options {
 	if n.Retries != nil && *n.Retries > 0 {
 		retries = *n.Retries
 	}
-	opts := notify.Options{Healthchecks: n.Healthchecks, UptimeKuma: n.UptimeKuma, Timeout: time.Duration(n.Timeout),
-		Retries: retries}
+	opts := notify.Options{Healthchecks: n.Healthchecks, UptimeKuma: n.UptimeKuma, Shoutrrr: n.Shoutrrr,
+		Timeout: time.Duration(n.Timeout), Retries: retries}
 	for _, w := range n.Webhooks {
 		opts.Webhooks = append(opts.Webhooks, notify.Webhook{URL: w.URL, Headers: w.Headers})
 	}

@@ -123,7 +123,7 @@ func (h *Healer) report(r controller.CheckResult, hint string, now time.Time) (c
 	}
 	h.hinted[r.Check] = hint
 	return controller.Event{Kind: controller.EventHealth, Check: r.Check, Host: r.Host, From: r.Class(), To: r.Class(), At: now,
-		Summary: fmt.Sprintf("%s is still failing: %s", r.Host, r.Class()), Detail: r.Edge.Explanation, Hint: hint}, true
+		Summary: healthSummary(r, "is still failing: "+described(r.Class())), Detail: r.Edge.Explanation, Hint: hint}, true
 }
 
 // trigger decides whether the round's failures a pass may heal (healing,
@@ -251,11 +251,11 @@ func (h *Healer) event(r controller.CheckResult, prev controller.Class, hint str
 	e := controller.Event{Kind: controller.EventHealth, Check: r.Check, Host: r.Host, From: prev, To: cur, Healthy: cur == controller.ClassOK, At: now,
 		Detail: r.Edge.Explanation, Hint: firstNonEmpty(hint, r.Edge.Hint)}
 	if cur == controller.ClassOK {
-		e.Summary = fmt.Sprintf("%s is healthy again (was %s)", r.Host, prev)
+		e.Summary = healthSummary(r, fmt.Sprintf("is healthy again (was %s)", prev))
 		e.Detail, e.Hint = "", ""
 		return e
 	}
-	e.Summary = fmt.Sprintf("%s is failing: %s", r.Host, cur)
+	e.Summary = healthSummary(r, "is failing: "+described(cur))
 	if r.Origin != nil && r.Origin.Outcome != controller.OriginOK && r.Origin.Outcome != controller.OriginSkipped {
 		e.Detail += "; origin probe: " + r.Origin.Explanation
 	}

@@ -82,8 +82,9 @@ func TestHealerReportsTransitionsOnce(t *testing.T) {
 			events = append(events, e.Summary)
 		}
 	}
-	want := []string{"home.example.com is failing: origin_down", "home.example.com is failing: origin_timeout",
-		"home.example.com is healthy again (was origin_timeout)"}
+	want := []string{"check home: home.example.com is failing: origin_down, the origin refused Cloudflare's connection (521)",
+		"check home: home.example.com is failing: origin_timeout, the origin did not answer Cloudflare in time (522/524)",
+		"check home: home.example.com is healthy again (was origin_timeout)"}
 	if !slices.Equal(events, want) {
 		t.Fatalf("events = %q\nwant %q", events, want)
 	}
@@ -199,7 +200,8 @@ func TestHealerHintWaitsForTheHold(t *testing.T) {
 			got = append(got, fmt.Sprintf("%d: %s", r.min, e.Summary))
 		}
 	}
-	want := []string{"0: home.example.com is failing: challenged", "6: home.example.com is healthy again (was challenged)"}
+	want := []string{"0: check home: home.example.com is failing: challenged, Cloudflare challenges the probe instead of serving the site",
+		"6: check home: home.example.com is healthy again (was challenged)"}
 	if !slices.Equal(got, want) {
 		t.Fatalf("events %q, want %q", got, want)
 	}

@@ -2,8 +2,6 @@ package daemon
 
 import (
 	"context"
-	"fmt"
-	"strings"
 	"time"
 
 	"go.uber.org/zap"
@@ -126,23 +124,6 @@ func (d *Daemon) logEvent(e controller.Event) {
 		return
 	}
 	d.Log.Warn("health check failing", fields...)
-}
-
-// changeEvent summarises a pass's changes for a human.
-func changeEvent(rep controller.Report, err error) controller.Event {
-	var lines []string
-	for _, c := range rep.Plan.Changes {
-		lines = append(lines, fmt.Sprintf("%s %s %s %s -> %s (%s)", c.Action, c.Name, c.Type, c.Old(), c.New(), c.Reason))
-	}
-	for _, c := range rep.Plan.Rules {
-		lines = append(lines, fmt.Sprintf("%s skip rule %s in %s (%s)", c.Action, c.Rule.Ref, c.Zone.Name, c.Reason))
-	}
-	verb := "applied"
-	if err != nil {
-		verb = "attempted (some failed)"
-	}
-	return controller.Event{Kind: controller.EventChange, Healthy: err == nil, Summary: fmt.Sprintf("%d changes %s", rep.Plan.Count(), verb),
-		Detail: strings.Join(lines, "; ")}
 }
 
 // ticker is a time.Ticker that never fires when its interval is 0.

@@ -1,6 +1,9 @@
 // Package notify delivers controller events to the people who run
-// flarewarden: generic JSON webhooks, Healthchecks.io-style ping URLs and
-// Uptime Kuma push monitors.
+// flarewarden: generic JSON webhooks, Healthchecks.io-style ping URLs,
+// Uptime Kuma push monitors and shoutrrr services (ntfy, Gotify, Discord,
+// Telegram... the services of github.com/nicholas-fedor/shoutrrr but
+// generic, logger and smtp, see shoutrrrServices; every failed shoutrrr
+// send is retried, its errors not telling 4xx from 5xx).
 //
 // A Notifier sends each event to every configured target concurrently and
 // returns the failures joined. Each target decides which event kinds it

@@ -56,13 +56,16 @@ const (
 	send
 )
 
-// call is one request to send, identical for every attempt.
+// call is one request to send, identical for every attempt: an HTTP
+// request, or push, a send through a shoutrrr service (url is then the
+// service's URL, for scrubbing only).
 type call struct {
 	method      string
 	url         *url.URL
 	body        []byte
 	contentType string
 	headers     map[string]string
+	push        func() error
 }
 
 // New checks o and returns a Notifier. Every URL is checked with
@@ -89,6 +92,9 @@ func New(o Options) (*Notifier, error) {
 	for i, raw := range o.UptimeKuma {
 		field := fmt.Sprintf("notify.uptime_kuma[%d]", i)
 		errs = append(errs, n.add(field, raw, nil, func(u *url.URL) planner { return kuma{url: u} }))
+	}
+	for i, raw := range o.Shoutrrr {
+		errs = append(errs, n.addShoutrrr(fmt.Sprintf("notify.shoutrrr[%d]", i), raw))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
@@ -138,10 +144,26 @@ func (n *Notifier) add(field, raw string, headers map[string]string, mk func(*ur
 	return nil
 }
 
+// addShoutrrr builds the shoutrrr service of raw and appends its target;
+// the error names field.
+func (n *Notifier) addShoutrrr(field, raw string) error {
+	u, svc, err := parseShoutrrr(raw)
+	if err != nil {
+		return fmt.Errorf("%s: %w", field, err)
+	}
+	secret := newScrubber(u, nil)
+	if hostIsSecret[serviceScheme(u)] {
+		secret = append(secret, u.Host)
+	}
+	n.targets = append(n.targets, target{field: field, name: shoutrrrName(u, raw), secret: secret,
+		plan: shoutrrr{url: u, svc: svc}})
+	return nil
+}
+
 // Notify sends e to every target that wants its kind, concurrently, and
-// waits for all of them. Webhooks want "health", "change" and "pass_fail";
-// Healthchecks URLs want "pass_start", "pass_ok" and "pass_fail"; Uptime
-// Kuma push URLs want "pass_ok" and "pass_fail" (heartbeats follow passes
+// waits for all of them. Webhooks and shoutrrr services want "health",
+// "change" and "pass_fail"; Healthchecks URLs want "pass_start",
+// "pass_ok" and "pass_fail"; Uptime Kuma push URLs want "pass_ok" and "pass_fail" (heartbeats follow passes
 // only, so a health event cannot mark a failing site up). A kind outside
 // controller.EventKinds goes nowhere. The failures are returned joined in
 // configuration order, each naming its target by field and Redact of its

@@ -25,8 +25,9 @@ type Webhook struct {
 	Headers map[string]string
 }
 
-// Options configures a Notifier. Every URL must be an http or https URL
-// with a host; their paths and queries are treated as secrets.
+// Options configures a Notifier. Every URL but the shoutrrr ones must be
+// an http or https URL with a host; the paths, queries and user
+// information of all of them are treated as secrets.
 type Options struct {
 	// Webhooks receive health, change and pass_fail events as JSON.
 	Webhooks []Webhook
@@ -34,6 +35,10 @@ type Options struct {
 	Healthchecks []string
 	// UptimeKuma are Uptime Kuma push URLs (.../api/push/<token>).
 	UptimeKuma []string
+	// Shoutrrr are shoutrrr service URLs (ntfy://, gotify://, discord://,
+	// telegram://...; see shoutrrrServices): they receive health, change and pass_fail events as
+	// one line of text.
+	Shoutrrr []string
 	// Timeout bounds each attempt; zero means 10 s, negative is an error.
 	Timeout time.Duration
 	// Retries is how many attempts may follow the first one, on network

@@ -13,6 +13,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/flarewarden/flarewarden/controller"
+	"github.com/flarewarden/flarewarden/controller/redact"
 )
 
 // maxDrain is how much of an answer's body is read, to reuse connections.
@@ -71,6 +72,9 @@ func attempts(err error, n int) error {
 func (n *Notifier) attempt(ctx context.Context, c call, sc scrubber) outcome {
 	actx, cancel := context.WithTimeout(ctx, n.s.timeout)
 	defer cancel()
+	if c.push != nil {
+		return pushOutcome(ctx, actx, c.push, n.s.timeout, sc)
+	}
 	req, err := http.NewRequestWithContext(actx, c.method, c.url.String(), bytes.NewReader(c.body))
 	if err != nil {
 		return outcome{err: &safeError{msg: "cannot build the request: " + sc.scrub(err.Error())}}
@@ -136,4 +140,24 @@ func statusOutcome(resp *http.Response) outcome {
 		return outcome{err: fmt.Errorf("answered %s", resp.Status), retry: true}
 	}
 	return outcome{err: fmt.Errorf("answered %s", resp.Status)}
+}
+
+// pushOutcome runs push (a shoutrrr send) once, bounded by actx. A
+// shoutrrr service takes no context: one that outlives actx is left to
+// finish in the background. Every failure may be retried: shoutrrr's
+// errors do not say whether the service answered 4xx or 5xx. Their text,
+// which may quote the service's request URL, is shown with every URL
+// redacted and scrubbed by sc.
+func pushOutcome(ctx, actx context.Context, push func() error, timeout time.Duration, sc scrubber) outcome {
+	done := make(chan error, 1)
+	go func() { done <- push() }()
+	select {
+	case err := <-done:
+		if err == nil {
+			return outcome{}
+		}
+		return outcome{err: errors.New(sc.scrub(string(redact.Text([]byte(err.Error()))))), retry: true}
+	case <-actx.Done():
+		return transportError(ctx, actx, actx.Err(), timeout, sc)
+	}
 }

@@ -25,12 +25,8 @@ type webhookPayload struct {
 // plan sends "health", "change" and "pass_fail" events, what a human
 // acts on, and ignores the heartbeat kinds "pass_start" and "pass_ok".
 func (w webhook) plan(e controller.Event) (call, decision) {
-	switch e.Kind {
-	case controller.EventHealth, controller.EventChange, controller.EventPassFail:
-	case controller.EventPassStart, controller.EventPassOK:
-		return call{}, ignore
-	default:
-		return call{}, undecided
+	if d := forPeople(e.Kind); d != send {
+		return call{}, d
 	}
 	body, err := json.Marshal(webhookPayload{Event: e, Text: eventText(e)})
 	if err != nil { // an Event always marshals; keep the text at least
@@ -43,4 +39,17 @@ func (w webhook) plan(e controller.Event) (call, decision) {
 		contentType: "application/json",
 		headers:     w.headers,
 	}, send
+}
+
+// forPeople is the decision of the targets that people read (webhooks,
+// shoutrrr services): send "health", "change" and "pass_fail", what a
+// human acts on; ignore the heartbeat kinds "pass_start" and "pass_ok".
+func forPeople(k controller.EventKind) decision {
+	switch k {
+	case controller.EventHealth, controller.EventChange, controller.EventPassFail:
+		return send
+	case controller.EventPassStart, controller.EventPassOK:
+		return ignore
+	}
+	return undecided
 }

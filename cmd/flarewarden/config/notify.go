@@ -8,7 +8,9 @@ type Notify struct {
 	Webhooks     []Webhook `yaml:"webhooks,omitempty"`
 	Healthchecks []string  `yaml:"healthchecks,omitempty"`
 	UptimeKuma   []string  `yaml:"uptime_kuma,omitempty"`
-	Timeout      Duration  `yaml:"timeout"`
+	// Shoutrrr holds shoutrrr service URLs (ntfy://, gotify://, discord://...).
+	Shoutrrr []string `yaml:"shoutrrr,omitempty"`
+	Timeout  Duration `yaml:"timeout"`
 	// Retries after a failed delivery; nil means 3, 0 none.
 	Retries *int `yaml:"retries"`
 }

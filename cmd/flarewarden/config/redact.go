@@ -41,6 +41,7 @@ func (n Notify) redacted() Notify {
 	}
 	out.Healthchecks = redactAll(n.Healthchecks)
 	out.UptimeKuma = redactAll(n.UptimeKuma)
+	out.Shoutrrr = redactAll(n.Shoutrrr)
 	return out
 }
 

@@ -76,8 +76,12 @@ func (c *ConfigVersion) ChangedTo(v FileVersion) bool {
 // PollFile calls changed each time the config file resolves elsewhere or
 // its content changes from the version ver recorded last, checking every
 // interval until ctx ends. A file that cannot be read is logged once and
-// checked again later.
+// checked again later. An empty path (the configuration comes from the
+// environment) is not polled.
 func PollFile(ctx context.Context, ver *ConfigVersion, interval time.Duration, changed func(), log *zap.Logger) {
+	if ver.path == "" {
+		return
+	}
 	failing := false
 	t := time.NewTicker(interval)
 	defer t.Stop()

@@ -264,3 +264,24 @@ func TestEffectiveConfigRoundTrips(t *testing.T) {
 		}
 	}
 }
+
+// One run of `config validate` lists the unknown keys, with the known key
+// they are closest to, and the problems of the keys it knows.
+func TestUnknownKeysAndValueErrorsInOneGo(t *testing.T) {
+	_, err := Parse([]byte("policy: bogus\nrecrods: []\nrecords: [{name: a.example.com, proxid: true, ttl: -5}]\n"))
+	want := []string{
+		"recrods: unknown key (line 2) (did you mean records?)",
+		"records[0].proxid: unknown key (line 3) (did you mean proxied?)",
+		"records[0].ttl: -5 must be 1 (automatic) or 60..86400 seconds",
+		`policy: "bogus" is not one of sync, upsert-only, create-only`,
+	}
+	var p *Problems
+	if !errors.As(err, &p) || len(p.Errs) != len(want) {
+		t.Fatalf("Parse = %v, want %d problems", err, len(want))
+	}
+	for i, w := range want {
+		if p.Errs[i].Error() != w {
+			t.Errorf("problem %d = %q, want %q", i, p.Errs[i], w)
+		}
+	}
+}

@@ -32,24 +32,26 @@ func Parse(data []byte, checks ...Check) (*Config, error) {
 	if root.Kind == 0 {
 		return nil, errors.New("config is empty: at least records is required")
 	}
-	errs := checkKeys(&root, reflect.TypeFor[Config](), "")
+	keyErrs := checkKeys(&root, reflect.TypeFor[Config](), "")
 	if hasKey(&root, "cloudflare", "api_token") { // the key of the effective config's token source
-		errs = append(errs, errTokenInFile)
+		keyErrs = append(keyErrs, errTokenInFile)
 	}
-	if len(errs) > 0 {
-		return nil, &Problems{Errs: errs}
-	}
+	// Unknown keys are listed with the problems of the keys that are known,
+	// so that one run of `config validate` shows them all.
 	var c Config
 	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
+	dec.KnownFields(len(keyErrs) == 0)
 	if err := dec.Decode(&c); err != nil {
+		if len(keyErrs) > 0 {
+			return nil, &Problems{Errs: keyErrs}
+		}
 		return nil, fmt.Errorf("parse config: %w", err)
 	}
 	c.WAF.ManageSkipRules = hasKey(&root, "waf", "skip_rules")
 	c.WAF.ManageAccessRules = hasKey(&root, "waf", "access_rules")
 	c.Server.listenSet = hasKey(&root, "server", "listen")
 	c.applyDefaults()
-	if errs := c.validate(checks); len(errs) > 0 {
+	if errs := append(keyErrs, c.validate(checks)...); len(errs) > 0 {
 		return nil, &Problems{Errs: errs}
 	}
 	return &c, nil

@@ -48,7 +48,7 @@ func checkMapping(n *yaml.Node, t reflect.Type, path string) []error {
 		p := join(path, key.Value)
 		ft, ok := fields[key.Value]
 		if !ok {
-			errs = append(errs, fmt.Errorf("%s: unknown key (line %d)", p, key.Line))
+			errs = append(errs, fmt.Errorf("%s: unknown key (line %d)%s", p, key.Line, didYouMean(key.Value, fields)))
 			continue
 		}
 		errs = append(errs, checkKeys(val, ft, p)...)
@@ -102,4 +102,40 @@ func hasKey(n *yaml.Node, path ...string) bool {
 		n = next
 	}
 	return true
+}
+
+// didYouMean suggests the known key closest to a misspelt one (" (did you
+// mean proxied?)"), when one is within two edits, else "".
+func didYouMean(key string, fields map[string]reflect.Type) string {
+	best, bestDist := "", 3
+	for k := range fields {
+		if d := editDistance(strings.ToLower(key), k); d < bestDist || (d == bestDist && k < best) {
+			best, bestDist = k, d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (did you mean %s?)", best)
+}
+
+// editDistance is the Levenshtein distance between a and b.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
 }

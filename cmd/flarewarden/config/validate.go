@@ -101,7 +101,7 @@ func (c *Config) validatePasses(add adder) {
 		add("ownership.comment_marker", "must be 1 to %d characters without surrounding spaces", maxMarkerLen)
 	}
 	if sched, err := CronParser.Parse(c.Schedule); err != nil {
-		add("schedule", "%v", err)
+		add("schedule", "%v (valid: \"@every 5m\", \"*/5 * * * *\", \"@hourly\")", err)
 	} else if sched.Next(time.Now()).IsZero() {
 		add("schedule", "%q never fires (no such date)", c.Schedule)
 	}

@@ -2,6 +2,8 @@ package service
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 
 	"go.uber.org/zap"
@@ -10,6 +12,7 @@ import (
 	"github.com/flarewarden/flarewarden/cmd/flarewarden/config"
 	"github.com/flarewarden/flarewarden/controller"
 	"github.com/flarewarden/flarewarden/controller/daemon"
+	"github.com/flarewarden/flarewarden/controller/redact"
 	"github.com/flarewarden/flarewarden/providers/cloudflare"
 	"github.com/flarewarden/flarewarden/providers/health"
 	"github.com/flarewarden/flarewarden/providers/metrics"
@@ -33,9 +36,16 @@ type App struct {
 	Self  daemon.SelfScope
 }
 
-// Verify checks the token before anything is written.
+// Verify checks the token before anything is written. When the API gave
+// no answer at all, the error says where it was looked for and which
+// settings say so, rather than leaving the token suspected.
 func (a *App) Verify(ctx context.Context) error {
 	if err := a.CF.Verify(ctx); err != nil {
+		var e *cloudflare.APIError
+		if errors.As(err, &e) && e.Status == 0 && ctx.Err() == nil {
+			return fmt.Errorf("%w: the Cloudflare API at %s did not answer (set by cloudflare.api_base_url or %s; the token was not checked)",
+				err, redact.URL(a.Cfg.Cloudflare.APIBaseURL), config.EnvBaseURL)
+		}
 		return err
 	}
 	a.Log.Debug("api token verified")

@@ -109,6 +109,7 @@ func buildInstrumentedApp(cfg *config.Config, token string, log *zap.Logger, m *
 		Token: token, BaseURL: cfg.Cloudflare.APIBaseURL, RateLimit: cfg.Cloudflare.RateLimit,
 		// leader.Transport: a leader's request is not sent once its lease term is over (by the clock).
 		HTTPClient: &http.Client{Timeout: time.Duration(cfg.Cloudflare.Timeout), Transport: leader.Transport(nil)}, Logger: log.Named("cloudflare"),
+		UserAgent: "flarewarden/" + currentVersion(),
 	}
 	var detector controller.Detector = det
 	if m != nil {

@@ -90,6 +90,9 @@ type Options struct {
 	Logger *zap.Logger
 	// Observer, when set, is told about every HTTP attempt (metrics).
 	Observer RequestObserver
+	// UserAgent is every request's User-Agent, default "flarewarden"
+	// (the command sets "flarewarden/<version>").
+	UserAgent string
 }
 
 // Client talks to the Cloudflare API. It is safe for concurrent use and
@@ -132,7 +135,7 @@ func New(o Options) (*Client, error) {
 		cf.HTTPClient(o.httpClient()),
 		cf.UsingRateLimit(o.RateLimit),
 		cf.UsingRetryPolicy(0, 0, 0),
-		cf.UserAgent("flarewarden"),
+		cf.UserAgent(orDefault(o.UserAgent, "flarewarden")),
 	)
 	if err != nil {
 		return nil, errors.New("cloudflare: cannot build api client")

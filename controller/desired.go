@@ -1,6 +1,10 @@
 package controller
 
-import "net/netip"
+import (
+	"fmt"
+	"maps"
+	"net/netip"
+)
 
 // Mode is the reconcile policy: how far flarewarden may go to make
 // Cloudflare match the desired state.
@@ -36,6 +40,9 @@ type DesiredName struct {
 	// see its target down; a pass asked to (PassOptions.Takeover) then sets
 	// TakeoverCNAME.
 	TakeoverOnFailure bool
+	// IPv6Host, when set, gives the AAAA the detected prefix joined to the
+	// name's interface identifier.
+	IPv6Host IPv6Host
 }
 
 // Desired is what the managed names should look like.
@@ -63,5 +70,53 @@ func DesiredFromDetection(d Detection) map[Family]Target {
 		}
 		out[f] = Target{State: state, Addr: r.Addr}
 	}
+	return out
+}
+
+// IPv6Host places a name under the delegated IPv6 prefix: its AAAA is the
+// detected address's first PrefixLen bits joined to the interface
+// identifier ID. The zero value (no ID) gives the detected address as is.
+type IPv6Host struct {
+	ID        netip.Addr
+	PrefixLen int
+}
+
+// Set reports whether the name has an interface identifier.
+func (h IPv6Host) Set() bool { return h.ID.IsValid() }
+
+// Check returns why the host cannot be joined to a prefix, or nil: the ID
+// must be an IPv6 address with no bit set inside the prefix.
+func (h IPv6Host) Check() error {
+	if !h.ID.Is6() || h.ID.Is4In6() || h.ID.Zone() != "" {
+		return fmt.Errorf("%s is not an IPv6 interface identifier", h.ID)
+	}
+	if h.PrefixLen < 0 || h.PrefixLen > 128 {
+		return fmt.Errorf("prefix length %d is not between 0 and 128", h.PrefixLen)
+	}
+	if p := netip.PrefixFrom(h.ID, h.PrefixLen).Masked(); p.Addr() != netip.IPv6Unspecified() {
+		return fmt.Errorf("%s has bits inside the /%d prefix", h.ID, h.PrefixLen)
+	}
+	return nil
+}
+
+// Join returns the detected address's prefix joined to the ID.
+func (h IPv6Host) Join(detected netip.Addr) netip.Addr {
+	out := netip.PrefixFrom(detected.WithZone(""), h.PrefixLen).Masked().Addr().As16()
+	id := h.ID.As16()
+	for i := range out {
+		out[i] |= id[i]
+	}
+	return netip.AddrFrom16(out)
+}
+
+// targets returns the per-family targets of name n: the IPv6 target joined
+// to n's interface identifier when it has one and the address is known.
+func (n DesiredName) targets(addrs map[Family]Target) map[Family]Target {
+	t, ok := addrs[IPv6]
+	if !n.IPv6Host.Set() || !ok || t.State != StateKnown {
+		return addrs
+	}
+	out := maps.Clone(addrs)
+	out[IPv6] = Target{State: StateKnown, Addr: n.IPv6Host.Join(t.Addr)}
 	return out
 }

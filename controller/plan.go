@@ -66,6 +66,8 @@ func (p PlanResult) ByZone() map[string][]Change {
 //     whole batch with it): an unowned record that already has the address
 //     is the one adopted, and owned records beside it are stale duplicates;
 //   - a family whose address is unknown keeps its records untouched;
+//   - a name with an IPv6Host gets the detected IPv6 prefix joined to its
+//     interface identifier as its AAAA;
 //   - a CNAME is replaced (delete + create, applied atomically) only when
 //     takeover is on, the policy is sync, and every enabled family is known;
 //   - upsert-only never deletes; create-only only creates.
@@ -92,6 +94,7 @@ func indexRecords(observed []Record) map[recordKey][]Record {
 }
 
 func planName(res *PlanResult, n DesiredName, at []Record, addrs map[Family]Target, p Policy) {
+	addrs = n.targets(addrs)
 	if cnames := ofType(at, TypeCNAME); len(cnames) > 0 {
 		planTakeover(res, n, cnames, addrs, p)
 		return

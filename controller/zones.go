@@ -20,6 +20,8 @@ type NameSpec struct {
 	// TakeoverOnFailure takes the CNAME over only in a pass asked to
 	// (PassOptions.Takeover), when health checks found its target down.
 	TakeoverOnFailure bool
+	// IPv6Host, when set, places the name's AAAA under the detected prefix.
+	IPv6Host IPv6Host
 }
 
 // MatchZones resolves each spec to its zone: the pinned zone, or the zone
@@ -45,7 +47,7 @@ func MatchZones(specs []NameSpec, listed []Zone) ([]DesiredName, []error) {
 			continue
 		}
 		out = append(out, DesiredName{Zone: z, Name: NormalizeName(s.Name), Proxied: s.Proxied, TTL: s.TTL,
-			TakeoverCNAME: s.TakeoverCNAME, TakeoverOnFailure: s.TakeoverOnFailure})
+			TakeoverCNAME: s.TakeoverCNAME, TakeoverOnFailure: s.TakeoverOnFailure, IPv6Host: s.IPv6Host})
 	}
 	return out, errs
 }

@@ -119,7 +119,7 @@ func buildInstrumentedApp(cfg *config.Config, token string, log *zap.Logger, m *
 	if err != nil {
 		return nil, fmt.Errorf("cloudflare client: %w", err)
 	}
-	rec := &controller.Reconciler{Detector: detector, DNS: cf, Names: nameSpecs(cfg.Records),
+	rec := &controller.Reconciler{Detector: detector, DNS: cf, Names: nameSpecs(cfg.Records, cfg.Detect.IPv6),
 		Policy: controller.Policy{Mode: controller.Mode(cfg.Policy), Marker: cfg.Ownership.CommentMarker},
 		Log:    log}
 	self, err := wireWAF(rec, cfg, cf)
@@ -136,13 +136,13 @@ func buildInstrumentedApp(cfg *config.Config, token string, log *zap.Logger, m *
 	return a, nil
 }
 
-func nameSpecs(recs []config.Record) []controller.NameSpec {
+func nameSpecs(recs []config.Record, v6 config.Family) []controller.NameSpec {
 	out := make([]controller.NameSpec, len(recs))
 	for i, r := range recs {
 		mode := r.Takeover()
 		out[i] = controller.NameSpec{Field: fmt.Sprintf("records[%d]", i), Name: r.Name, Zone: r.Zone,
 			Proxied: r.Proxied, TTL: r.TTL, TakeoverCNAME: mode == config.TakeoverAlways,
-			TakeoverOnFailure: mode == config.TakeoverOnFailure}
+			TakeoverOnFailure: mode == config.TakeoverOnFailure, IPv6Host: r.IPv6HostIn(v6)}
 	}
 	return out
 }

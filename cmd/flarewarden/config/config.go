@@ -57,6 +57,9 @@ type Family struct {
 	Sources      []string `yaml:"sources,omitempty"`
 	Quorum       int      `yaml:"quorum,omitempty"`
 	AllowPrivate bool     `yaml:"allow_private,omitempty"`
+	// PrefixLength (IPv6 only) is how many bits of the detected address are
+	// the delegated prefix that records' ipv6_host ids are joined to.
+	PrefixLength int `yaml:"prefix_length,omitempty"`
 }
 
 // On reports whether the family is enabled.
@@ -73,6 +76,9 @@ type Record struct {
 	Proxied       *bool     `yaml:"proxied,omitempty"`
 	TTL           *int      `yaml:"ttl,omitempty"`
 	TakeoverCNAME *Takeover `yaml:"takeover_cname,omitempty"`
+	// IPv6Host is an interface identifier ("::1234:5678:9abc:def0"): the
+	// AAAA is the detected IPv6 prefix joined to it.
+	IPv6Host string `yaml:"ipv6_host,omitempty"`
 }
 
 // Ownership says how flarewarden marks what it owns.

@@ -8,6 +8,9 @@ const (
 	DefaultMarker   = "managed-by=flarewarden"
 	DefaultSchedule = "@every 5m"
 	DefaultPolicy   = "sync"
+	// DefaultIPv6PrefixLength is the delegated prefix records' ipv6_host
+	// ids are joined to: a /64.
+	DefaultIPv6PrefixLength = 64
 )
 
 // DefaultSources are the IP sources used when a family lists none.
@@ -24,6 +27,9 @@ func (c *Config) applyDefaults() {
 	c.Detect.Timeout = orDur(c.Detect.Timeout, 5*time.Second)
 	c.Detect.IPv4.defaults(true)
 	c.Detect.IPv6.defaults(false)
+	if c.Detect.IPv6.On() && c.Detect.IPv6.PrefixLength == 0 {
+		c.Detect.IPv6.PrefixLength = DefaultIPv6PrefixLength
+	}
 	c.Detect.Interval = orDur(c.Detect.Interval, 30*time.Second)
 	for i := range c.Records {
 		if c.Records[i].TakeoverCNAME == nil {

@@ -87,6 +87,7 @@ func (d Detect) validate(add adder) {
 	if !d.On() {
 		add("detect", "enable at least one of ipv4 and ipv6")
 	}
+	d.validatePrefixLength(add)
 }
 
 // validatePasses checks how passes run: policy, ownership marker, schedule
@@ -131,6 +132,7 @@ func (c *Config) validateRecords(add adder) {
 		}
 		seen[name] = i
 		r.validateTTL(field, add)
+		r.validateIPv6Host(field, c.Detect.IPv6, add)
 	}
 }
 

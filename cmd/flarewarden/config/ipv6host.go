@@ -1,0 +1,57 @@
+package config
+
+import (
+	"net/netip"
+
+	"github.com/flarewarden/flarewarden/controller"
+)
+
+// The delegated prefix lengths a record's ipv6_host may be joined to.
+const (
+	minIPv6PrefixLength = 48
+	maxIPv6PrefixLength = 64
+)
+
+// validatePrefixLength accepts a prefix length on IPv6 only, /48 to /64.
+func (d Detect) validatePrefixLength(add adder) {
+	if d.IPv4.PrefixLength != 0 {
+		add("detect.ipv4.prefix_length", "only detect.ipv6 has a delegated prefix")
+	}
+	if p := d.IPv6.PrefixLength; p != 0 && (p < minIPv6PrefixLength || p > maxIPv6PrefixLength) {
+		add("detect.ipv6.prefix_length", "%d must be between %d and %d", p, minIPv6PrefixLength, maxIPv6PrefixLength)
+	}
+}
+
+// validateIPv6Host requires an interface identifier that fits under the
+// IPv6 family's prefix, and that family on.
+func (r Record) validateIPv6Host(field string, v6 Family, add adder) {
+	if r.IPv6Host == "" {
+		return
+	}
+	field += ".ipv6_host"
+	id, err := netip.ParseAddr(r.IPv6Host)
+	if err != nil || !id.Is6() || id.Is4In6() || id.Zone() != "" {
+		add(field, "%q is not an IPv6 interface identifier (e.g. \"::1234:5678:9abc:def0\")", r.IPv6Host)
+		return
+	}
+	if !v6.On() {
+		add(field, "needs detect.ipv6 on: the host id is joined to the detected IPv6 prefix")
+		return
+	}
+	if v6.PrefixLength < minIPv6PrefixLength || v6.PrefixLength > maxIPv6PrefixLength {
+		return // detect.ipv6.prefix_length says why
+	}
+	if err := r.IPv6HostIn(v6).Check(); err != nil {
+		add(field, "%v", err)
+	}
+}
+
+// IPv6HostIn returns the record's interface identifier under the IPv6
+// family's prefix; the zero value when it has none.
+func (r Record) IPv6HostIn(v6 Family) controller.IPv6Host {
+	id, err := netip.ParseAddr(r.IPv6Host)
+	if err != nil {
+		return controller.IPv6Host{}
+	}
+	return controller.IPv6Host{ID: id, PrefixLen: v6.PrefixLength}
+}

@@ -21,6 +21,8 @@ detect:
 records:
   - {name: nas.example.com, ipv6_host: "::aa:bbcc:ddee:ff01"}
   - {name: vpn.example.com}
+waf:
+  skip_rules: [{name: lan, sources: [self_prefix]}]
 retry: {base: 10ms, max: 50ms}
 server: {listen: "127.0.0.1:0"}
 `, w.api.URL, v6)
@@ -59,6 +61,7 @@ func TestReconcileJoinsIPv6HostToTheDelegatedPrefix(t *testing.T) {
 	if v := w.record("vpn.example.com", "AAAA"); v != "2001:db8:1234:5600::7" {
 		t.Errorf("vpn AAAA = %q, want the detected IPv6", v)
 	}
+	w.wantSkipExpression("(ip.src in {2001:db8:1234:5600::/56})")
 
 	w.writeIPv6HostConfig("2001:db8:abcd:ef00::7")
 	w.sim.ResetLog()
@@ -74,5 +77,16 @@ func TestReconcileJoinsIPv6HostToTheDelegatedPrefix(t *testing.T) {
 		if strings.Contains(string(req.Body), `"deletes":[{`) || strings.Contains(string(req.Body), `"posts":[{`) {
 			t.Errorf("second pass deleted or created: %s %s", req.Path, req.Body)
 		}
+	}
+	w.wantSkipExpression("(ip.src in {2001:db8:abcd:ef00::/56})")
+}
+
+// wantSkipExpression checks the expression of the zone's skip rule lan,
+// whose only source is self_prefix: the delegated prefix follows the ISP.
+func (w *world) wantSkipExpression(want string) {
+	w.t.Helper()
+	rs, ok := w.sim.Ruleset("example.com", "http_request_firewall_custom")
+	if !ok || len(rs.Rules) != 1 || rs.Rules[0].Expression != want {
+		w.t.Fatalf("custom rules %+v, want one skip rule with %s", rs.Rules, want)
 	}
 }

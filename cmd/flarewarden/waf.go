@@ -67,7 +67,8 @@ func wireWAF(rec *controller.Reconciler, cfg *config.Config, api wafAPI) (daemon
 	if err != nil {
 		return daemon.SelfScope{}, err
 	}
-	resolver := sources.New(sources.Options{Server: cfg.WAF.Resolver, Timeout: time.Duration(cfg.Detect.Timeout)})
+	resolver := sources.New(sources.Options{Server: cfg.WAF.Resolver, Timeout: time.Duration(cfg.Detect.Timeout),
+		DelegatedPrefix: cfg.Detect.IPv6.PrefixLength})
 	rec.WAF = &waf.Step{Spec: spec, Sources: sources.NewLists(resolver, lists),
 		Rulesets: api, Settings: api, Access: api, Lists: api, Log: rec.Log}
 	zones, everyManaged := spec.SelfZones()

@@ -19,10 +19,11 @@ import (
 // makes its set unknown, and rules built from it are left as they are).
 // It is safe for concurrent use.
 type Resolver struct {
-	lookup  func(ctx context.Context, host string) ([]netip.Addr, error)
-	timeout time.Duration
-	mu      sync.Mutex
-	last    map[string][]netip.Addr
+	lookup    func(ctx context.Context, host string) ([]netip.Addr, error)
+	timeout   time.Duration
+	delegated int // bits of the delegated IPv6 prefix, for self_prefix
+	mu        sync.Mutex
+	last      map[string][]netip.Addr
 }
 
 // Options configure a Resolver.
@@ -31,6 +32,10 @@ type Options struct {
 	Server string
 	// Timeout bounds each hostname lookup; default 5s.
 	Timeout time.Duration
+	// DelegatedPrefix is how many bits of the detected IPv6 address are
+	// the prefix the ISP delegated (detect.ipv6.prefix_length): what
+	// self_prefix stands for. 0 means 64.
+	DelegatedPrefix int
 }
 
 // New returns a Resolver.
@@ -46,10 +51,14 @@ func New(o Options) *Resolver {
 	if o.Timeout <= 0 {
 		o.Timeout = 5 * time.Second
 	}
+	if o.DelegatedPrefix <= 0 {
+		o.DelegatedPrefix = 64
+	}
 	return &Resolver{
-		lookup:  func(ctx context.Context, host string) ([]netip.Addr, error) { return res.LookupNetIP(ctx, "ip", host) },
-		timeout: o.Timeout,
-		last:    map[string][]netip.Addr{},
+		lookup:    func(ctx context.Context, host string) ([]netip.Addr, error) { return res.LookupNetIP(ctx, "ip", host) },
+		timeout:   o.Timeout,
+		delegated: o.DelegatedPrefix,
+		last:      map[string][]netip.Addr{},
 	}
 }
 
@@ -81,6 +90,8 @@ func (r *Resolver) resolveOne(ctx context.Context, s Spec, det controller.Detect
 		res.Prefixes = []netip.Prefix{s.Prefix}
 	case KindSelf:
 		return selfResult(res, det, v6Bits)
+	case KindSelfPrefix:
+		return selfPrefixResult(res, det, r.delegated)
 	case KindHost:
 		addrs, stale, err := r.host(ctx, s.Host)
 		if err != nil && !stale {
@@ -144,4 +155,20 @@ func widen(addrs []netip.Addr, v6Bits int) []netip.Prefix {
 		out = append(out, p)
 	}
 	return out
+}
+
+// selfPrefixResult is the delegated IPv6 prefix of the detected address
+// (bits long); an IPv6 address that is unknown or not detected makes the
+// source unknown, so rules built from it are kept as they are.
+func selfPrefixResult(res controller.SourceResult, det controller.Detection, bits int) (controller.SourceResult, string) {
+	switch v6 := det.Get(controller.IPv6); v6.State {
+	case controller.StateKnown:
+		res.Prefixes = []netip.Prefix{netip.PrefixFrom(v6.Addr, bits).Masked()}
+		return res, ""
+	case controller.StateUnknown:
+		res.Err = "ipv6 address unknown"
+	default:
+		res.Err = "ipv6 is not detected (detect.ipv6)"
+	}
+	return res, SelfPrefix + ": " + res.Err
 }

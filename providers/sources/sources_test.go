@@ -139,3 +139,25 @@ func TestListHasSelf(t *testing.T) {
 		}
 	}
 }
+
+// self_prefix is the delegated IPv6 prefix of the detected address; a
+// family that is unknown or not detected makes it unknown.
+func TestResolveSelfPrefix(t *testing.T) {
+	r := New(Options{DelegatedPrefix: 56})
+	det := controller.Detection{
+		V4: controller.FamilyResult{State: controller.StateKnown, Addr: netip.MustParseAddr("203.0.113.7")},
+		V6: controller.FamilyResult{State: controller.StateKnown, Addr: netip.MustParseAddr("2001:db8:1234:5678::7")},
+	}
+	if got := r.Resolve(context.Background(), specs(t, " SELF_PREFIX "), det, 0); exprOf(got) != "(ip.src in {2001:db8:1234:5600::/56})" {
+		t.Fatalf("self_prefix = %s (%q)", exprOf(got), got.Unknown)
+	}
+	for state, want := range map[controller.AddressState]string{
+		controller.StateUnknown:  "self_prefix: ipv6 address unknown",
+		controller.StateDisabled: "self_prefix: ipv6 is not detected (detect.ipv6)",
+	} {
+		det.V6.State = state
+		if got := r.Resolve(context.Background(), specs(t, "self_prefix"), det, 0); got.Unknown != want {
+			t.Errorf("%s ipv6: unknown = %q, want %q", state, got.Unknown, want)
+		}
+	}
+}

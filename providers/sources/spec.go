@@ -1,6 +1,7 @@
 // Package sources resolves the source lists of WAF rules: IP addresses,
-// CIDRs, hostnames (resolved on every pass, A and AAAA) and "self" (the
-// detected public addresses).
+// CIDRs, hostnames (resolved on every pass, A and AAAA), "self" (the
+// detected public addresses) and "self_prefix" (their delegated IPv6
+// prefix).
 package sources
 
 import (
@@ -16,14 +17,20 @@ import (
 // Self is the source that stands for the detected public address(es).
 const Self = "self"
 
+// SelfPrefix is the source that stands for the delegated IPv6 prefix of the
+// detected address (detect.ipv6.prefix_length bits): every LAN host of the
+// site, not only this one.
+const SelfPrefix = "self_prefix"
+
 // Kind is what a source spec denotes.
 type Kind int
 
 // Source kinds.
 const (
-	KindPrefix Kind = iota // an address or a CIDR
-	KindHost               // a hostname
-	KindSelf               // the detected addresses
+	KindPrefix     Kind = iota // an address or a CIDR
+	KindHost                   // a hostname
+	KindSelf                   // the detected addresses
+	KindSelfPrefix             // the delegated IPv6 prefix of the detected address
 )
 
 // Spec is a parsed source.
@@ -52,6 +59,8 @@ func Parse(raw string, allowBroad bool) (Spec, error) {
 		return Spec{}, errors.New("empty source")
 	case strings.EqualFold(s, Self):
 		return Spec{Raw: s, Kind: KindSelf}, nil
+	case strings.EqualFold(s, SelfPrefix):
+		return Spec{Raw: s, Kind: KindSelfPrefix}, nil
 	}
 	if p, err := waf.ParsePrefixOrAddr(s); err == nil {
 		return Spec{Raw: s, Kind: KindPrefix, Prefix: p}, checkBreadth(p, allowBroad)

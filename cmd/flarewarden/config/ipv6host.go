@@ -1,9 +1,11 @@
 package config
 
 import (
+	"fmt"
 	"net/netip"
 
 	"github.com/flarewarden/flarewarden/controller"
+	"github.com/flarewarden/flarewarden/providers/sources"
 )
 
 // The delegated prefix lengths a record's ipv6_host may be joined to.
@@ -54,4 +56,34 @@ func (r Record) IPv6HostIn(v6 Family) controller.IPv6Host {
 		return controller.IPv6Host{}
 	}
 	return controller.IPv6Host{ID: id, PrefixLen: v6.PrefixLength}
+}
+
+// validateSelfPrefix checks the WAF entries that list self_prefix (the
+// delegated IPv6 prefix): the IPv6 family must be on, and IP Access Rules,
+// which take IPv6 ranges of /32, /48 or /64 only, need a prefix of those.
+func (c *Config) validateSelfPrefix(add adder) {
+	check := func(field string, s Sources, access bool) {
+		for j, raw := range s.Sources {
+			sp, err := sources.Parse(raw, s.AllowBroad)
+			if err != nil || sp.Kind != sources.KindSelfPrefix {
+				continue
+			}
+			f := fmt.Sprintf("%s.sources[%d]", field, j)
+			switch p := c.Detect.IPv6.PrefixLength; {
+			case !c.Detect.IPv6.On():
+				add(f, "self_prefix needs detect.ipv6 on: it is the delegated prefix of the detected IPv6 address")
+			case access && p != 48 && p != 64:
+				add(f, "self_prefix is a /%d (detect.ipv6.prefix_length), and IP Access Rules take IPv6 /32, /48 or /64 ranges only", p)
+			}
+		}
+	}
+	for i, r := range c.WAF.SkipRules {
+		check(fmt.Sprintf("waf.skip_rules[%d]", i), r.Sources, false)
+	}
+	for i, a := range c.WAF.AccessRules {
+		check(fmt.Sprintf("waf.access_rules[%d]", i), a.Sources, true)
+	}
+	for i, l := range c.WAF.IPLists {
+		check(fmt.Sprintf("waf.ip_lists[%d]", i), l.Sources, false)
+	}
 }

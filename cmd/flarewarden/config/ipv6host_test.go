@@ -27,6 +27,11 @@ func TestIPv6HostValidation(t *testing.T) {
 			[]string{"detect.ipv6.prefix_length: 40 must be between 48 and 64"}},
 		{"prefix length on ipv4", "detect: {ipv4: {prefix_length: 24}}\nrecords: [{name: a.example.com}]",
 			[]string{"detect.ipv4.prefix_length: only detect.ipv6 has a delegated prefix"}},
+		{"self_prefix without ipv6", "records: [{name: a.example.com}]\nwaf: {skip_rules: [{name: lan, sources: [self_prefix]}]}",
+			[]string{"waf.skip_rules[0].sources[0]: self_prefix needs detect.ipv6 on"}},
+		{"self_prefix /56 in an access rule", fmt.Sprintf(v6, ", prefix_length: 56") +
+			"records: [{name: a.example.com}]\nwaf: {access_rules: [{name: lan, sources: [203.0.113.7, self_prefix]}]}",
+			[]string{"waf.access_rules[0].sources[1]: self_prefix is a /56 (detect.ipv6.prefix_length), and IP Access Rules take IPv6 /32, /48 or /64 ranges only"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

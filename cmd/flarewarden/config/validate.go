@@ -39,6 +39,7 @@ func (c *Config) validate(checks []Check) []error {
 	}
 	c.validateRecords(add)
 	c.WAF.validate(add)
+	c.validateSelfPrefix(add)
 	c.Health.validate(add)
 	c.Notify.validate(add)
 	c.validatePasses(add)

@@ -27,6 +27,7 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/flarewarden/flarewarden/controller"
+	"github.com/flarewarden/flarewarden/controller/retry"
 	"github.com/flarewarden/flarewarden/providers/cloudflare"
 )
 
@@ -82,7 +83,7 @@ func replicaMain(specJSON string) int {
 	lead := func(ctx context.Context) {
 		for ctx.Err() == nil {
 			_, _ = rec.RunOnce(ctx, controller.PassOptions{})
-			pause(ctx, s.PassPause)
+			_ = retry.Sleep(ctx, s.PassPause)
 		}
 	}
 	c := Config{Kubeconfig: s.Kubeconfig, Namespace: "flarewarden", Name: s.Lease, Identity: s.Identity,

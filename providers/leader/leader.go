@@ -5,13 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"time"
 
 	"github.com/go-logr/zapr"
 	"go.uber.org/zap"
 	coordinationv1 "k8s.io/client-go/kubernetes/typed/coordination/v1"
 	"k8s.io/client-go/tools/leaderelection"
 	"k8s.io/klog/v2"
+
+	"github.com/flarewarden/flarewarden/controller/retry"
 )
 
 // Run campaigns for the Lease c.Namespace/c.Name until ctx ends.
@@ -83,7 +84,7 @@ func run(ctx context.Context, client coordinationv1.LeasesGetter, c Config, lead
 		if err := campaign(ctx, client, c, lead, obs, round, o, log); err != nil {
 			return err
 		}
-		pause(ctx, c.RetryPeriod) // no hot loop when lead keeps returning; others get a chance
+		_ = retry.Sleep(ctx, c.RetryPeriod) // no hot loop when lead keeps returning; others get a chance
 	}
 	log.Info("leader election stopped")
 	return nil
@@ -176,16 +177,6 @@ func (r *electionRound) endTerm(ctx context.Context) error {
 	case <-ctx.Done():
 		r.log.Error("lead still running, leaving the lease to expire instead of releasing it")
 		return fmt.Errorf("leader: lead still running, lease not released: %w", ctx.Err())
-	}
-}
-
-// pause waits d or until ctx ends.
-func pause(ctx context.Context, d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-	case <-t.C:
 	}
 }
 

@@ -71,15 +71,7 @@ health: {checks: [{name: 'Home Site', url: 'https://a.example.com/'}, {name: 'Ho
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := Parse([]byte(tt.yaml))
-			if err == nil {
-				t.Fatal("Parse succeeded, want an error")
-			}
-			for _, w := range tt.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error %q\ndoes not contain %q", err, w)
-				}
-			}
+			err := wantParseErrors(t, tt.yaml, tt.want)
 			if strings.Contains(err.Error(), "s3cret") {
 				t.Errorf("error %q repeats a secret", err)
 			}
@@ -284,4 +276,20 @@ func TestUnknownKeysAndValueErrorsInOneGo(t *testing.T) {
 			t.Errorf("problem %d = %q, want %q", i, p.Errs[i], w)
 		}
 	}
+}
+
+// wantParseErrors parses yaml, which must fail with an error containing
+// every text of want, and returns that error.
+func wantParseErrors(t *testing.T, yaml string, want []string) error {
+	t.Helper()
+	_, err := Parse([]byte(yaml))
+	if err == nil {
+		t.Fatal("Parse succeeded, want an error")
+	}
+	for _, w := range want {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("error %q\ndoes not contain %q", err, w)
+		}
+	}
+	return err
 }

@@ -16,15 +16,7 @@ import (
 // TestCloudflareGoClient drives the simulator with the SDK the adapter uses,
 // through the exported API only.
 func TestCloudflareGoClient(t *testing.T) {
-	s := sim.New()
-	s.AddToken("tok", sim.TokenOptions{})
-	s.AddZone("example.com")
-	srv := httptest.NewServer(s)
-	defer srv.Close()
-	api, err := cloudflare.NewWithAPIToken("tok", cloudflare.BaseURL(srv.URL+"/client/v4"), cloudflare.UsingRateLimit(1000))
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, api := sdkOnSim(t)
 	ctx := context.Background()
 
 	if v, err := api.VerifyAPIToken(ctx); err != nil || v.Status != "active" {
@@ -81,19 +73,12 @@ func TestCloudflareGoClient(t *testing.T) {
 // TestCloudflareGoWAF drives the rulesets, settings, access rules and lists
 // endpoints with the SDK the adapter uses, through the exported API only.
 func TestCloudflareGoWAF(t *testing.T) {
-	s := sim.New()
-	s.AddToken("tok", sim.TokenOptions{})
-	zoneID := s.AddZone("example.com").ID
-	srv := httptest.NewServer(s)
-	defer srv.Close()
-	api, err := cloudflare.NewWithAPIToken("tok", cloudflare.BaseURL(srv.URL+"/client/v4"), cloudflare.UsingRateLimit(1000))
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, api := sdkOnSim(t)
 	ctx := context.Background()
+	zoneID := s.Zones()[0].ID
 	zone := cloudflare.ZoneIdentifier(zoneID)
 
-	_, err = api.GetEntrypointRuleset(ctx, zone, "http_request_firewall_custom")
+	_, err := api.GetEntrypointRuleset(ctx, zone, "http_request_firewall_custom")
 	var cfErr *cloudflare.Error
 	if !errors.As(err, &cfErr) || !cfErr.InternalErrorCodeIs(10003) || cfErr.StatusCode != 404 {
 		t.Fatalf("missing entrypoint: %v", err)
@@ -162,4 +147,20 @@ func TestCloudflareGoWAF(t *testing.T) {
 	if err != nil || len(got) != 30 || *got[29].IP != "192.0.2.29" {
 		t.Fatalf("ListListItems = %d items, %v", len(got), err)
 	}
+}
+
+// sdkOnSim serves a simulator holding zone example.com and token "tok" on
+// loopback and returns it with a cloudflare-go client of that token.
+func sdkOnSim(t *testing.T) (*sim.Server, *cloudflare.API) {
+	t.Helper()
+	s := sim.New()
+	s.AddToken("tok", sim.TokenOptions{})
+	s.AddZone("example.com")
+	srv := httptest.NewServer(s)
+	t.Cleanup(srv.Close)
+	api, err := cloudflare.NewWithAPIToken("tok", cloudflare.BaseURL(srv.URL+"/client/v4"), cloudflare.UsingRateLimit(1000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, api
 }

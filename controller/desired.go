@@ -43,6 +43,10 @@ type DesiredName struct {
 	// IPv6Host, when set, gives the AAAA the detected prefix joined to the
 	// name's interface identifier.
 	IPv6Host IPv6Host
+	// Uplinks, when set, are the uplinks the name follows (in order of
+	// preference) as UplinkMode says; the name then ignores Desired.Addrs.
+	Uplinks    []string
+	UplinkMode UplinkMode
 }
 
 // Desired is what the managed names should look like.
@@ -51,12 +55,16 @@ type Desired struct {
 	// Addrs holds the verdict per family; a family absent from the map is
 	// treated as disabled.
 	Addrs map[Family]Target
+	// Uplinks are the uplinks the names with Uplinks follow.
+	Uplinks []UplinkView
 }
 
-// Target is the address a family's records should carry.
+// Target is the address a family's records should carry: Addr, and the
+// addresses in More when a name has one record per uplink (UplinkAll).
 type Target struct {
 	State AddressState
 	Addr  netip.Addr
+	More  []netip.Addr
 }
 
 // DesiredFromDetection builds the per-family targets of a detection.
@@ -109,14 +117,23 @@ func (h IPv6Host) Join(detected netip.Addr) netip.Addr {
 	return netip.AddrFrom16(out)
 }
 
-// targets returns the per-family targets of name n: the IPv6 target joined
-// to n's interface identifier when it has one and the address is known.
-func (n DesiredName) targets(addrs map[Family]Target) map[Family]Target {
+// targets returns the per-family targets of name n, and why when it
+// follows uplinks: its uplinks' addresses, or else d.Addrs; each IPv6
+// address joined to n's interface identifier when it has one.
+func (n DesiredName) targets(d Desired) (map[Family]Target, string) {
+	addrs, why := d.Addrs, ""
+	if len(n.Uplinks) > 0 {
+		addrs, why = uplinkTargets(n.Uplinks, n.UplinkMode, d.Uplinks)
+	}
 	t, ok := addrs[IPv6]
 	if !n.IPv6Host.Set() || !ok || t.State != StateKnown {
-		return addrs
+		return addrs, why
 	}
 	out := maps.Clone(addrs)
-	out[IPv6] = Target{State: StateKnown, Addr: n.IPv6Host.Join(t.Addr)}
-	return out
+	joined := Target{}
+	for _, a := range t.All() {
+		joined = joined.with(n.IPv6Host.Join(a))
+	}
+	out[IPv6] = joined
+	return out, why
 }

@@ -109,10 +109,11 @@ const (
 	EventPassStart EventKind = "pass_start" // a reconcile pass started
 	EventPassOK    EventKind = "pass_ok"    // a reconcile pass succeeded
 	EventPassFail  EventKind = "pass_fail"  // a reconcile pass failed
+	EventUplink    EventKind = "uplink"     // an uplink went down or came back up
 )
 
 // EventKinds lists every event kind, in a stable order.
-var EventKinds = []EventKind{EventHealth, EventChange, EventPassStart, EventPassOK, EventPassFail}
+var EventKinds = []EventKind{EventHealth, EventChange, EventPassStart, EventPassOK, EventPassFail, EventUplink}
 
 // Event is something worth telling a human: a health transition, records
 // changed, a pass started, succeeded or failed. It never carries a secret.

@@ -30,6 +30,9 @@ type PassOptions struct {
 	// Takeover names the names whose CNAME is to be taken over in this
 	// pass although their spec only allows it on failure.
 	Takeover map[string]bool
+	// UplinkDown maps the uplinks health checks hold down to why; an
+	// uplink absent from it is up.
+	UplinkDown map[string]string
 }
 
 // RunOnce runs one pass. A zone whose records cannot be read gets no writes;
@@ -51,7 +54,9 @@ func (r *Reconciler) RunOnce(ctx context.Context, opt PassOptions) (Report, erro
 	managed := distinctZones(names, func(n DesiredName) Zone { return n.Zone })
 	observed, names, listErrs := r.observe(ctx, names, &rep)
 	errs = append(errs, listErrs...)
-	rep.Plan = Plan(Desired{Names: names, Addrs: DesiredFromDetection(rep.Detection)}, observed, r.Policy)
+	uplinks := UplinkViews(rep.Detection, opt.UplinkDown)
+	rep.Uplinks = uplinkReports(uplinks)
+	rep.Plan = Plan(Desired{Names: names, Addrs: DesiredFromDetection(rep.Detection), Uplinks: uplinks}, observed, r.Policy)
 
 	var waf WAFPlan
 	if r.WAF != nil {

@@ -25,6 +25,15 @@ type PlanResult struct {
 	AccessRules []AccessRuleChange `json:"access_rules,omitempty"`
 	ListItems   []ListItemChange   `json:"list_items,omitempty"`
 	Warnings    []Warning          `json:"warnings,omitempty"`
+	// Follows says, for each name that follows uplinks, which it follows
+	// and why.
+	Follows []Follow `json:"uplinks,omitempty"`
+}
+
+// Follow is which uplinks a name follows, and why.
+type Follow struct {
+	Name string `json:"name"`
+	Why  string `json:"why"`
 }
 
 // MarshalJSON writes "changes" as [] rather than null when there is none,
@@ -75,7 +84,7 @@ func Plan(d Desired, observed []Record, p Policy) PlanResult {
 	var res PlanResult
 	index := indexRecords(observed)
 	for _, n := range d.Names {
-		planName(&res, n, index[recordKey{n.Zone.ID, n.Name}], d.Addrs, p)
+		planName(&res, n, index[recordKey{n.Zone.ID, n.Name}], d, p)
 	}
 	sortChanges(res.Changes)
 	return res
@@ -93,14 +102,24 @@ func indexRecords(observed []Record) map[recordKey][]Record {
 	return index
 }
 
-func planName(res *PlanResult, n DesiredName, at []Record, addrs map[Family]Target, p Policy) {
-	addrs = n.targets(addrs)
+func planName(res *PlanResult, n DesiredName, at []Record, d Desired, p Policy) {
+	addrs, why := n.targets(d)
+	from := len(res.Changes)
 	if cnames := ofType(at, TypeCNAME); len(cnames) > 0 {
 		planTakeover(res, n, cnames, addrs, p)
-		return
+	} else {
+		for _, f := range Families {
+			planFamily(res, n, f, at, addrs[f], p)
+		}
 	}
-	for _, f := range Families {
-		planFamily(res, n, f, at, addrs[f], p)
+	if why != "" {
+		res.Follows = append(res.Follows, Follow{Name: n.Name, Why: why})
+	}
+	if strings.HasPrefix(why, uplinksDownPrefix) {
+		res.warn(n, why)
+	}
+	for i := from; why != "" && i < len(res.Changes); i++ {
+		res.Changes[i].Reason += "; " + moveReason(res.Changes[i], d.Uplinks, why)
 	}
 }
 
@@ -119,10 +138,8 @@ func ofType(recs []Record, typ string) []Record {
 func planFamily(res *PlanResult, n DesiredName, f Family, at []Record, t Target, p Policy) {
 	recs := ofType(at, f.RecordType())
 	switch {
-	case t.State == StateKnown && len(recs) == 0:
-		planCreate(res, n, f, t.Addr.String(), at, p)
 	case t.State == StateKnown:
-		planKnown(res, n, recs, t, p)
+		planKnown(res, n, f, recs, at, t, p)
 	case t.State == StateUnknown:
 		// Detection failed: whatever is there stays.
 	default:
@@ -153,46 +170,70 @@ func planDisabled(res *PlanResult, n DesiredName, f Family, recs []Record, p Pol
 	}
 }
 
-// planKnown makes exactly one record of the family carry the address. It
-// never gives a second record the content of one already at the name:
-// Cloudflare refuses that (81058), and the zone's whole batch with it.
-func planKnown(res *PlanResult, n DesiredName, recs []Record, t Target, p Policy) {
-	want := t.Addr.String()
-	keep := pickKeeper(recs, want, p)
-	planKeeper(res, n, keep, want, p)
-	why := "duplicate " + keep.Type + " record"
-	if sameAddress(keep.Content, want) && !p.owns(keep) {
-		why = "stale duplicate: unowned " + keep.Type + " record already has " + want
-	}
-	for _, r := range recs {
-		if r.ID != keep.ID {
-			planDuplicate(res, n, r, why, p)
+// planKnown makes the records of the family carry the target's addresses,
+// one record each: a record that has an address keeps it, other records
+// are updated in place to the addresses left (owned ones first), the rest
+// are created, and the records left over are duplicates. It never gives a
+// record the content of another at the name: Cloudflare refuses that
+// (81058), and the zone's whole batch with it.
+func planKnown(res *PlanResult, n DesiredName, f Family, recs, at []Record, t Target, p Policy) {
+	wants := t.All()
+	left := slices.Clone(recs)
+	var keepers []Record
+	missing := wants[:0:0]
+	for _, want := range wants {
+		if i := pickKeeper(left, want.String(), p, true); i >= 0 {
+			keepers = append(keepers, left[i])
+			planKeeper(res, n, left[i], want.String(), p)
+			left = slices.Delete(left, i, i+1)
+			continue
 		}
+		missing = append(missing, want)
+	}
+	for _, want := range missing {
+		i := pickKeeper(left, want.String(), p, false)
+		if i < 0 {
+			planCreate(res, n, f, want.String(), at, p)
+			continue
+		}
+		keepers = append(keepers, left[i])
+		planKeeper(res, n, left[i], want.String(), p)
+		left = slices.Delete(left, i, i+1)
+	}
+	for _, r := range left {
+		planDuplicate(res, n, r, duplicateWhy(r, keepers, wants, p), p)
 	}
 }
 
-// pickKeeper chooses the record to keep: one that already has the wanted
-// content before one that does not (an unowned record with it is adopted
-// rather than an owned one updated to a copy of it), and within those an
-// owned record before an unowned one.
-func pickKeeper(recs []Record, want string, p Policy) Record {
-	rank := func(r Record) int {
-		score := 0
-		if !sameAddress(r.Content, want) {
-			score += 2
+// pickKeeper returns the index in recs of the record to give the address
+// want, or -1: among those that already have it when same (an unowned
+// record with it is adopted rather than an owned one updated to a copy of
+// it), else among all; within those, an owned record before an unowned one.
+func pickKeeper(recs []Record, want string, p Policy, same bool) int {
+	best := -1
+	for i, r := range recs {
+		if same && !sameAddress(r.Content, want) {
+			continue
 		}
-		if !p.owns(r) {
-			score++
-		}
-		return score
-	}
-	best := recs[0]
-	for _, r := range recs[1:] {
-		if rank(r) < rank(best) {
-			best = r
+		if best < 0 || (p.owns(r) && !p.owns(recs[best])) {
+			best = i
 		}
 	}
 	return best
+}
+
+// duplicateWhy says why r is extra: with one wanted address, a duplicate
+// of the record kept for it (stale when that one is unowned and already
+// had the address); with several, an address none of them is.
+func duplicateWhy(r Record, keepers []Record, wants []netip.Addr, p Policy) string {
+	if len(wants) > 1 {
+		return r.Type + " record " + r.Content + " is none of the wanted addresses"
+	}
+	keep, want := keepers[0], wants[0].String()
+	if sameAddress(keep.Content, want) && !p.owns(keep) {
+		return "stale duplicate: unowned " + keep.Type + " record already has " + want
+	}
+	return "duplicate " + keep.Type + " record"
 }
 
 // sameAddress reports whether a record's content is the address want

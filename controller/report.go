@@ -24,6 +24,8 @@ type Report struct {
 	// CNAMEs maps the managed names that are still CNAMEs after the pass
 	// to their targets.
 	CNAMEs map[string]string `json:"cnames,omitempty"`
+	// Uplinks says, per configured uplink, whether the pass held it up.
+	Uplinks []UplinkReport `json:"uplinks,omitempty"`
 	// Zones names every zone the pass saw, nil when it could not list
 	// them; NameZones maps each managed name to the name of its zone. The
 	// healer finds a checked host's zone with them. They are left out of
@@ -53,6 +55,9 @@ type RecordState struct {
 	Reason  string   `json:"reason,omitempty"`
 	Target  string   `json:"target,omitempty"`
 	Actions []string `json:"actions,omitempty"`
+	// Uplinks says which uplinks the name follows and why, for a name
+	// that follows uplinks.
+	Uplinks string `json:"uplinks,omitempty"`
 }
 
 // RecordStates returns the state of each name (as configured) after the
@@ -73,7 +78,14 @@ func (rep *Report) RecordStates(names []string) []RecordState {
 // stateOf sets rs's state from the pass.
 func (rep *Report) stateOf(rs *RecordState) {
 	rs.State = "in_sync"
-	if rs.Reason = unknownFamilies(rep.Detection); rs.Reason != "" {
+	rs.Reason = unknownFamilies(rep.Detection)
+	if i := slices.IndexFunc(rep.Plan.Follows, func(f Follow) bool { return f.Name == rs.Name }); i >= 0 {
+		rs.Uplinks, rs.Reason = rep.Plan.Follows[i].Why, ""
+		if strings.HasPrefix(rs.Uplinks, uplinksDownPrefix) {
+			rs.Reason = uplinksDownPrefix
+		}
+	}
+	if rs.Reason != "" {
 		rs.State = "unknown"
 	}
 	for _, c := range rep.Plan.Changes {

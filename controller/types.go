@@ -166,10 +166,14 @@ type FamilyResult struct {
 	Reason string `json:"reason,omitempty"`
 }
 
-// Detection is the verdict for both families.
+// Detection is the verdict for both families. With uplinks configured it
+// holds each uplink's verdict too, and V4 and V6 are those of the first
+// uplink that knows the family (the address of this host's own requests
+// is one of the uplinks').
 type Detection struct {
-	V4 FamilyResult `json:"ipv4"`
-	V6 FamilyResult `json:"ipv6"`
+	V4      FamilyResult      `json:"ipv4"`
+	V6      FamilyResult      `json:"ipv6"`
+	Uplinks []UplinkDetection `json:"uplinks,omitempty"`
 }
 
 // Get returns the result for family f.
@@ -183,6 +187,42 @@ func (d Detection) Get(f Family) FamilyResult {
 // Equal reports whether d and o carry the same verdicts (state and address
 // per family), ignoring the individual answers.
 func (d Detection) Equal(o Detection) bool {
-	return d.V4.State == o.V4.State && d.V4.Addr == o.V4.Addr &&
-		d.V6.State == o.V6.State && d.V6.Addr == o.V6.Addr
+	if !sameVerdict(d.V4, o.V4) || !sameVerdict(d.V6, o.V6) || len(d.Uplinks) != len(o.Uplinks) {
+		return false
+	}
+	for i, u := range d.Uplinks {
+		v := o.Uplinks[i]
+		if u.Name != v.Name || !sameVerdict(u.V4, v.V4) || !sameVerdict(u.V6, v.V6) {
+			return false
+		}
+	}
+	return true
+}
+
+func sameVerdict(a, b FamilyResult) bool { return a.State == b.State && a.Addr == b.Addr }
+
+// Known returns every known address of d, keyed by family ("ipv4") and,
+// for an uplink's, by uplink and family ("lte ipv4").
+func (d Detection) Known() map[string]netip.Addr {
+	out := map[string]netip.Addr{}
+	add := func(prefix string, v4, v6 FamilyResult) {
+		for _, r := range []FamilyResult{v4, v6} {
+			if r.State == StateKnown {
+				out[prefix+familyOf(r.Addr).String()] = r.Addr
+			}
+		}
+	}
+	add("", d.V4, d.V6)
+	for _, u := range d.Uplinks {
+		add(u.Name+" ", u.V4, u.V6)
+	}
+	return out
+}
+
+// familyOf is the family of addr.
+func familyOf(addr netip.Addr) Family {
+	if IPv6.Matches(addr) {
+		return IPv6
+	}
+	return IPv4
 }

@@ -22,6 +22,10 @@ type NameSpec struct {
 	TakeoverOnFailure bool
 	// IPv6Host, when set, places the name's AAAA under the detected prefix.
 	IPv6Host IPv6Host
+	// Uplinks and UplinkMode, when Uplinks is set, make the name follow
+	// those uplinks (see DesiredName).
+	Uplinks    []string
+	UplinkMode UplinkMode
 }
 
 // MatchZones resolves each spec to its zone: the pinned zone, or the zone
@@ -47,7 +51,8 @@ func MatchZones(specs []NameSpec, listed []Zone) ([]DesiredName, []error) {
 			continue
 		}
 		out = append(out, DesiredName{Zone: z, Name: NormalizeName(s.Name), Proxied: s.Proxied, TTL: s.TTL,
-			TakeoverCNAME: s.TakeoverCNAME, TakeoverOnFailure: s.TakeoverOnFailure, IPv6Host: s.IPv6Host})
+			TakeoverCNAME: s.TakeoverCNAME, TakeoverOnFailure: s.TakeoverOnFailure, IPv6Host: s.IPv6Host,
+			Uplinks: s.Uplinks, UplinkMode: s.UplinkMode})
 	}
 	return out, errs
 }

@@ -36,6 +36,10 @@ type Daemon struct {
 	// has a queue of its own: a slow or dead one delays none of the others,
 	// and each gets the events in the order they happened.
 	Notifiers []Notifier
+	// Uplinks, when set, judges the uplinks from their canaries' health
+	// checks (which Prober runs): a pass plans with the uplinks it holds
+	// down, and a change of one triggers a pass.
+	Uplinks *UplinkTracker
 	// Observer, when set, is told the outcome of every pass.
 	Observer PassObserver
 	Log      *zap.Logger
@@ -67,6 +71,8 @@ type Status struct {
 	Health       []controller.CheckResult `json:"health,omitempty"`
 	Detection    controller.Detection     `json:"detection"`
 	ConsecFailed int                      `json:"consecutive_failed_passes"`
+	// Uplinks is each uplink's verdict after the last health round.
+	Uplinks []UplinkState `json:"uplinks,omitempty"`
 }
 
 // Snapshot returns a copy of the daemon's status.
@@ -97,6 +103,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	if d.Prober != nil && d.HealthInterval > 0 {
 		wg.Go(func() { d.healthLoop(ctx) })
 	}
+	d.seedUplinks(ctx)
 	err := loop.Run(ctx)
 	wg.Wait()
 	stopNotifying()
@@ -159,7 +166,7 @@ func (d *Daemon) addressChanged() {
 func (d *Daemon) pass(ctx context.Context) error {
 	d.notify(controller.Event{Kind: controller.EventPassStart, Summary: "reconcile pass started"})
 	start := time.Now()
-	rep, err := d.Reconciler.RunOnce(ctx, controller.PassOptions{Takeover: d.takeoverSet()})
+	rep, err := d.Reconciler.RunOnce(ctx, controller.PassOptions{Takeover: d.takeoverSet(), UplinkDown: d.uplinksDown()})
 	if err != nil && ctx.Err() != nil {
 		d.Log.Info("pass interrupted", zap.Duration("duration", time.Since(start)), zap.Error(err))
 		return err
@@ -213,9 +220,9 @@ func (d *Daemon) movedSince(used controller.Detection, at time.Time) bool {
 	if !d.detectedAt.After(at) {
 		return false // the pass detected after the loop did
 	}
-	for _, f := range controller.Families {
-		cur, u := d.detected.Get(f), used.Get(f)
-		if cur.State == controller.StateKnown && u.State == controller.StateKnown && cur.Addr != u.Addr {
+	usedAddrs := used.Known()
+	for key, cur := range d.detected.Known() {
+		if u, ok := usedAddrs[key]; ok && u != cur {
 			return true
 		}
 	}

@@ -2,6 +2,9 @@ package daemon
 
 import (
 	"context"
+	"maps"
+	"net/netip"
+	"slices"
 	"time"
 
 	"go.uber.org/zap"
@@ -33,32 +36,33 @@ func (d *Daemon) detectLoop(ctx context.Context) {
 		if ctx.Err() != nil {
 			return
 		}
-		if fam, ok := d.newAddress(det); ok {
-			d.Log.Info("public address changed", zap.String("family", fam.String()), zap.String("addr", det.Get(fam).Addr.String()))
+		if key, addr, ok := d.newAddress(det); ok {
+			d.Log.Info("public address changed", zap.String("family", key), zap.String("addr", addr.String()))
 			d.requestPass("public address changed")
 		}
 	}
 }
 
-// newAddress reports the first family whose known address differs from
-// both the last pass's and the last one that triggered a pass.
-func (d *Daemon) newAddress(det controller.Detection) (controller.Family, bool) {
+// newAddress reports the first known address (by family, and by uplink
+// and family) that differs from both the last pass's and the last one
+// that triggered a pass.
+func (d *Daemon) newAddress(det controller.Detection) (string, netip.Addr, bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.detected, d.detectedAt = det, time.Now()
-	for _, f := range controller.Families {
-		cur := det.Get(f)
-		if cur.State != controller.StateKnown {
+	known, seen, trig := det.Known(), d.status.Detection.Known(), d.triggered.Known()
+	for _, key := range slices.Sorted(maps.Keys(known)) {
+		cur := known[key]
+		if s, ok := seen[key]; ok && s == cur {
 			continue
 		}
-		seen := d.status.Detection.Get(f)
-		trig := d.triggered.Get(f)
-		if (seen.State != controller.StateKnown || seen.Addr != cur.Addr) && (trig.State != controller.StateKnown || trig.Addr != cur.Addr) {
-			d.triggered = det
-			return f, true
+		if t, ok := trig[key]; ok && t == cur {
+			continue
 		}
+		d.triggered = det
+		return key, cur, true
 	}
-	return 0, false
+	return "", netip.Addr{}, false
 }
 
 // healthLoop probes after the first pass, then every HealthInterval.
@@ -93,6 +97,7 @@ func (d *Daemon) healthRound(ctx context.Context) {
 	covered, exempted := selfCoverage(results, d.Self, st.LastPass)
 	dec := d.Healer.Decide(HealInput{Results: results, Now: time.Now(), CNAMEs: in.CNAMEs, OnFailure: d.OnFailure,
 		NoTakeover: d.NoTakeover, Covered: covered, Exempted: exempted, LastPassAt: st.LastPassAt})
+	uplinkEvents := d.observeUplinks(results)
 	d.mu.Lock()
 	d.status.Health = results
 	for _, r := range results {
@@ -114,6 +119,7 @@ func (d *Daemon) healthRound(ctx context.Context) {
 	if dec.TriggerPass {
 		d.requestPass(dec.Reason)
 	}
+	d.uplinksChanged(uplinkEvents)
 }
 
 func (d *Daemon) logEvent(e controller.Event) {

@@ -31,6 +31,9 @@ type Check struct {
 	Headers map[string]string
 	// Origin, when set, also probes the origin directly.
 	Origin *OriginCheck
+	// Uplink, when set, names the uplink this check stands for (its
+	// canary): the origin probe goes to that uplink's detected address.
+	Uplink string
 }
 
 // OriginCheck configures the direct probe of the origin.

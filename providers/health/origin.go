@@ -19,7 +19,7 @@ import (
 // behind Cloudflare often serve an Origin CA certificate that is not
 // publicly trusted.
 func (p *Prober) probeOrigin(ctx context.Context, c *check, d controller.Detection) *controller.OriginResult {
-	addr, ok := originAddress(c.Origin, d)
+	addr, ok := originAddress(c.Origin, uplinkDetection(c.Uplink, d))
 	if !ok {
 		return &controller.OriginResult{Outcome: controller.OriginSkipped, Explanation: "no public address detected"}
 	}
@@ -52,6 +52,20 @@ func originAddress(o *OriginCheck, d controller.Detection) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// uplinkDetection is d for a check of no uplink, else the named uplink's
+// detection as a Detection of its own (empty when it was not detected).
+func uplinkDetection(name string, d controller.Detection) controller.Detection {
+	if name == "" {
+		return d
+	}
+	for _, u := range d.Uplinks {
+		if u.Name == name {
+			return controller.Detection{V4: u.V4, V6: u.V6}
+		}
+	}
+	return controller.Detection{}
 }
 
 // getOrigin sends the origin request over conn, and closes conn.

@@ -31,7 +31,7 @@ func (h healthchecks) plan(e controller.Event) (call, decision) {
 	case controller.EventPassOK:
 	case controller.EventPassFail:
 		suffix = "fail"
-	case controller.EventHealth, controller.EventChange:
+	case controller.EventHealth, controller.EventChange, controller.EventUplink:
 		return call{}, ignore
 	default:
 		return call{}, undecided

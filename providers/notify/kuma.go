@@ -29,7 +29,7 @@ func (k kuma) plan(e controller.Event) (call, decision) {
 		status = "up"
 	case controller.EventPassFail:
 		status = "down"
-	case controller.EventPassStart, controller.EventHealth, controller.EventChange:
+	case controller.EventPassStart, controller.EventHealth, controller.EventChange, controller.EventUplink:
 		return call{}, ignore
 	default:
 		return call{}, undecided

@@ -42,11 +42,11 @@ func (w webhook) plan(e controller.Event) (call, decision) {
 }
 
 // forPeople is the decision of the targets that people read (webhooks,
-// shoutrrr services): send "health", "change" and "pass_fail", what a
+// shoutrrr services): send "health", "change", "uplink" and "pass_fail", what a
 // human acts on; ignore the heartbeat kinds "pass_start" and "pass_ok".
 func forPeople(k controller.EventKind) decision {
 	switch k {
-	case controller.EventHealth, controller.EventChange, controller.EventPassFail:
+	case controller.EventHealth, controller.EventChange, controller.EventPassFail, controller.EventUplink:
 		return send
 	case controller.EventPassStart, controller.EventPassOK:
 		return ignore

@@ -182,22 +182,25 @@ const uplinksDownPrefix = "records kept: every uplink is down"
 
 // moveReason words why a change of a name that follows uplinks is made:
 // "moved from fiber 198.51.100.7 to lte 203.0.113.9: fiber is down (...)"
-// for an address that changes uplink, else why as it is.
+// for an address that changes uplink, "removed fiber 198.51.100.7: ..."
+// for the record of an uplink no longer followed, else why as it is.
 func moveReason(c Change, views []UplinkView, why string) string {
-	if c.Action != ActionUpdate || sameAddress(c.Old(), c.New()) {
-		return why
-	}
 	f := IPv4
 	if c.Type == TypeAAAA {
 		f = IPv6
 	}
 	from, to := UplinkOf(views, f, c.Old()), UplinkOf(views, f, c.New())
-	if from == "" || to == "" || from == to {
+	_, detail, cut := strings.Cut(why, ": ")
+	switch {
+	case c.Action == ActionDelete && from != "":
+		return fmt.Sprintf("removed %s %s: %s", from, c.Old(), detail)
+	case c.Action != ActionUpdate || to == "" || from == to || sameAddress(c.Old(), c.New()):
 		return why
+	case !cut:
+		detail = to + " is up and preferred"
 	}
-	detail := why
-	if _, rest, ok := strings.Cut(why, ": "); ok {
-		detail = rest
+	if from == "" {
+		return fmt.Sprintf("moved from %s to %s %s: %s", c.Old(), to, c.New(), detail)
 	}
 	return fmt.Sprintf("moved from %s %s to %s %s: %s", from, c.Old(), to, c.New(), detail)
 }

@@ -15,6 +15,7 @@ import (
 type Config struct {
 	Cloudflare Cloudflare `yaml:"cloudflare"`
 	Detect     Detect     `yaml:"detect"`
+	Uplinks    []Uplink   `yaml:"uplinks,omitempty"`
 	Records    []Record   `yaml:"records"`
 	Policy     string     `yaml:"policy"`
 	Ownership  Ownership  `yaml:"ownership"`
@@ -79,6 +80,11 @@ type Record struct {
 	// IPv6Host is an interface identifier ("::1234:5678:9abc:def0"): the
 	// AAAA is the detected IPv6 prefix joined to it.
 	IPv6Host string `yaml:"ipv6_host,omitempty"`
+	// Uplinks lists the uplinks the name follows, in order of preference;
+	// empty follows every uplink in config order. UplinkMode is failover
+	// (the first that is up) or all (one record per uplink that is up).
+	Uplinks    []string `yaml:"uplinks,omitempty"`
+	UplinkMode string   `yaml:"uplink_mode,omitempty"`
 }
 
 // Ownership says how flarewarden marks what it owns.

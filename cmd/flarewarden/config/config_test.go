@@ -170,6 +170,7 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(minimal))
 	f.Add([]byte("records: [{name: a.example.com, ttl: 300, proxied: false, zone: example.com}]\npolicy: upsert-only"))
 	f.Add([]byte("detect: {ipv6: {enabled: true, sources: ['static:2001:db8::1'], quorum: 1}}\nrecords: [{name: x.io}]"))
+	f.Add([]byte(uplinksExample))
 	f.Add([]byte("{}"))
 	f.Add([]byte("records: *a"))
 	f.Fuzz(func(t *testing.T, data []byte) {

@@ -11,6 +11,14 @@ const (
 	// DefaultIPv6PrefixLength is the delegated prefix records' ipv6_host
 	// ids are joined to: a /64.
 	DefaultIPv6PrefixLength = 64
+	// DefaultCanaryTimeout bounds an uplink's canary probe. Cloudflare
+	// waits up to about 15 s to connect to an origin before it answers
+	// 522, so the probe must outwait it to see that answer.
+	DefaultCanaryTimeout = 30 * time.Second
+	// DefaultCanaryFailAfter unreachable rounds put an uplink down;
+	// DefaultCanaryRecoverAfter healthy rounds put it up again.
+	DefaultCanaryFailAfter    = 2
+	DefaultCanaryRecoverAfter = 3
 )
 
 // DefaultSources are the IP sources used when a family lists none.
@@ -37,6 +45,7 @@ func (c *Config) applyDefaults() {
 			c.Records[i].TakeoverCNAME = &on
 		}
 	}
+	c.applyUplinkDefaults()
 	c.Health.applyDefaults()
 	c.Notify.applyDefaults()
 	c.Policy = or(c.Policy, DefaultPolicy)

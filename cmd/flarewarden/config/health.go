@@ -47,11 +47,18 @@ func (h *Health) applyDefaults() {
 			c.ExpectStatus = []int{200}
 		}
 		c.Timeout = orDur(c.Timeout, 5*time.Second)
-		if c.Origin != nil && c.Origin.Port == 0 {
-			c.Origin.Port = 80
-			if c.Origin.TLS {
-				c.Origin.Port = 443
-			}
+		if c.Origin != nil {
+			c.Origin.applyDefaults()
+		}
+	}
+}
+
+// applyDefaults gives the origin probe the port of its scheme when unset.
+func (o *OriginCheck) applyDefaults() {
+	if o.Port == 0 {
+		o.Port = 80
+		if o.TLS {
+			o.Port = 443
 		}
 	}
 }

@@ -14,13 +14,14 @@ const (
 	maxIPv6PrefixLength = 64
 )
 
-// validatePrefixLength accepts a prefix length on IPv6 only, /48 to /64.
-func (d Detect) validatePrefixLength(add adder) {
-	if d.IPv4.PrefixLength != 0 {
-		add("detect.ipv4.prefix_length", "only detect.ipv6 has a delegated prefix")
+// validatePrefixLength accepts a prefix length on IPv6 only, /48 to /64;
+// field is the detect section the families are in.
+func validatePrefixLength(field string, v4, v6 Family, add adder) {
+	if v4.PrefixLength != 0 {
+		add(field+".ipv4.prefix_length", "only %s.ipv6 has a delegated prefix", field)
 	}
-	if p := d.IPv6.PrefixLength; p != 0 && (p < minIPv6PrefixLength || p > maxIPv6PrefixLength) {
-		add("detect.ipv6.prefix_length", "%d must be between %d and %d", p, minIPv6PrefixLength, maxIPv6PrefixLength)
+	if p := v6.PrefixLength; p != 0 && (p < minIPv6PrefixLength || p > maxIPv6PrefixLength) {
+		add(field+".ipv6.prefix_length", "%d must be between %d and %d", p, minIPv6PrefixLength, maxIPv6PrefixLength)
 	}
 }
 

@@ -142,7 +142,7 @@ func Load(path string, checks ...Check) (*Config, error) {
 // YAML renders the effective configuration without secrets: the token is
 // never part of Config; notification URLs (which embed ping tokens),
 // health check URLs' user info and queries, URL IP sources' paths and
-// queries, and header values are redacted.
+// queries (the uplinks' too), and header values are redacted.
 // The token's source is a comment, so that the output can serve as a
 // config file again.
 func (c *Config) YAML() ([]byte, error) {
@@ -150,6 +150,7 @@ func (c *Config) YAML() ([]byte, error) {
 	out.Notify = c.Notify.redacted()
 	out.Health = c.Health.redacted()
 	out.Detect = c.Detect.redacted()
+	out.Uplinks = redactedUplinks(c.Uplinks)
 	out.Cloudflare.TokenSource = ""
 	body, err := yaml.Marshal(&out)
 	if err != nil || c.Cloudflare.TokenSource == "" {

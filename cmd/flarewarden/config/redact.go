@@ -7,13 +7,35 @@ import "github.com/flarewarden/flarewarden/controller/redact"
 
 // redacted returns a copy whose URL sources keep only scheme and host.
 func (d Detect) redacted() Detect {
-	out := d
-	for _, f := range []*Family{&out.IPv4, &out.IPv6} {
-		srcs := make([]string, len(f.Sources))
-		for i, s := range f.Sources {
-			srcs[i] = redact.Label(s)
+	d.IPv4, d.IPv6 = d.IPv4.redacted(), d.IPv6.redacted()
+	return d
+}
+
+// redacted returns a copy whose URL sources keep only scheme and host.
+func (f Family) redacted() Family {
+	srcs := make([]string, len(f.Sources))
+	for i, s := range f.Sources {
+		srcs[i] = redact.Label(s)
+	}
+	f.Sources = srcs
+	return f
+}
+
+// redactedUplinks returns a copy of us whose detect sources are redacted
+// as the top-level detect's are; nil for none.
+func redactedUplinks(us []Uplink) []Uplink {
+	if us == nil {
+		return nil
+	}
+	out := make([]Uplink, len(us))
+	for i, u := range us {
+		for _, f := range []**Family{&u.Detect.IPv4, &u.Detect.IPv6} {
+			if *f != nil {
+				r := (*f).redacted()
+				*f = &r
+			}
 		}
-		f.Sources = srcs
+		out[i] = u
 	}
 	return out
 }

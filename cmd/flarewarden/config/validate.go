@@ -38,6 +38,7 @@ func (c *Config) validate(checks []Check) []error {
 		errs = append(errs, check(c)...)
 	}
 	c.validateRecords(add)
+	c.validateUplinks(add)
 	c.WAF.validate(add)
 	c.validateSelfPrefix(add)
 	c.Health.validate(add)
@@ -85,10 +86,16 @@ func isLoopback(host string) bool {
 // validate requires an enabled family; the ipdetect provider checks the
 // rest (sources, quorum, timeout) when main's Check builds it.
 func (d Detect) validate(add adder) {
-	if !d.On() {
-		add("detect", "enable at least one of ipv4 and ipv6")
+	validateFamilies("detect", d.IPv4, d.IPv6, add)
+}
+
+// validateFamilies checks the families of the detect section at field
+// (detect, or an uplink's): at least one on, and their prefix lengths.
+func validateFamilies(field string, v4, v6 Family, add adder) {
+	if !v4.On() && !v6.On() {
+		add(field, "enable at least one of ipv4 and ipv6")
 	}
-	d.validatePrefixLength(add)
+	validatePrefixLength(field, v4, v6, add)
 }
 
 // validatePasses checks how passes run: policy, ownership marker, schedule

@@ -101,7 +101,7 @@ func buildApp(cfg *config.Config, token string, log *zap.Logger) (*service.App, 
 // buildInstrumentedApp is buildApp with the Cloudflare client and the
 // detector reporting to m (nil: none).
 func buildInstrumentedApp(cfg *config.Config, token string, log *zap.Logger, m *metrics.Metrics) (*service.App, error) {
-	det, err := newDetector(cfg.Detect)
+	det, err := newDetector(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -111,7 +111,7 @@ func buildInstrumentedApp(cfg *config.Config, token string, log *zap.Logger, m *
 		HTTPClient: &http.Client{Timeout: time.Duration(cfg.Cloudflare.Timeout), Transport: leader.Transport(nil)}, Logger: log.Named("cloudflare"),
 		UserAgent: "flarewarden/" + currentVersion(),
 	}
-	var detector controller.Detector = det
+	detector := det
 	if m != nil {
 		opts.Observer, detector = m, m.Detector(det)
 	}
@@ -119,7 +119,7 @@ func buildInstrumentedApp(cfg *config.Config, token string, log *zap.Logger, m *
 	if err != nil {
 		return nil, fmt.Errorf("cloudflare client: %w", err)
 	}
-	rec := &controller.Reconciler{Detector: detector, DNS: cf, Names: nameSpecs(cfg.Records, cfg.Detect.IPv6),
+	rec := &controller.Reconciler{Detector: detector, DNS: cf, Names: nameSpecs(cfg),
 		Policy: controller.Policy{Mode: controller.Mode(cfg.Policy), Marker: cfg.Ownership.CommentMarker},
 		Log:    log}
 	self, err := wireWAF(rec, cfg, cf)
@@ -127,7 +127,8 @@ func buildInstrumentedApp(cfg *config.Config, token string, log *zap.Logger, m *
 		return nil, err
 	}
 	a := &service.App{Cfg: cfg, Log: log, CF: cf, Rec: rec, Metrics: m, Watch: ifaceWatch(cfg.Detect), Self: self}
-	if a.Prober, err = newProber(cfg.Health); err != nil {
+	a.Uplinks = uplinkChecks(cfg.Uplinks)
+	if a.Prober, err = newProber(cfg); err != nil {
 		return nil, err
 	}
 	if a.Notifiers, err = newNotifiers(cfg.Notify, a); err != nil {
@@ -136,13 +137,21 @@ func buildInstrumentedApp(cfg *config.Config, token string, log *zap.Logger, m *
 	return a, nil
 }
 
-func nameSpecs(recs []config.Record, v6 config.Family) []controller.NameSpec {
-	out := make([]controller.NameSpec, len(recs))
-	for i, r := range recs {
+// nameSpecs returns the managed names: the records, then each uplink's
+// canary (proxied, pinned to its uplink).
+func nameSpecs(cfg *config.Config) []controller.NameSpec {
+	out := make([]controller.NameSpec, 0, len(cfg.Records)+len(cfg.Uplinks))
+	for i, r := range cfg.Records {
 		mode := r.Takeover()
-		out[i] = controller.NameSpec{Field: fmt.Sprintf("records[%d]", i), Name: r.Name, Zone: r.Zone,
+		out = append(out, controller.NameSpec{Field: fmt.Sprintf("records[%d]", i), Name: r.Name, Zone: r.Zone,
 			Proxied: r.Proxied, TTL: r.TTL, TakeoverCNAME: mode == config.TakeoverAlways,
-			TakeoverOnFailure: mode == config.TakeoverOnFailure, IPv6Host: r.IPv6HostIn(v6)}
+			TakeoverOnFailure: mode == config.TakeoverOnFailure, IPv6Host: r.IPv6HostIn(cfg.Detect.IPv6),
+			Uplinks: cfg.UplinkNames(r), UplinkMode: controller.UplinkMode(r.UplinkMode)})
+	}
+	proxied := true
+	for i, u := range cfg.Uplinks {
+		out = append(out, controller.NameSpec{Field: fmt.Sprintf("uplinks[%d].canary.name", i), Name: u.Canary.Name,
+			Proxied: &proxied, Uplinks: []string{u.Name}, UplinkMode: controller.UplinkPinned})
 	}
 	return out
 }

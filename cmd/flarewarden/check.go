@@ -39,7 +39,7 @@ func (c *cli) check(ctx context.Context, output outputFormat) error {
 	if err := a.Verify(ctx); err != nil {
 		return err
 	}
-	rep, results, passErr := daemon.Diagnose(ctx, a.Rec, a.Prober)
+	rep, results, passErr := daemon.Diagnose(ctx, a.Rec, a.Prober, a.Uplinks)
 	out := render.CheckReport{Pass: rep, Checks: results, Healthy: passErr == nil}
 	for _, r := range results {
 		out.Healthy = out.Healthy && r.Healthy()

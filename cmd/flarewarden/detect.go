@@ -30,7 +30,7 @@ func (c *cli) detect(ctx context.Context, output outputFormat) error {
 	if err != nil {
 		return err
 	}
-	det, err := newDetector(cfg.Detect)
+	det, err := newDetector(cfg)
 	if err != nil {
 		return err
 	}

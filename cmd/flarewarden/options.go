@@ -2,10 +2,12 @@ package main
 
 import (
 	"net"
+	"net/netip"
 	"strconv"
 	"time"
 
 	"github.com/flarewarden/flarewarden/cmd/flarewarden/config"
+	"github.com/flarewarden/flarewarden/controller/daemon"
 	"github.com/flarewarden/flarewarden/providers/health"
 	"github.com/flarewarden/flarewarden/providers/ipdetect"
 	"github.com/flarewarden/flarewarden/providers/notify"
@@ -18,15 +20,37 @@ import (
 
 // detectorConfig converts the detect section for the ipdetect provider.
 func detectorConfig(d config.Detect) ipdetect.Config {
-	fam := func(f config.Family) ipdetect.FamilyConfig {
-		return ipdetect.FamilyConfig{Enabled: f.On(), Sources: f.Sources, Quorum: f.Quorum, AllowPrivate: f.AllowPrivate}
-	}
-	return ipdetect.Config{V4: fam(d.IPv4), V6: fam(d.IPv6), Timeout: time.Duration(d.Timeout)}
+	return ipdetect.Config{V4: familyConfig(d.IPv4), V6: familyConfig(d.IPv6), Timeout: time.Duration(d.Timeout)}
 }
 
-// proberOptions converts the health section for the health provider. An
-// origin address without a port gets origin.port.
-func proberOptions(h config.Health) health.Options {
+func familyConfig(f config.Family) ipdetect.FamilyConfig {
+	return ipdetect.FamilyConfig{Enabled: f.On(), Sources: f.Sources, Quorum: f.Quorum, AllowPrivate: f.AllowPrivate}
+}
+
+// uplinksConfig converts the uplinks for the ipdetect provider: each
+// uplink's families (defaulted from detect by config) bound to it, with
+// detect's timeout.
+func uplinksConfig(cfg *config.Config) []ipdetect.Uplink {
+	out := make([]ipdetect.Uplink, 0, len(cfg.Uplinks))
+	for _, u := range cfg.Uplinks {
+		c := ipdetect.Config{Timeout: time.Duration(cfg.Detect.Timeout), Bind: ipdetect.Bind{Interface: u.Bind.Interface}}
+		c.Bind.Address, _ = netip.ParseAddr(u.Bind.Address) // config checked it
+		if f := u.Detect.IPv4; f != nil {
+			c.V4 = familyConfig(*f)
+		}
+		if f := u.Detect.IPv6; f != nil {
+			c.V6 = familyConfig(*f)
+		}
+		out = append(out, ipdetect.Uplink{Name: u.Name, Config: c})
+	}
+	return out
+}
+
+// proberOptions converts the health section, and each uplink's canary,
+// for the health provider. An origin address without a port gets
+// origin.port.
+func proberOptions(cfg *config.Config) health.Options {
+	h := cfg.Health
 	opts := health.Options{DNSServer: h.DNSServer}
 	for _, c := range h.Checks {
 		hc := health.Check{Name: c.Name, URL: c.URL, ExpectStatus: c.ExpectStatus, Timeout: time.Duration(c.Timeout),
@@ -36,7 +60,30 @@ func proberOptions(h config.Health) health.Options {
 		}
 		opts.Checks = append(opts.Checks, hc)
 	}
+	for _, u := range cfg.Uplinks {
+		c := u.Canary
+		hc := health.Check{Name: canaryCheck(u.Name), URL: c.URL(), ExpectStatus: c.ExpectStatus, EdgeAddress: c.EdgeAddress,
+			Timeout: time.Duration(c.Timeout), Uplink: u.Name}
+		if o := c.Origin; o != nil {
+			hc.Origin = &health.OriginCheck{Port: o.Port, TLS: o.TLS, Address: originHostPort(*o)}
+		}
+		opts.Checks = append(opts.Checks, hc)
+	}
 	return opts
+}
+
+// canaryCheck names the health check of an uplink's canary: "uplink:"
+// cannot begin a configured check's name.
+func canaryCheck(uplink string) string { return "uplink:" + uplink }
+
+// uplinkChecks ties each uplink to its canary's check, for the tracker.
+func uplinkChecks(ups []config.Uplink) []daemon.UplinkCheck {
+	out := make([]daemon.UplinkCheck, 0, len(ups))
+	for _, u := range ups {
+		out = append(out, daemon.UplinkCheck{Uplink: u.Name, Check: canaryCheck(u.Name),
+			FailAfter: u.Canary.FailAfter, RecoverAfter: u.Canary.RecoverAfter})
+	}
+	return out
 }
 
 // originHostPort is the origin's address as host:port (its port when it

@@ -7,6 +7,7 @@ import (
 
 	"github.com/flarewarden/flarewarden/cmd/flarewarden/render"
 	"github.com/flarewarden/flarewarden/controller"
+	"github.com/flarewarden/flarewarden/controller/daemon"
 )
 
 type reconcileOpts struct {
@@ -43,13 +44,15 @@ func (c *cli) reconcile(cmd *cobra.Command, o reconcileOpts) error {
 	if err := a.Verify(ctx); err != nil {
 		return err
 	}
-	rep, passErr := a.Rec.RunOnce(ctx, controller.PassOptions{DryRun: o.dryRun})
+	down := daemon.JudgeUplinks(ctx, a.Rec.Detector, a.Prober, a.Uplinks) // nil without uplinks
+	rep, passErr := a.Rec.RunOnce(ctx, controller.PassOptions{DryRun: o.dryRun, UplinkDown: down})
 	if o.output.json() {
 		if err := render.JSON(c.stdout, rep); err != nil {
 			return err
 		}
 	} else {
 		render.Detection(c.stdout, rep.Detection)
+		render.Uplinks(c.stdout, rep.Uplinks)
 		render.Security(c.stdout, rep.Security)
 		fmt.Fprintln(c.stdout)
 		render.Plan(c.stdout, rep.Plan, o.dryRun)

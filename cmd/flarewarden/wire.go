@@ -7,6 +7,7 @@ import (
 
 	"github.com/flarewarden/flarewarden/cmd/flarewarden/config"
 	"github.com/flarewarden/flarewarden/cmd/flarewarden/service"
+	"github.com/flarewarden/flarewarden/controller"
 	"github.com/flarewarden/flarewarden/controller/daemon"
 	"github.com/flarewarden/flarewarden/providers/health"
 	"github.com/flarewarden/flarewarden/providers/ipdetect"
@@ -25,7 +26,11 @@ func checkProviders(cfg *config.Config) []error {
 		_, err := ipdetect.New(detectorConfig(cfg.Detect))
 		errs = append(errs, splitLines("detect.", err)...)
 	}
-	_, err := health.New(proberOptions(cfg.Health))
+	if len(cfg.Uplinks) > 0 {
+		_, err := ipdetect.NewUplinks(uplinksConfig(cfg))
+		errs = append(errs, splitLines("", err)...)
+	}
+	_, err := health.New(proberOptions(cfg))
 	errs = append(errs, splitLines("health.", err)...)
 	_, err = notify.New(notifierOptions(cfg.Notify)) // its errors name notify.* fields
 	return append(errs, splitLines("", err)...)
@@ -46,21 +51,30 @@ func splitLines(prefix string, err error) []error {
 	return errs
 }
 
-// newDetector builds the IP detector.
-func newDetector(d config.Detect) (*ipdetect.Detector, error) {
-	det, err := ipdetect.New(detectorConfig(d))
+// newDetector builds the IP detector: the uplinks' when there are
+// uplinks, else detect's.
+func newDetector(cfg *config.Config) (controller.Detector, error) {
+	if len(cfg.Uplinks) > 0 {
+		det, err := ipdetect.NewUplinks(uplinksConfig(cfg))
+		if err != nil {
+			return nil, err // its errors name uplinks[i]
+		}
+		return det, nil
+	}
+	det, err := ipdetect.New(detectorConfig(cfg.Detect))
 	if err != nil {
 		return nil, fmt.Errorf("detect: %w", err)
 	}
 	return det, nil
 }
 
-// newProber builds the health prober, or nil when no check is configured.
-func newProber(h config.Health) (*health.Prober, error) {
-	if len(h.Checks) == 0 {
+// newProber builds the health prober, or nil when no check and no
+// uplink is configured.
+func newProber(cfg *config.Config) (*health.Prober, error) {
+	if len(cfg.Health.Checks) == 0 && len(cfg.Uplinks) == 0 {
 		return nil, nil
 	}
-	p, err := health.New(proberOptions(h))
+	p, err := health.New(proberOptions(cfg))
 	if err != nil {
 		return nil, fmt.Errorf("health: %w", err)
 	}

@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"context"
+	"time"
 
 	"github.com/flarewarden/flarewarden/controller"
 )
@@ -9,17 +10,35 @@ import (
 // Diagnose is `flarewarden check`: a dry-run pass, for the detected
 // addresses and the names still CNAMEs, then every health check. When the
 // checks find the target of an on-failure CNAME down (as the Healer
-// decides it, TakeoverDue), a second dry-run pass plans the takeover `run`
-// would make, and its report is returned. The probes run even when the
-// pass failed; the error of the last pass is returned.
-func Diagnose(ctx context.Context, rec *controller.Reconciler, p Prober) (controller.Report, []controller.CheckResult, error) {
+// decides it, TakeoverDue), or an uplink's canary unreachable (as a first
+// round of the UplinkTracker of uplinks judges it), a second dry-run pass
+// plans the takeover or the failover `run` would make, and its report is
+// returned. The probes run even when the pass failed; the error of the
+// last pass is returned.
+func Diagnose(ctx context.Context, rec *controller.Reconciler, p Prober, uplinks []UplinkCheck) (controller.Report, []controller.CheckResult, error) {
 	rep, err := rec.RunOnce(ctx, controller.PassOptions{DryRun: true})
 	results := p.Probe(ctx, controller.ProbeInput{Detection: rep.Detection, CNAMEs: rep.CNAMEs})
 	onFailure, _ := TakeoverModes(rec.Names)
-	if takeover := failedCNAMEs(results, rep.CNAMEs, onFailure); len(takeover) > 0 {
-		rep, err = rec.RunOnce(ctx, controller.PassOptions{DryRun: true, Takeover: takeover})
+	takeover := failedCNAMEs(results, rep.CNAMEs, onFailure)
+	tracker := NewUplinkTracker(uplinks)
+	tracker.Observe(results, time.Now())
+	if down := tracker.Down(); len(takeover) > 0 || len(down) > 0 {
+		rep, err = rec.RunOnce(ctx, controller.PassOptions{DryRun: true, Takeover: takeover, UplinkDown: down})
 	}
 	return rep, results, err
+}
+
+// JudgeUplinks is the verdict of one detection and one health round on
+// the uplinks, for a pass run on its own (reconcile): the uplinks whose
+// canary Cloudflare cannot reach, and why.
+func JudgeUplinks(ctx context.Context, det controller.Detector, p Prober, uplinks []UplinkCheck) map[string]string {
+	if len(uplinks) == 0 || p == nil {
+		return nil
+	}
+	results := p.Probe(ctx, controller.ProbeInput{Detection: det.Detect(ctx)})
+	tracker := NewUplinkTracker(uplinks)
+	tracker.Observe(results, time.Now())
+	return tracker.Down()
 }
 
 // failedCNAMEs returns the names of onFailure still CNAMEs (in cnames)

@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/flarewarden/flarewarden/controller"
@@ -82,8 +83,21 @@ func (t *UplinkTracker) Observe(results []controller.CheckResult, now time.Time)
 			events = append(events, e)
 		}
 	}
+	if len(t.Down()) == len(t.checks) {
+		for i, e := range events {
+			if !e.Healthy {
+				events[i].Summary = strings.Replace(e.Summary, uplinkDownEffect, everyUplinkDown, 1)
+			}
+		}
+	}
 	return events
 }
+
+// What an uplink going down does, unless it was the last one up.
+const (
+	uplinkDownEffect = "records that follow it move to the next uplink up"
+	everyUplinkDown  = "every uplink is down, records stay as they are"
+)
 
 // step counts one canary result of c and returns the event when its
 // uplink changed.
@@ -173,7 +187,7 @@ func uplinkEvent(c UplinkCheck, r controller.CheckResult, st *uplinkState, now t
 	e := controller.Event{Kind: controller.EventUplink, Check: c.Check, Host: r.Host, Healthy: !st.down, At: now,
 		Detail: st.reason}
 	if st.down {
-		e.Summary = "uplink " + c.Uplink + " is down: records that follow it move to the next uplink up"
+		e.Summary = "uplink " + c.Uplink + " is down: " + uplinkDownEffect
 		if r.Origin != nil && r.Origin.Outcome != controller.OriginOK && r.Origin.Outcome != controller.OriginSkipped {
 			e.Detail += "; direct probe: " + r.Origin.Explanation
 		}

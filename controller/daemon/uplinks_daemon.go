@@ -16,8 +16,7 @@ func (d *Daemon) seedUplinks(ctx context.Context) {
 	if d.Uplinks == nil || d.Prober == nil {
 		return
 	}
-	det := d.Reconciler.Detector.Detect(ctx)
-	results := d.Prober.Probe(ctx, controller.ProbeInput{Detection: det})
+	results := d.Prober.Probe(ctx, controller.ProbeInput{Detection: d.Reconciler.Detector.Detect(ctx)})
 	if ctx.Err() != nil {
 		return
 	}

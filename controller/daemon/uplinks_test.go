@@ -102,3 +102,22 @@ func TestUplinkTrackerEvents(t *testing.T) {
 		t.Errorf("Down = %v after recovery", reason)
 	}
 }
+
+func TestUplinkTrackerSaysWhenEveryUplinkIsDown(t *testing.T) {
+	tr := NewUplinkTracker([]UplinkCheck{{Uplink: "fiber", Check: "uplink_fiber"}, {Uplink: "lte", Check: "uplink_lte"}})
+	lte := func(answer string) controller.CheckResult {
+		r := canary(answer)[0]
+		r.Check, r.Host = "uplink_lte", "lte.example.com"
+		return r
+	}
+	now := time.Date(2026, 12, 6, 0, 0, 0, 0, time.UTC)
+	first := tr.Observe(append(canary("521"), lte("ok")), now)
+	if len(first) != 1 || first[0].Summary != "uplink fiber is down: records that follow it move to the next uplink up" {
+		t.Fatalf("first round events = %+v", first)
+	}
+	tr.Observe(append(canary("521"), lte("522")), now.Add(time.Minute))
+	last := tr.Observe(append(canary("521"), lte("522")), now.Add(2*time.Minute))
+	if len(last) != 1 || last[0].Summary != "uplink lte is down: every uplink is down, records stay as they are" {
+		t.Fatalf("events when the last uplink went down = %+v", last)
+	}
+}

@@ -33,6 +33,7 @@ type Metrics struct {
 	answers        *prometheus.CounterVec
 	quorumFailures *prometheus.CounterVec
 	healthClass    *prometheus.GaugeVec
+	uplinkUp       *prometheus.GaugeVec
 	leader         prometheus.Gauge
 	lastOK         prometheus.Gauge
 	consecSoft     prometheus.Gauge
@@ -57,11 +58,13 @@ func New() *Metrics {
 		"Detections of an enabled family that reached no quorum (the address is unknown).", "family")
 	m.healthClass = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "flarewarden_health_check_class",
 		Help: "Current class of each health check: 1 for the current class, 0 for the others."}, []string{"check", "class"})
+	m.uplinkUp = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "flarewarden_uplink_up",
+		Help: "1 when the last pass held the uplink up (its canary reaches the origin through the edge), else 0."}, []string{"uplink"})
 	m.leader = m.gauge("flarewarden_leader", "1 when this replica runs the daemon (leader, or no leader election), else 0.")
 	m.lastOK = m.gauge("flarewarden_last_successful_pass_timestamp_seconds", "Unix time of the last successful pass.")
 	m.consecSoft = m.gauge("flarewarden_consecutive_soft_errors", "Passes in a row that failed with a soft error.")
 	m.reg.MustRegister(m.passes, m.passDuration, m.requests, m.recordsChanged, m.answers, m.quorumFailures,
-		m.healthClass, m.leader, m.lastOK, m.consecSoft,
+		m.healthClass, m.uplinkUp, m.leader, m.lastOK, m.consecSoft,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	for _, r := range []string{ResultOK, ResultError, ResultSoftError} {
 		m.passes.WithLabelValues(r)
@@ -89,10 +92,12 @@ func (m *Metrics) ObserveRequest(endpoint, method string, status int) {
 }
 
 // SetLeader sets flarewarden_leader.
-func (m *Metrics) SetLeader(isLeader bool) {
-	v := 0.0
-	if isLeader {
-		v = 1
+func (m *Metrics) SetLeader(isLeader bool) { m.leader.Set(boolValue(isLeader)) }
+
+// boolValue is 1 for true, 0 for false.
+func boolValue(b bool) float64 {
+	if b {
+		return 1
 	}
-	m.leader.Set(v)
+	return 0
 }

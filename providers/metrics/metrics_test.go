@@ -99,3 +99,9 @@ func TestProberSetsClassGauge(t *testing.T) {
 		`flarewarden_health_check_class{check="home",class="ok"} 0`, `flarewarden_leader 1`,
 		`flarewarden_cloudflare_requests_total{endpoint="/zones",method="GET",status="200"} 1`)
 }
+
+func TestPassSetsUplinkGauge(t *testing.T) {
+	m := New()
+	m.ObservePass(controller.Report{Uplinks: []controller.UplinkReport{{Name: "fiber", Up: false, Reason: "522"}, {Name: "lte", Up: true}}}, nil, time.Second)
+	assertHas(t, scrape(t, m), `flarewarden_uplink_up{uplink="fiber"} 0`, `flarewarden_uplink_up{uplink="lte"} 1`)
+}

@@ -35,6 +35,9 @@ func (m *Metrics) ObservePass(rep controller.Report, err error, took time.Durati
 	}
 	m.consecSoft.Set(float64(m.soft))
 	m.mu.Unlock()
+	for _, u := range rep.Uplinks {
+		m.uplinkUp.WithLabelValues(u.Name).Set(boolValue(u.Up))
+	}
 	if rep.DryRun {
 		return
 	}

@@ -38,8 +38,14 @@ type Canary struct {
 	// Name is the canary record, e.g. fiber.home.example.com; flarewarden
 	// owns it and keeps it proxied, holding the uplink's address.
 	Name string `yaml:"name"`
-	// Path is probed at https://Name/Path through the edge.
-	Path         string   `yaml:"path,omitempty"`
+	// Path is probed at Scheme://Name/Path through the edge.
+	Path string `yaml:"path,omitempty"`
+	// Scheme is https (the default) or http (an origin behind Cloudflare's
+	// Flexible SSL).
+	Scheme string `yaml:"scheme,omitempty"`
+	// EdgeAddress, optional "host:port", pins the edge address the probe
+	// connects to, as a health check's edge_address does.
+	EdgeAddress  string   `yaml:"edge_address,omitempty"`
 	ExpectStatus []int    `yaml:"expect_status,omitempty"`
 	Timeout      Duration `yaml:"timeout,omitempty"`
 	// Origin configures the direct probe of the uplink's address.
@@ -129,6 +135,7 @@ func (f Family) clone() Family {
 // the uplink's address is on by default (HTTPS on 443).
 func (c *Canary) applyDefaults() {
 	c.Path = or(c.Path, "/")
+	c.Scheme = or(c.Scheme, "https")
 	if len(c.ExpectStatus) == 0 {
 		c.ExpectStatus = []int{200}
 	}
@@ -139,4 +146,9 @@ func (c *Canary) applyDefaults() {
 		c.Origin = &OriginCheck{TLS: true}
 	}
 	c.Origin.applyDefaults()
+}
+
+// URL is the URL of the canary's probe through the edge.
+func (c Canary) URL() string {
+	return c.Scheme + "://" + c.Name + c.Path
 }

@@ -77,6 +77,8 @@ func TestUplinkValidation(t *testing.T) {
 			[]string{"uplinks[0].canary.name: fiber.example.com is also records[1]: a canary is a record of its own"}},
 		{"canary path", canary("path: healthz"),
 			[]string{`uplinks[0].canary.path: "healthz" must start with /`}},
+		{"canary scheme", canary("scheme: ftp"),
+			[]string{`uplinks[0].canary.scheme: "ftp" is not one of https, http`}},
 		{"canary expect_status", canary("expect_status: [200, 99, 600]"),
 			[]string{"uplinks[0].canary.expect_status[1]: 99 is not an HTTP status (100..599)",
 				"uplinks[0].canary.expect_status[2]: 600 is not an HTTP status (100..599)"}},
@@ -170,7 +172,7 @@ func TestUplinkDefaults(t *testing.T) {
 		t.Errorf("lte ipv6 = %+v, want the top-level's (off)", lte.Detect.IPv6)
 	}
 
-	wantFiber := Canary{Name: "fiber.home.example.com", Path: "/", ExpectStatus: []int{200}, Timeout: Duration(30 * time.Second),
+	wantFiber := Canary{Name: "fiber.home.example.com", Path: "/", Scheme: "https", ExpectStatus: []int{200}, Timeout: Duration(30 * time.Second),
 		Origin: &OriginCheck{Port: 443, TLS: true}, FailAfter: 2, RecoverAfter: 3}
 	if !reflect.DeepEqual(fiber.Canary, wantFiber) {
 		t.Errorf("fiber canary = %+v %+v\nwant           %+v %+v", fiber.Canary, fiber.Canary.Origin, wantFiber, wantFiber.Origin)

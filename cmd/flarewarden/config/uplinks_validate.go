@@ -113,6 +113,9 @@ func (c Canary) validate(field string, i int, canaries, records map[string]int, 
 			add(field+".name", "%s is also records[%d]: a canary is a record of its own", name, j)
 		}
 	}
+	if c.Scheme != "https" && c.Scheme != "http" {
+		add(field+".scheme", "%q is not one of https, http", c.Scheme)
+	}
 	if !strings.HasPrefix(c.Path, "/") {
 		add(field+".path", "%q must start with /", c.Path)
 	}

@@ -65,7 +65,7 @@ func (f flarewarden) runOnce(ctx context.Context) (controller.Report, error) {
 
 // check runs the health checks once, as `flarewarden check` does.
 func (f flarewarden) check(ctx context.Context) ([]controller.CheckResult, error) {
-	_, results, err := daemon.Diagnose(ctx, f.Rec, f.Prober)
+	_, results, err := daemon.Diagnose(ctx, f.Rec, f.Prober, f.Uplinks)
 	return results, err
 }
 

@@ -23,6 +23,7 @@ func Check(w io.Writer, r CheckReport, passErr error) {
 	}
 	fmt.Fprintln(w)
 	Detection(w, r.Pass.Detection)
+	Uplinks(w, r.Pass.Uplinks)
 	Security(w, r.Pass.Security)
 	for name, target := range r.Pass.CNAMEs {
 		fmt.Fprintf(w, "%s is still a CNAME to %s\n", name, target)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/flarewarden/flarewarden/controller"
@@ -19,18 +20,40 @@ func JSON(w io.Writer, v any) error {
 // Detection prints one line per family: its verdict and why.
 func Detection(w io.Writer, d controller.Detection) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	for _, f := range controller.Families {
-		r := d.Get(f)
-		switch r.State {
-		case controller.StateKnown:
-			fmt.Fprintf(tw, "%s\t%s\t(%d of %d sources agree, quorum %d)\n", f, r.Addr, agreeing(r), len(r.Answers), r.Quorum)
-		case controller.StateUnknown:
-			fmt.Fprintf(tw, "%s\tunknown\t%s: records of this family are kept as they are\n", f, r.Reason)
-		default:
-			fmt.Fprintf(tw, "%s\tdisabled\t\n", f)
-		}
+	if len(d.Uplinks) == 0 {
+		detectionRows(tw, "", d.V4, d.V6)
+	}
+	for _, u := range d.Uplinks {
+		detectionRows(tw, "uplink "+u.Name+" ", u.V4, u.V6)
 	}
 	tw.Flush()
+}
+
+// detectionRows prints the verdict of each family, each line starting
+// with prefix.
+func detectionRows(tw io.Writer, prefix string, results ...controller.FamilyResult) {
+	for i, r := range results {
+		f := controller.Families[i]
+		switch r.State {
+		case controller.StateKnown:
+			fmt.Fprintf(tw, "%s%s\t%s\t(%d of %d sources agree, quorum %d)\n", prefix, f, r.Addr, agreeing(r), len(r.Answers), r.Quorum)
+		case controller.StateUnknown:
+			fmt.Fprintf(tw, "%s%s\tunknown\t%s: records of this family are kept as they are\n", prefix, f, r.Reason)
+		default:
+			fmt.Fprintf(tw, "%s%s\tdisabled\t\n", prefix, f)
+		}
+	}
+}
+
+// Uplinks prints whether each uplink is up, and why one is down.
+func Uplinks(w io.Writer, ups []controller.UplinkReport) {
+	for _, u := range ups {
+		if u.Up {
+			fmt.Fprintf(w, "uplink %s is up\n", u.Name)
+			continue
+		}
+		fmt.Fprintf(w, "uplink %s is down: %s\n", u.Name, u.Reason)
+	}
 }
 
 func agreeing(r controller.FamilyResult) int {
@@ -113,6 +136,11 @@ func Plan(w io.Writer, p controller.PlanResult, dryRun bool) {
 	}
 	for _, warn := range p.Warnings {
 		fmt.Fprintf(w, "warning: %s: %s\n", warn.Name, warn.Message)
+	}
+	for _, f := range p.Follows {
+		if !strings.HasPrefix(f.Why, "records kept") { // a warning says it
+			fmt.Fprintf(w, "%s %s\n", f.Name, f.Why)
+		}
 	}
 	if !p.Empty() {
 		verb := "applied"

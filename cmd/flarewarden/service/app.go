@@ -21,11 +21,13 @@ import (
 // App is the wired program: configuration, logger and components, built
 // by cmd/flarewarden from a config.
 type App struct {
-	Cfg       *config.Config
-	Log       *zap.Logger
-	CF        *cloudflare.Client
-	Rec       *controller.Reconciler
-	Prober    *health.Prober    // nil without health checks
+	Cfg    *config.Config
+	Log    *zap.Logger
+	CF     *cloudflare.Client
+	Rec    *controller.Reconciler
+	Prober *health.Prober // nil without health checks
+	// Uplinks ties each uplink to its canary's check (nil without uplinks).
+	Uplinks   []daemon.UplinkCheck
 	Notifiers []daemon.Notifier // one per notification target
 	Metrics   *metrics.Metrics  // nil when not instrumented
 	Level     zapcore.Level     // the config's log level (--log-level applied)
@@ -64,6 +66,9 @@ func (a *App) daemon(sched daemon.Schedule, backoff daemon.Backoff, h *daemon.He
 	d.OnFailure, d.NoTakeover = daemon.TakeoverModes(a.Rec.Names)
 	if a.Prober != nil {
 		d.Prober, d.HealthInterval = a.Prober, time.Duration(a.Cfg.Health.Interval)
+	}
+	if len(a.Uplinks) > 0 {
+		d.Uplinks = daemon.NewUplinkTracker(a.Uplinks)
 	}
 	if a.Metrics != nil {
 		d.Observer = a.Metrics

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/flarewarden/flarewarden/controller"
+	"github.com/flarewarden/flarewarden/controller/daemon"
 )
 
 // statusDoc is the JSON document of GET /status. It never holds a token:
@@ -18,7 +19,9 @@ type statusDoc struct {
 	Security    []controller.SecurityStatus     `json:"security,omitempty"`
 	WAFSources  map[string]controller.SourceSet `json:"waf_sources,omitempty"`
 	Health      []controller.CheckResult        `json:"health,omitempty"`
-	LastPass    *passStatus                     `json:"last_pass,omitempty"`
+	// Uplinks is each uplink's verdict after the last health round.
+	Uplinks  []daemon.UplinkState `json:"uplinks,omitempty"`
+	LastPass *passStatus          `json:"last_pass,omitempty"`
 }
 
 // passStatus is the last pass: when, whether it failed, and its plan.
@@ -41,7 +44,7 @@ func buildStatus(v RunView, now time.Time) statusDoc {
 		return doc
 	}
 	st := v.Snap
-	doc.Health = st.Health
+	doc.Health, doc.Uplinks = st.Health, st.Uplinks
 	if st.LastPass == nil {
 		doc.Records = recordStates(v, nil)
 		return doc
@@ -60,9 +63,12 @@ func recordStates(v RunView, rep *controller.Report) []controller.RecordState {
 	if v.Cfg == nil {
 		return nil
 	}
-	names := make([]string, len(v.Cfg.Records))
-	for i, r := range v.Cfg.Records {
-		names[i] = r.Name
+	names := make([]string, 0, len(v.Cfg.Records)+len(v.Cfg.Uplinks))
+	for _, r := range v.Cfg.Records {
+		names = append(names, r.Name)
+	}
+	for _, u := range v.Cfg.Uplinks {
+		names = append(names, u.Canary.Name)
 	}
 	return rep.RecordStates(names)
 }

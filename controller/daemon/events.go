@@ -57,10 +57,14 @@ func recordLines(changes []controller.Change) []string {
 	return lines
 }
 
-// recordLine is one DNS change in a human's words.
+// recordLine is one DNS change in a human's words; an address that moved
+// to another uplink says so ("home.example.com moved from fiber ...").
 func recordLine(c controller.Change) string {
 	head := c.Name + " " + c.Type
+	_, move, moved := strings.Cut(c.Reason, "moved from ")
 	switch {
+	case moved && c.Action == controller.ActionUpdate:
+		return c.Name + " moved from " + move
 	case c.Action == controller.ActionCreate:
 		return fmt.Sprintf("%s %s created (%s)", head, c.New(), c.Reason)
 	case c.Action == controller.ActionDelete:

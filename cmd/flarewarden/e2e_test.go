@@ -21,7 +21,7 @@ var (
 )
 
 // binary builds flarewarden once per test run and returns its path.
-func binary(t *testing.T) string {
+func binary(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "flarewarden-e2e")

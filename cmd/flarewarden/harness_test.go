@@ -23,7 +23,7 @@ const testToken = "test-token-5f2c9e0d7a"
 // world is a scenario's environment: a simulated Cloudflare with zone
 // example.com, and an IP echo service, both on loopback.
 type world struct {
-	t        *testing.T
+	t        testing.TB
 	sim      *sim.Server
 	api      *httptest.Server
 	ip       *httptest.Server
@@ -34,7 +34,7 @@ type world struct {
 	detectInterval string
 }
 
-func newWorld(t *testing.T, opts ...sim.Option) *world {
+func newWorld(t testing.TB, opts ...sim.Option) *world {
 	t.Helper()
 	w := &world{t: t, sim: sim.New(opts...)}
 	w.publicIP.Store("203.0.113.7")
@@ -171,7 +171,7 @@ func (w *world) record(name, typ string) string {
 
 func mustAddr(s string) netip.Addr { return netip.MustParseAddr(s) }
 
-func readFile(t *testing.T, path string) string {
+func readFile(t testing.TB, path string) string {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -180,7 +180,7 @@ func readFile(t *testing.T, path string) string {
 	return string(b)
 }
 
-func writeFile(t *testing.T, path, content string) {
+func writeFile(t testing.TB, path, content string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
 		t.Fatal(err)

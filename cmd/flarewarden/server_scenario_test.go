@@ -13,7 +13,7 @@ import (
 
 // daemonRun is `flarewarden run` in the background, with its endpoint.
 type daemonRun struct {
-	t      *testing.T
+	t      testing.TB
 	base   string // http://127.0.0.1:port
 	stderr *safeBuffer
 	cancel context.CancelFunc

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -35,9 +36,11 @@ type uplinkWorld struct {
 	hookMu  sync.Mutex
 	events  []map[string]any
 	hook    *httptest.Server
+	// patience bounds waitFor; 0 means 20 s.
+	patience time.Duration
 }
 
-func newUplinkWorld(t *testing.T) *uplinkWorld {
+func newUplinkWorld(t testing.TB) *uplinkWorld {
 	t.Helper()
 	u := &uplinkWorld{origins: map[string]*httptest.Server{}}
 	addrs := map[string]string{}
@@ -68,7 +71,10 @@ func newUplinkWorld(t *testing.T) *uplinkWorld {
 // configure writes a config of two uplinks, fiber then lte, with canaries
 // probed through the simulated edge every 50 ms, and site.example.com
 // following them in mode.
-func (u *uplinkWorld) configure(mode string) {
+func (u *uplinkWorld) configure(mode string) { u.configureEvery(mode, "50ms") }
+
+// configureEvery is configure with health rounds every interval.
+func (u *uplinkWorld) configureEvery(mode, interval string) {
 	u.t.Helper()
 	uplink := func(name, ip string) string {
 		return fmt.Sprintf(`  - name: %s
@@ -84,13 +90,13 @@ uplinks:
 %s%srecords:
   - {name: site.example.com, proxied: true, uplinks: [fiber, lte], uplink_mode: %s}
 schedule: "@every 1h"
-health: {interval: 50ms, notify_hold: 1ms}
+health: {interval: %s, notify_hold: 1ms}
 notify:
   webhooks: [{url: %q}]
   retries: 0
 retry: {base: 10ms, max: 50ms}
 server: {listen: "127.0.0.1:0"}
-`, u.api.URL, fiberIP, uplink("fiber", fiberIP), uplink("lte", lteIP), mode, u.hook.URL)
+`, u.api.URL, fiberIP, uplink("fiber", fiberIP), uplink("lte", lteIP), mode, interval, u.hook.URL)
 	u.config = filepath.Join(u.t.TempDir(), "flarewarden.yaml")
 	if err := os.WriteFile(u.config, []byte(cfg), 0o600); err != nil {
 		u.t.Fatal(err)
@@ -172,10 +178,10 @@ func (u *uplinkWorld) startDaemon() (stop func() result) {
 	return stop
 }
 
-// waitFor polls cond for up to 20 s.
+// waitFor polls cond for up to 20 s, or u.patience when set.
 func (u *uplinkWorld) waitFor(what string, cond func() bool, stop func() result) {
 	u.t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(cmp.Or(u.patience, 20*time.Second))
 	for !cond() {
 		if time.Now().After(deadline) {
 			r := stop()

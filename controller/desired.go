@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"net/netip"
+	"strings"
 )
 
 // Mode is the reconcile policy: how far flarewarden may go to make
@@ -136,4 +137,34 @@ func (n DesiredName) targets(d Desired) (map[Family]Target, string) {
 	}
 	out[IPv6] = joined
 	return out, why
+}
+
+// NameAddrs is what the plan gives a managed name: its addresses, or why
+// they are not all known (a family whose address is unknown keeps its
+// records as they are).
+type NameAddrs struct {
+	Addrs   []netip.Addr
+	Unknown string
+}
+
+// NameAddrs returns the addresses each name of d should carry.
+func (d Desired) NameAddrs() map[string]NameAddrs {
+	out := make(map[string]NameAddrs, len(d.Names))
+	for _, n := range d.Names {
+		targets, why := n.targets(d)
+		var na NameAddrs
+		for _, f := range Families {
+			switch t := targets[f]; t.State {
+			case StateKnown:
+				na.Addrs = append(na.Addrs, t.All()...)
+			case StateUnknown:
+				na.Unknown = f.String() + " address unknown"
+				if strings.HasPrefix(why, uplinksDownPrefix) {
+					na.Unknown = why
+				}
+			}
+		}
+		out[n.Name] = na
+	}
+	return out
 }

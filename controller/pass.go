@@ -56,12 +56,14 @@ func (r *Reconciler) RunOnce(ctx context.Context, opt PassOptions) (Report, erro
 	errs = append(errs, listErrs...)
 	uplinks := UplinkViews(rep.Detection, opt.UplinkDown)
 	rep.Uplinks = uplinkReports(uplinks)
-	rep.Plan = Plan(Desired{Names: names, Addrs: DesiredFromDetection(rep.Detection), Uplinks: uplinks}, observed, r.Policy)
+	desired := Desired{Names: names, Addrs: DesiredFromDetection(rep.Detection), Uplinks: uplinks}
+	rep.Plan = Plan(desired, observed, r.Policy)
 
 	var waf WAFPlan
 	if r.WAF != nil {
 		var wafErrs []error
-		waf, wafErrs = r.WAF.Plan(ctx, WAFInput{Detection: rep.Detection, Zones: zones, Managed: managed, Policy: r.Policy}, &rep)
+		in := WAFInput{Detection: rep.Detection, Zones: zones, Managed: managed, Policy: r.Policy, Names: desired.NameAddrs()}
+		waf, wafErrs = r.WAF.Plan(ctx, in, &rep)
 		errs = append(errs, wafErrs...)
 	}
 	r.logPlan(rep.Plan)

@@ -34,12 +34,22 @@ type WAF interface {
 }
 
 // WAFInput is what the WAF step gets from the pass: the detection, every
-// zone the token sees, the zones of the managed names, and the policy.
+// zone the token sees, the zones of the managed names, the policy, and the
+// addresses the plan gives each managed name.
 type WAFInput struct {
 	Detection Detection
 	Zones     []Zone
 	Managed   []Zone
 	Policy    Policy
+	Names     map[string]NameAddrs
+}
+
+// SourceInput is what a pass's WAF sources are resolved from: the
+// detection ("self", "self_prefix") and the addresses the plan gives each
+// managed name ("host:NAME").
+type SourceInput struct {
+	Detection Detection
+	Names     map[string]NameAddrs
 }
 
 // WAFPlan is the WAF step's plan for one pass.

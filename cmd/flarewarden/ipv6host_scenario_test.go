@@ -22,7 +22,7 @@ records:
   - {name: nas.example.com, ipv6_host: "::aa:bbcc:ddee:ff01"}
   - {name: vpn.example.com}
 waf:
-  skip_rules: [{name: lan, sources: [self_prefix]}]
+  skip_rules: [{name: lan, sources: [self_prefix]}, {name: nas, sources: ["host:nas.example.com"]}]
 retry: {base: 10ms, max: 50ms}
 server: {listen: "127.0.0.1:0"}
 `, w.api.URL, v6)
@@ -61,7 +61,7 @@ func TestReconcileJoinsIPv6HostToTheDelegatedPrefix(t *testing.T) {
 	if v := w.record("vpn.example.com", "AAAA"); v != "2001:db8:1234:5600::7" {
 		t.Errorf("vpn AAAA = %q, want the detected IPv6", v)
 	}
-	w.wantSkipExpression("(ip.src in {2001:db8:1234:5600::/56})")
+	w.wantSkipExpression("(ip.src in {2001:db8:1234:5600::/56})", "(ip.src in {203.0.113.7 2001:db8:1234:5600:aa:bbcc:ddee:ff01})")
 
 	w.writeIPv6HostConfig("2001:db8:abcd:ef00::7")
 	w.sim.ResetLog()
@@ -78,15 +78,21 @@ func TestReconcileJoinsIPv6HostToTheDelegatedPrefix(t *testing.T) {
 			t.Errorf("second pass deleted or created: %s %s", req.Path, req.Body)
 		}
 	}
-	w.wantSkipExpression("(ip.src in {2001:db8:abcd:ef00::/56})")
+	w.wantSkipExpression("(ip.src in {2001:db8:abcd:ef00::/56})", "(ip.src in {203.0.113.7 2001:db8:abcd:ef00:aa:bbcc:ddee:ff01})")
 }
 
-// wantSkipExpression checks the expression of the zone's skip rule lan,
-// whose only source is self_prefix: the delegated prefix follows the ISP.
-func (w *world) wantSkipExpression(want string) {
+// wantSkipExpression checks the expressions of the zone's skip rules, in
+// order: lan, whose only source is self_prefix (the delegated prefix
+// follows the ISP), then nas, whose only source is host:nas.example.com
+// (the NAS's addresses follow it too).
+func (w *world) wantSkipExpression(want ...string) {
 	w.t.Helper()
 	rs, ok := w.sim.Ruleset("example.com", "http_request_firewall_custom")
-	if !ok || len(rs.Rules) != 1 || rs.Rules[0].Expression != want {
-		w.t.Fatalf("custom rules %+v, want one skip rule with %s", rs.Rules, want)
+	var got []string
+	for _, r := range rs.Rules {
+		got = append(got, r.Expression)
+	}
+	if !ok || strings.Join(got, "\n") != strings.Join(want, "\n") {
+		w.t.Fatalf("skip rule expressions %q, want %q", got, want)
 	}
 }

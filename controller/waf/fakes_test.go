@@ -140,7 +140,7 @@ func (f *FakeWAF) ApplyIPList(_ context.Context, l controller.IPList, cs []contr
 // FakeSources resolves each list to a fixed set.
 type FakeSources map[string]controller.SourceSet
 
-func (f FakeSources) Resolve(_ context.Context, list string, _ controller.Detection) controller.SourceSet {
+func (f FakeSources) Resolve(_ context.Context, list string, _ controller.SourceInput) controller.SourceSet {
 	return f[list]
 }
 

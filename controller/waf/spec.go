@@ -10,9 +10,10 @@ import (
 )
 
 // SourceResolver resolves a configured source list for one pass. The list
-// is named by its config field ("waf.skip_rules[0]"); det gives "self".
+// is named by its config field ("waf.skip_rules[0]"); in gives "self",
+// "self_prefix" and "host:NAME".
 type SourceResolver interface {
-	Resolve(ctx context.Context, list string, det controller.Detection) controller.SourceSet
+	Resolve(ctx context.Context, list string, in controller.SourceInput) controller.SourceSet
 }
 
 // Spec is the configured WAF state.

@@ -81,7 +81,7 @@ func (s *Step) desire(ctx context.Context, in controller.WAFInput, rep *controll
 	w := &wafPass{step: s, policy: in.Policy}
 	var errs []error
 	resolve := func(field string) controller.SourceSet {
-		set := s.Sources.Resolve(ctx, field, in.Detection)
+		set := s.Sources.Resolve(ctx, field, controller.SourceInput{Detection: in.Detection, Names: in.Names})
 		rep.Sources[field] = set
 		s.warnStale(field, set, rep)
 		return set

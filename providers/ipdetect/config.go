@@ -32,6 +32,10 @@ type Config struct {
 	V4, V6 FamilyConfig
 	// Timeout bounds each source's lookup; zero means 5 s.
 	Timeout time.Duration
+	// Bind, when set, sends every HTTP and plain DNS source out through
+	// one uplink; iface and static sources ask nothing over the network
+	// and are unaffected. The zero Bind follows the routing table.
+	Bind Bind
 }
 
 // familyConfig is a checked family: its parsed sources.
@@ -54,7 +58,7 @@ func checkTimeout(t time.Duration) (time.Duration, error) {
 
 // buildFamily parses and checks the sources of one family. Errors name the
 // field ("ipv4.sources[1]: ..."), all of them joined.
-func buildFamily(f controller.Family, cfg FamilyConfig, rt transportFunc) (familyConfig, error) {
+func buildFamily(f controller.Family, cfg FamilyConfig, out outbound) (familyConfig, error) {
 	fc := familyConfig{family: f, cfg: cfg}
 	if !cfg.Enabled {
 		return fc, nil
@@ -65,7 +69,7 @@ func buildFamily(f controller.Family, cfg FamilyConfig, rt transportFunc) (famil
 	}
 	seen := make(map[string]int)
 	for i, spec := range cfg.Sources {
-		s, err := parseSource(spec, rt)
+		s, err := parseSource(spec, out)
 		if err == nil {
 			err = checkSource(s, f, cfg.AllowPrivate, seen, i)
 		}

@@ -194,7 +194,7 @@ func TestCorpusTraceLookup(t *testing.T) {
 				w.Header().Set("Content-Type", "text/plain")
 				_, _ = w.Write([]byte(s.Body))
 			}), true)
-			src, err := parseSource("cloudflare-trace:https://"+s.Host+"/cdn-cgi/trace", loopbackTLS(t, srv, s.Host))
+			src, err := parseSource("cloudflare-trace:https://"+s.Host+"/cdn-cgi/trace", outbound{rt: loopbackTLS(t, srv, s.Host)})
 			if err != nil {
 				t.Fatal(err)
 			}

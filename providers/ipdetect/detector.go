@@ -27,8 +27,10 @@ type Option func(*Detector)
 
 // WithHTTPTransport makes HTTP sources use the transport fn returns for
 // each family (fn is called once per family, in New). A nil fn keeps the
-// default: a transport that dials over the family being detected and never
-// uses a proxy. Tests use it to reach local servers.
+// default: a transport that dials over the family being detected, out
+// through Config.Bind, and never uses a proxy. Tests use it to reach local
+// servers; the HTTP sources of a bound detector then bypass its bind (plain
+// DNS sources still go out through it).
 func WithHTTPTransport(fn func(controller.Family) http.RoundTripper) Option {
 	return func(d *Detector) {
 		if fn != nil {
@@ -41,9 +43,12 @@ func WithHTTPTransport(fn func(controller.Family) http.RoundTripper) Option {
 // is parsed; disabled families are not checked. An enabled family needs at
 // least one source and 1 <= quorum <= len(sources). Errors name the field,
 // e.g. "ipv6.quorum: 3 is more than the 2 sources"; all problems are
-// reported together.
+// reported together. Config.Bind sets an interface or an address, not
+// both; an interface needs Linux and a valid name; an address must be
+// unicast, and the family it is not of disabled ("bind.address: 192.0.2.1
+// is IPv4, ipv6 sources cannot go out through it").
 func New(cfg Config, opts ...Option) (*Detector, error) {
-	d := &Detector{transport: familyTransport}
+	d := &Detector{transport: func(f controller.Family) http.RoundTripper { return familyTransport(f, cfg.Bind) }}
 	for _, o := range opts {
 		o(d)
 	}
@@ -51,16 +56,19 @@ func New(cfg Config, opts ...Option) (*Detector, error) {
 		controller.IPv4: d.transport(controller.IPv4),
 		controller.IPv6: d.transport(controller.IPv6),
 	}
-	rt := func(f controller.Family) http.RoundTripper { return rts[f] }
+	out := outbound{rt: func(f controller.Family) http.RoundTripper { return rts[f] }, bind: cfg.Bind}
 	var errs []error
 	var err error
 	if d.timeout, err = checkTimeout(cfg.Timeout); err != nil {
 		errs = append(errs, err)
 	}
-	if d.v4, err = buildFamily(controller.IPv4, cfg.V4, rt); err != nil {
+	if err = cfg.Bind.check(cfg); err != nil {
 		errs = append(errs, err)
 	}
-	if d.v6, err = buildFamily(controller.IPv6, cfg.V6, rt); err != nil {
+	if d.v4, err = buildFamily(controller.IPv4, cfg.V4, out); err != nil {
+		errs = append(errs, err)
+	}
+	if d.v6, err = buildFamily(controller.IPv6, cfg.V6, out); err != nil {
 		errs = append(errs, err)
 	}
 	if len(errs) > 0 {

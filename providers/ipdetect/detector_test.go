@@ -43,10 +43,7 @@ func TestNewErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			d, err := New(tt.cfg)
-			wantErr(t, err, tt.err)
-			if (d == nil) == (err == nil) {
-				t.Fatalf("New = %v, %v: want exactly one of them", d, err)
-			}
+			wantBuilt(t, d, err, tt.err)
 		})
 	}
 }

@@ -18,14 +18,15 @@ type dnsSource struct {
 	name   string
 	host   string // host name or IP address, no brackets
 	server string // host:port to dial
+	bind   Bind   // the way out
 }
 
-func newDNSSource(name, arg string) (Source, error) {
+func newDNSSource(name, arg string, bind Bind) (Source, error) {
 	host, port, err := splitServer(arg)
 	if err != nil {
 		return nil, err
 	}
-	return &dnsSource{name: name, host: host, server: net.JoinHostPort(host, port)}, nil
+	return &dnsSource{name: name, host: host, server: net.JoinHostPort(host, port), bind: bind}, nil
 }
 
 // splitServer parses "host", "host:port", "IPv6", "[IPv6]" or "[IPv6]:port";
@@ -81,12 +82,12 @@ func (s *dnsSource) checkConfig(f controller.Family, _ bool) error {
 
 // Lookup queries the server over UDP of family f (udp4/udp6), falls back
 // to TCP of the same family when the answer is truncated, and returns the
-// address in the TXT answer.
+// address in the TXT answer. Both go out through the source's bind.
 func (s *dnsSource) Lookup(ctx context.Context, f controller.Family) (netip.Addr, error) {
 	q := whoamiQuery(dns.Id())
-	resp, err := exchange(ctx, familyNetwork("udp", f), s.server, q)
+	resp, err := s.exchange(ctx, familyNetwork("udp", f), q)
 	if err == nil && resp.Truncated {
-		resp, err = exchange(ctx, familyNetwork("tcp", f), s.server, q)
+		resp, err = s.exchange(ctx, familyNetwork("tcp", f), q)
 	}
 	if err != nil {
 		return netip.Addr{}, sourceError(s.name, err)
@@ -98,11 +99,13 @@ func (s *dnsSource) Lookup(ctx context.Context, f controller.Family) (netip.Addr
 	return addr, nil
 }
 
-// exchange sends q to server over network and returns the answer. The
-// connection is closed as soon as ctx is done.
-func exchange(ctx context.Context, network, server string, q *dns.Msg) (*dns.Msg, error) {
-	c := &dns.Client{Net: network, Timeout: timeLeft(ctx)}
-	conn, err := c.DialContext(ctx, server)
+// exchange sends q to the server over network, out through the source's
+// bind, and returns the answer. The connection is closed as soon as ctx is
+// done.
+func (s *dnsSource) exchange(ctx context.Context, network string, q *dns.Msg) (*dns.Msg, error) {
+	timeout := timeLeft(ctx)
+	c := &dns.Client{Net: network, Timeout: timeout, Dialer: s.bind.dialer(network, timeout)}
+	conn, err := c.DialContext(ctx, s.server)
 	if err != nil {
 		return nil, err
 	}

@@ -73,9 +73,12 @@ func TestDNSSource(t *testing.T) {
 	}
 }
 
-func TestDNSSourceFallsBackToTCP(t *testing.T) {
+// serveTruncatedUDP serves DNS on one port of 127.0.0.1: over UDP every
+// answer is truncated (udpHits counts them), over TCP tcp answers. It
+// returns the server's host:port.
+func serveTruncatedUDP(t *testing.T, udpHits *atomic.Int32, tcp dns.HandlerFunc) string {
+	t.Helper()
 	pc := listenUDP(t, "udp4")
-	var udpHits, tcpHits atomic.Int32
 	serveDNS(t, &dns.Server{PacketConn: pc, Handler: dns.HandlerFunc(func(w dns.ResponseWriter, q *dns.Msg) {
 		udpHits.Add(1)
 		r := whoamiReply(q)
@@ -86,11 +89,17 @@ func TestDNSSourceFallsBackToTCP(t *testing.T) {
 	if err != nil {
 		t.Skipf("TCP port of the UDP server is taken: %v", err)
 	}
-	serveDNS(t, &dns.Server{Listener: l, Handler: dns.HandlerFunc(func(w dns.ResponseWriter, q *dns.Msg) {
+	serveDNS(t, &dns.Server{Listener: l, Handler: tcp})
+	return pc.LocalAddr().String()
+}
+
+func TestDNSSourceFallsBackToTCP(t *testing.T) {
+	var udpHits, tcpHits atomic.Int32
+	server := serveTruncatedUDP(t, &udpHits, func(w dns.ResponseWriter, q *dns.Msg) {
 		tcpHits.Add(1)
 		_ = w.WriteMsg(whoamiReply(q, "203.0.113.53"))
-	})})
-	s, _ := ParseSource("dns:" + pc.LocalAddr().String())
+	})
+	s, _ := ParseSource("dns:" + server)
 	got, err := s.Lookup(context.Background(), controller.IPv4)
 	if err != nil || got != netip.MustParseAddr("203.0.113.53") {
 		t.Fatalf("Lookup = %v, %v", got, err)

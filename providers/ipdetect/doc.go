@@ -9,5 +9,8 @@
 // quorum of sources agree on it. Detection never fails as a whole: a family
 // without agreement is controller.StateUnknown, with every answer attached.
 //
+// A host with several uplinks (fiber, LTE) has an Uplinks detector: one
+// Detector per uplink, whose sources go out through it (see Bind).
+//
 // The package never logs; callers log the returned controller.Detection.
 package ipdetect

@@ -64,6 +64,16 @@ func blockingHandler(w http.ResponseWriter, r *http.Request) {
 	<-r.Context().Done()
 }
 
+// wantBuilt fails unless err is as wantErr wants it and exactly one of v
+// and err is nil, as a constructor promises.
+func wantBuilt[T any](t *testing.T, v *T, err error, want string) {
+	t.Helper()
+	wantErr(t, err, want)
+	if (v == nil) == (err == nil) {
+		t.Fatalf("got %v, %v: want exactly one of them", v, err)
+	}
+}
+
 // wantErr fails unless err is non-nil and contains want (or, with want
 // empty, unless err is nil).
 func wantErr(t *testing.T, err error, want string) {

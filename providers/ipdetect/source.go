@@ -41,6 +41,13 @@ const kindList = "cloudflare-trace, cloudflare-doh, dns, url, iface, static"
 // transportFunc returns the HTTP transport to use for family f.
 type transportFunc func(controller.Family) http.RoundTripper
 
+// outbound is how network sources reach their servers: HTTP sources
+// through the transports of rt, plain DNS sources out through bind.
+type outbound struct {
+	rt   transportFunc
+	bind Bind
+}
+
 // configChecker is implemented by sources whose spec alone can be wrong for
 // a family (a static address, an IP literal of the other family).
 type configChecker interface {
@@ -60,22 +67,22 @@ type configChecker interface {
 // It does no I/O. The returned source uses a default transport that dials
 // over the family being detected and never uses a proxy.
 func ParseSource(spec string) (Source, error) {
-	return parseSource(spec, sharedTransport)
+	return parseSource(spec, outbound{rt: sharedTransport})
 }
 
-// parseSource is ParseSource with the HTTP transports to use.
-func parseSource(spec string, rt transportFunc) (Source, error) {
+// parseSource is ParseSource with the way out of network sources.
+func parseSource(spec string, out outbound) (Source, error) {
 	spec = strings.TrimSpace(spec)
 	kind, arg, hasArg := strings.Cut(spec, ":")
 	switch kind {
 	case kindTrace:
-		return newTraceSource(spec, arg, hasArg, rt)
+		return newTraceSource(spec, arg, hasArg, out.rt)
 	case kindDoH:
-		return newDoHSource(spec, arg, hasArg, rt)
+		return newDoHSource(spec, arg, hasArg, out.rt)
 	case kindDNS:
-		return newDNSSource(spec, arg)
+		return newDNSSource(spec, arg, out.bind)
 	case kindURL:
-		return newURLSource(spec, arg, rt)
+		return newURLSource(spec, arg, out.rt)
 	case kindIface:
 		return newIfaceSource(spec, arg)
 	case kindStatic:

@@ -20,11 +20,12 @@ func familyNetwork(base string, f controller.Family) string {
 
 // familyTransport returns an HTTP transport that connects over family f
 // only (tcp4 or tcp6), whatever the network argument net/http passes, so a
-// dual-stack host asks over the family it detects. It never uses a proxy
-// from the environment: a proxy would answer with its own address.
-func familyTransport(f controller.Family) http.RoundTripper {
-	d := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
+// dual-stack host asks over the family it detects, and out through b. It
+// never uses a proxy from the environment: a proxy would answer with its
+// own address.
+func familyTransport(f controller.Family, b Bind) http.RoundTripper {
 	network := familyNetwork("tcp", f)
+	d := b.dialer(network, 10*time.Second)
 	return &http.Transport{
 		Proxy: nil,
 		DialContext: func(ctx context.Context, _, addr string) (net.Conn, error) {
@@ -37,11 +38,12 @@ func familyTransport(f controller.Family) http.RoundTripper {
 	}
 }
 
-// sharedTransports are the transports of sources made by ParseSource.
+// sharedTransports are the unbound transports of sources made by
+// ParseSource.
 var sharedTransports = sync.OnceValue(func() map[controller.Family]http.RoundTripper {
 	return map[controller.Family]http.RoundTripper{
-		controller.IPv4: familyTransport(controller.IPv4),
-		controller.IPv6: familyTransport(controller.IPv6),
+		controller.IPv4: familyTransport(controller.IPv4, Bind{}),
+		controller.IPv6: familyTransport(controller.IPv6, Bind{}),
 	}
 })
 

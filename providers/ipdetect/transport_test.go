@@ -48,7 +48,7 @@ func TestTransportForcesFamily(t *testing.T) {
 
 func TestFamilyTransportHasNoProxy(t *testing.T) {
 	for _, f := range controller.Families {
-		tr, ok := familyTransport(f).(*http.Transport)
+		tr, ok := familyTransport(f, Bind{}).(*http.Transport)
 		if !ok || tr.Proxy != nil || tr.DialContext == nil {
 			t.Fatalf("%s transport: %#v", f, tr)
 		}

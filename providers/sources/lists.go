@@ -34,10 +34,10 @@ func NewLists(r *Resolver, lists map[string]List) *Lists {
 }
 
 // Resolve resolves the named list; an unknown name yields an unknown set.
-func (l *Lists) Resolve(ctx context.Context, name string, det controller.Detection) controller.SourceSet {
+func (l *Lists) Resolve(ctx context.Context, name string, in controller.SourceInput) controller.SourceSet {
 	list, ok := l.lists[name]
 	if !ok {
 		return controller.SourceSet{Unknown: fmt.Sprintf("no source list %q is configured", name)}
 	}
-	return l.resolver.Resolve(ctx, list.Specs, det, list.IPv6Bits)
+	return l.resolver.Resolve(ctx, list.Specs, in, list.IPv6Bits)
 }

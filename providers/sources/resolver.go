@@ -63,15 +63,16 @@ func New(o Options) *Resolver {
 }
 
 // Resolve resolves the specs (already checked with Parse) into one set.
-// "self" takes the known families of det; v6Bits, when between 1 and 127,
-// widens IPv6 addresses of hostnames and self to that prefix (e.g. 64).
-// The set is Unknown when any source cannot be trusted.
-func (r *Resolver) Resolve(ctx context.Context, specs []Spec, det controller.Detection, v6Bits int) controller.SourceSet {
+// "self" takes the known families of the detection, "host:NAME" the
+// addresses the plan gives NAME; v6Bits, when between 1 and 127, widens
+// IPv6 addresses of hostnames, self and host:NAME to that prefix (e.g.
+// 64). The set is Unknown when any source cannot be trusted.
+func (r *Resolver) Resolve(ctx context.Context, specs []Spec, in controller.SourceInput, v6Bits int) controller.SourceSet {
 	var set controller.SourceSet
 	var unknown []string
 	var all []netip.Prefix
 	for _, s := range specs {
-		res, why := r.resolveOne(ctx, s, det, v6Bits)
+		res, why := r.resolveOne(ctx, s, in, v6Bits)
 		if why != "" {
 			unknown = append(unknown, why)
 		}
@@ -83,15 +84,17 @@ func (r *Resolver) Resolve(ctx context.Context, specs []Spec, det controller.Det
 	return set
 }
 
-func (r *Resolver) resolveOne(ctx context.Context, s Spec, det controller.Detection, v6Bits int) (controller.SourceResult, string) {
+func (r *Resolver) resolveOne(ctx context.Context, s Spec, in controller.SourceInput, v6Bits int) (controller.SourceResult, string) {
 	res := controller.SourceResult{Source: s.Raw}
 	switch s.Kind {
 	case KindPrefix:
 		res.Prefixes = []netip.Prefix{s.Prefix}
 	case KindSelf:
-		return selfResult(res, det, v6Bits)
+		return selfResult(res, in.Detection, v6Bits)
 	case KindSelfPrefix:
-		return selfPrefixResult(res, det, r.delegated)
+		return selfPrefixResult(res, in.Detection, r.delegated)
+	case KindName:
+		return nameResult(res, s.Host, in.Names, v6Bits)
 	case KindHost:
 		addrs, stale, err := r.host(ctx, s.Host)
 		if err != nil && !stale {
@@ -141,6 +144,25 @@ func selfResult(res controller.SourceResult, det controller.Detection, v6Bits in
 		}
 	}
 	return res, ""
+}
+
+// nameResult is the addresses the plan gives the managed name; a name
+// whose addresses are not all known makes the source unknown, so rules
+// built from it are kept as they are.
+func nameResult(res controller.SourceResult, name string, names map[string]controller.NameAddrs, v6Bits int) (controller.SourceResult, string) {
+	na, ok := names[name]
+	switch {
+	case !ok:
+		res.Err = name + " is not a managed name in this pass"
+	case na.Unknown != "":
+		res.Err = na.Unknown
+	case len(na.Addrs) == 0:
+		res.Err = name + " has no address"
+	default:
+		res.Prefixes = widen(na.Addrs, v6Bits)
+		return res, ""
+	}
+	return res, HostPrefix + name + ": " + res.Err
 }
 
 // widen turns addresses into prefixes: /32 for IPv4, /128 or /v6Bits for IPv6.

@@ -64,7 +64,7 @@ func specs(t *testing.T, raws ...string) []Spec {
 
 func exprOf(s controller.SourceSet) string { return waf.SkipExpression(s.Prefixes) }
 
-var noDetection = controller.Detection{V4: controller.FamilyResult{State: controller.StateDisabled}, V6: controller.FamilyResult{State: controller.StateDisabled}}
+var noDetection = controller.SourceInput{Detection: controller.Detection{V4: controller.FamilyResult{State: controller.StateDisabled}, V6: controller.FamilyResult{State: controller.StateDisabled}}}
 
 func TestResolveHostnameFollowsDNSAndKeepsLastKnown(t *testing.T) {
 	ds := dnstest.New(t)
@@ -106,12 +106,12 @@ func TestResolveSelfAndIPv6Widening(t *testing.T) {
 		V4: controller.FamilyResult{State: controller.StateKnown, Addr: netip.MustParseAddr("203.0.113.7")},
 		V6: controller.FamilyResult{State: controller.StateKnown, Addr: netip.MustParseAddr("2001:db8:5:6::1")},
 	}
-	got := r.Resolve(context.Background(), specs(t, "self", "v6.example.net", "2001:db8:9::1"), det, 64)
+	got := r.Resolve(context.Background(), specs(t, "self", "v6.example.net", "2001:db8:9::1"), controller.SourceInput{Detection: det}, 64)
 	if want := "(ip.src in {203.0.113.7 2001:db8:1:2::/64 2001:db8:5:6::/64 2001:db8:9::1})"; exprOf(got) != want {
 		t.Fatalf("got %s, want %s (configured addresses stay as given)", exprOf(got), want)
 	}
 	det.V6.State = controller.StateUnknown
-	if got := r.Resolve(context.Background(), specs(t, "self"), det, 0); got.Unknown != "self: ipv6 address unknown" {
+	if got := r.Resolve(context.Background(), specs(t, "self"), controller.SourceInput{Detection: det}, 0); got.Unknown != "self: ipv6 address unknown" {
 		t.Fatalf("unknown self = %q", got.Unknown)
 	}
 }
@@ -148,7 +148,7 @@ func TestResolveSelfPrefix(t *testing.T) {
 		V4: controller.FamilyResult{State: controller.StateKnown, Addr: netip.MustParseAddr("203.0.113.7")},
 		V6: controller.FamilyResult{State: controller.StateKnown, Addr: netip.MustParseAddr("2001:db8:1234:5678::7")},
 	}
-	if got := r.Resolve(context.Background(), specs(t, " SELF_PREFIX "), det, 0); exprOf(got) != "(ip.src in {2001:db8:1234:5600::/56})" {
+	if got := r.Resolve(context.Background(), specs(t, " SELF_PREFIX "), controller.SourceInput{Detection: det}, 0); exprOf(got) != "(ip.src in {2001:db8:1234:5600::/56})" {
 		t.Fatalf("self_prefix = %s (%q)", exprOf(got), got.Unknown)
 	}
 	for state, want := range map[controller.AddressState]string{
@@ -156,8 +156,33 @@ func TestResolveSelfPrefix(t *testing.T) {
 		controller.StateDisabled: "self_prefix: ipv6 is not detected (detect.ipv6)",
 	} {
 		det.V6.State = state
-		if got := r.Resolve(context.Background(), specs(t, "self_prefix"), det, 0); got.Unknown != want {
+		if got := r.Resolve(context.Background(), specs(t, "self_prefix"), controller.SourceInput{Detection: det}, 0); got.Unknown != want {
 			t.Errorf("%s ipv6: unknown = %q, want %q", state, got.Unknown, want)
 		}
+	}
+}
+
+// host:NAME is the addresses the plan gives a managed name; a name whose
+// addresses are not all known, or that is not managed, makes it unknown.
+func TestResolveManagedName(t *testing.T) {
+	r := New(Options{})
+	in := controller.SourceInput{Names: map[string]controller.NameAddrs{
+		"nas.example.com": {Addrs: []netip.Addr{netip.MustParseAddr("203.0.113.7"), netip.MustParseAddr("2001:db8:1:2:aa:bbcc:ddee:ff01")}},
+		"cam.example.com": {Addrs: []netip.Addr{netip.MustParseAddr("203.0.113.7")}, Unknown: "ipv6 address unknown"},
+	}}
+	got := r.Resolve(context.Background(), specs(t, "HOST:nas.example.com."), in, 64)
+	if want := "(ip.src in {203.0.113.7 2001:db8:1:2::/64})"; exprOf(got) != want || got.Unknown != "" {
+		t.Fatalf("host:nas = %s (%q), want %s", exprOf(got), got.Unknown, want)
+	}
+	for name, want := range map[string]string{
+		"cam.example.com":   "host:cam.example.com: ipv6 address unknown",
+		"other.example.com": "host:other.example.com: other.example.com is not a managed name in this pass",
+	} {
+		if got := r.Resolve(context.Background(), specs(t, "host:"+name), in, 0); got.Unknown != want {
+			t.Errorf("host:%s unknown = %q, want %q", name, got.Unknown, want)
+		}
+	}
+	if _, err := Parse("host:not a name", false); err == nil {
+		t.Error(`Parse("host:not a name") succeeded`)
 	}
 }

@@ -31,14 +31,20 @@ const (
 	KindHost                   // a hostname
 	KindSelf                   // the detected addresses
 	KindSelfPrefix             // the delegated IPv6 prefix of the detected address
+	KindName                   // host:NAME, the addresses the plan gives a managed name
 )
+
+// HostPrefix starts the source that stands for a managed name's addresses
+// as flarewarden computes them ("host:nas.example.com"): its record's
+// address, the delegated prefix joined to its ipv6_host included.
+const HostPrefix = "host:"
 
 // Spec is a parsed source.
 type Spec struct {
 	Raw    string
 	Kind   Kind
 	Prefix netip.Prefix // KindPrefix only
-	Host   string       // KindHost only
+	Host   string       // KindHost and KindName only
 }
 
 var hostRE = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}\.?$`)
@@ -61,6 +67,12 @@ func Parse(raw string, allowBroad bool) (Spec, error) {
 		return Spec{Raw: s, Kind: KindSelf}, nil
 	case strings.EqualFold(s, SelfPrefix):
 		return Spec{Raw: s, Kind: KindSelfPrefix}, nil
+	case len(s) > len(HostPrefix) && strings.EqualFold(s[:len(HostPrefix)], HostPrefix):
+		name := strings.TrimSuffix(strings.ToLower(s[len(HostPrefix):]), ".")
+		if !hostRE.MatchString(name) {
+			return Spec{}, fmt.Errorf("%q: %q is not a DNS name", s, name)
+		}
+		return Spec{Raw: s, Kind: KindName, Host: name}, nil
 	}
 	if p, err := waf.ParsePrefixOrAddr(s); err == nil {
 		return Spec{Raw: s, Kind: KindPrefix, Prefix: p}, checkBreadth(p, allowBroad)

@@ -63,28 +63,53 @@ func (r Record) IPv6HostIn(v6 Family) controller.IPv6Host {
 // delegated IPv6 prefix): the IPv6 family must be on, and IP Access Rules,
 // which take IPv6 ranges of /32, /48 or /64 only, need a prefix of those.
 func (c *Config) validateSelfPrefix(add adder) {
-	check := func(field string, s Sources, access bool) {
+	c.eachWAFSource(func(field string, sp sources.Spec, access bool) {
+		if sp.Kind != sources.KindSelfPrefix {
+			return
+		}
+		switch p := c.Detect.IPv6.PrefixLength; {
+		case !c.Detect.IPv6.On():
+			add(field, "self_prefix needs detect.ipv6 on: it is the delegated prefix of the detected IPv6 address")
+		case access && p != 48 && p != 64:
+			add(field, "self_prefix is a /%d (detect.ipv6.prefix_length), and IP Access Rules take IPv6 /32, /48 or /64 ranges only", p)
+		}
+	})
+}
+
+// validateManagedSources checks that every host:NAME source of the WAF
+// names a managed name: a record or an uplink's canary.
+func (c *Config) validateManagedSources(add adder) {
+	managed := map[string]bool{}
+	for _, r := range c.Records {
+		managed[controller.NormalizeName(r.Name)] = true
+	}
+	for _, u := range c.Uplinks {
+		managed[controller.NormalizeName(u.Canary.Name)] = true
+	}
+	c.eachWAFSource(func(field string, sp sources.Spec, _ bool) {
+		if sp.Kind == sources.KindName && !managed[sp.Host] {
+			add(field, "%s is not a name of records or an uplink's canary: host: stands for a managed name's addresses", sp.Host)
+		}
+	})
+}
+
+// eachWAFSource calls fn with every WAF source that parses, its field
+// ("waf.skip_rules[0].sources[1]") and whether it is an IP Access Rule's.
+func (c *Config) eachWAFSource(fn func(field string, sp sources.Spec, access bool)) {
+	each := func(field string, s Sources, access bool) {
 		for j, raw := range s.Sources {
-			sp, err := sources.Parse(raw, s.AllowBroad)
-			if err != nil || sp.Kind != sources.KindSelfPrefix {
-				continue
-			}
-			f := fmt.Sprintf("%s.sources[%d]", field, j)
-			switch p := c.Detect.IPv6.PrefixLength; {
-			case !c.Detect.IPv6.On():
-				add(f, "self_prefix needs detect.ipv6 on: it is the delegated prefix of the detected IPv6 address")
-			case access && p != 48 && p != 64:
-				add(f, "self_prefix is a /%d (detect.ipv6.prefix_length), and IP Access Rules take IPv6 /32, /48 or /64 ranges only", p)
+			if sp, err := sources.Parse(raw, s.AllowBroad); err == nil {
+				fn(fmt.Sprintf("%s.sources[%d]", field, j), sp, access)
 			}
 		}
 	}
 	for i, r := range c.WAF.SkipRules {
-		check(fmt.Sprintf("waf.skip_rules[%d]", i), r.Sources, false)
+		each(fmt.Sprintf("waf.skip_rules[%d]", i), r.Sources, false)
 	}
 	for i, a := range c.WAF.AccessRules {
-		check(fmt.Sprintf("waf.access_rules[%d]", i), a.Sources, true)
+		each(fmt.Sprintf("waf.access_rules[%d]", i), a.Sources, true)
 	}
 	for i, l := range c.WAF.IPLists {
-		check(fmt.Sprintf("waf.ip_lists[%d]", i), l.Sources, false)
+		each(fmt.Sprintf("waf.ip_lists[%d]", i), l.Sources, false)
 	}
 }

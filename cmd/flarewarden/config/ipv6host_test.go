@@ -31,6 +31,10 @@ func TestIPv6HostValidation(t *testing.T) {
 		{"self_prefix /56 in an access rule", fmt.Sprintf(v6, ", prefix_length: 56") +
 			"records: [{name: a.example.com}]\nwaf: {access_rules: [{name: lan, sources: [203.0.113.7, self_prefix]}]}",
 			[]string{"waf.access_rules[0].sources[1]: self_prefix is a /56 (detect.ipv6.prefix_length), and IP Access Rules take IPv6 /32, /48 or /64 ranges only"}},
+		{"host: a name that is not managed", "records: [{name: a.example.com}]\n" +
+			"waf: {skip_rules: [{name: nas, sources: [host:a.example.com, 'HOST:B.example.com.']}], ip_lists: [{name: l, sources: ['host:x y']}]}",
+			[]string{"waf.skip_rules[0].sources[1]: b.example.com is not a name of records or an uplink's canary: host: stands for a managed name's addresses",
+				`waf.ip_lists[0].sources[0]: "host:x y": "x y" is not a DNS name`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { wantParseErrors(t, tt.yaml, tt.want) })

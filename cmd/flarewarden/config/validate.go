@@ -41,6 +41,7 @@ func (c *Config) validate(checks []Check) []error {
 	c.validateUplinks(add)
 	c.WAF.validate(add)
 	c.validateSelfPrefix(add)
+	c.validateManagedSources(add)
 	c.Health.validate(add)
 	c.Notify.validate(add)
 	c.validatePasses(add)

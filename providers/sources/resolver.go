@@ -131,19 +131,43 @@ func (r *Resolver) host(ctx context.Context, host string) (addrs []netip.Addr, s
 }
 
 // selfResult turns the detected addresses into prefixes; an enabled family
-// whose address is unknown makes the source unknown.
+// whose address is unknown makes the source unknown. With uplinks, self is
+// every uplink's address (this host's requests go out through any of
+// them): a family is unknown only when no uplink knows it.
 func selfResult(res controller.SourceResult, det controller.Detection, v6Bits int) (controller.SourceResult, string) {
 	for _, f := range controller.Families {
-		fr := det.Get(f)
-		switch fr.State {
+		addrs, state := selfAddrs(det, f)
+		switch state {
 		case controller.StateKnown:
-			res.Prefixes = append(res.Prefixes, widen([]netip.Addr{fr.Addr}, v6Bits)...)
+			res.Prefixes = append(res.Prefixes, widen(addrs, v6Bits)...)
 		case controller.StateUnknown:
 			res.Err = f.String() + " address unknown"
 			return res, "self: " + res.Err
 		}
 	}
 	return res, ""
+}
+
+// selfAddrs is the detected addresses of family f: the detection's, or
+// with uplinks every known one of theirs.
+func selfAddrs(det controller.Detection, f controller.Family) ([]netip.Addr, controller.AddressState) {
+	if len(det.Uplinks) == 0 {
+		r := det.Get(f)
+		return []netip.Addr{r.Addr}, r.State
+	}
+	var addrs []netip.Addr
+	state := controller.StateDisabled
+	for _, u := range det.Uplinks {
+		switch r := u.Get(f); r.State {
+		case controller.StateKnown:
+			addrs, state = append(addrs, r.Addr), controller.StateKnown
+		case controller.StateUnknown:
+			if state == controller.StateDisabled {
+				state = controller.StateUnknown
+			}
+		}
+	}
+	return addrs, state
 }
 
 // nameResult is the addresses the plan gives the managed name; a name

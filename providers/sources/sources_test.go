@@ -186,3 +186,31 @@ func TestResolveManagedName(t *testing.T) {
 		t.Error(`Parse("host:not a name") succeeded`)
 	}
 }
+
+// With uplinks, self is every uplink's known address: one uplink whose
+// detection fails (a dead line) drops out; no uplink known is unknown.
+func TestResolveSelfOfUplinks(t *testing.T) {
+	r := New(Options{})
+	known := func(a string) controller.FamilyResult {
+		return controller.FamilyResult{State: controller.StateKnown, Addr: netip.MustParseAddr(a)}
+	}
+	unknown, off := controller.FamilyResult{State: controller.StateUnknown}, controller.FamilyResult{State: controller.StateDisabled}
+	det := controller.Detection{Uplinks: []controller.UplinkDetection{
+		{Name: "fiber", V4: known("198.51.100.7"), V6: off},
+		{Name: "lte", V4: known("203.0.113.9"), V6: off},
+	}}
+	in := controller.SourceInput{Detection: det}
+	if got := r.Resolve(context.Background(), specs(t, "self"), in, 0); exprOf(got) != "(ip.src in {198.51.100.7 203.0.113.9})" {
+		t.Fatalf("self of two uplinks = %s (%q)", exprOf(got), got.Unknown)
+	}
+	det.Uplinks[0].V4 = unknown
+	in.Detection = det
+	if got := r.Resolve(context.Background(), specs(t, "self"), in, 0); exprOf(got) != "(ip.src in {203.0.113.9})" {
+		t.Fatalf("self with fiber unknown = %s (%q)", exprOf(got), got.Unknown)
+	}
+	det.Uplinks[1].V4 = unknown
+	in.Detection = det
+	if got := r.Resolve(context.Background(), specs(t, "self"), in, 0); got.Unknown != "self: ipv4 address unknown" {
+		t.Fatalf("self with every uplink unknown = %q", got.Unknown)
+	}
+}

@@ -225,6 +225,7 @@ func TestUplinkFailoverMovesTheRecordAndBack(t *testing.T) {
 	if rounds < 3 || rounds > 4 {
 		t.Errorf("moved back after %d rounds, want 3 (recover_after) or 4", rounds)
 	}
+	u.waitFor("the move back notified", func() bool { return len(u.eventsOf("change")) >= 3 }, stop)
 	stop()
 
 	down := "uplink fiber is down: records that follow it move to the next uplink up | its canary fiber.example.com answers 521 through the edge, 2 rounds"
@@ -293,9 +294,50 @@ func TestUplinkModeAllKeepsOneRecordPerUplinkUp(t *testing.T) {
 	u.waitFor("lte's record removed", holds(u, fiberIP), stop)
 	u.revive(lteIP)
 	u.waitFor("lte's record back", holds(u, fiberIP, lteIP), stop)
+	u.waitFor("the changes notified", func() bool { return len(u.eventsOf("change")) >= 3 }, stop)
 	stop()
 	changes := strings.Join(u.eventsOf("change"), "\n")
 	if want := "site.example.com A 203.0.113.9 deleted (duplicate A record; removed lte 203.0.113.9: lte is down (its canary lte.example.com answers 521"; !strings.Contains(changes, want) {
 		t.Errorf("change events:\n%s\nwant %q", changes, want)
+	}
+}
+
+func TestUplinkDownIsShownInStatusMetricsAndCheck(t *testing.T) {
+	u := newUplinkWorld(t)
+	u.configure("failover")
+	if r := u.run("reconcile"); r.code != 0 {
+		t.Fatalf("first pass exit %d\n%s", r.code, r.stderr)
+	}
+	u.kill(fiberIP)
+	out := u.run("check")
+	for _, want := range []string{"uplink fiber is down: its canary fiber.example.com answers 521 through the edge, 1 round",
+		"uplink lte is up", "site.example.com follows lte: fiber is down"} {
+		if !strings.Contains(out.stdout, want) {
+			t.Errorf("check does not say %q:\n%s", want, out.stdout)
+		}
+	}
+
+	r := u.world.startRun(&cli{})
+	r.waitFor("site on lte", holds(u, lteIP))
+	r.waitFor("the pass that moved it reported", func() bool {
+		recs, _ := r.status()["records"].([]any)
+		return len(recs) > 0 && strings.Contains(fmt.Sprint(recs[0]), "follows lte")
+	})
+	doc := r.status()
+	ups, _ := json.Marshal(doc["uplinks"])
+	if !strings.Contains(string(ups), `{"reason":"its canary fiber.example.com answers 521 through the edge, `) ||
+		!strings.Contains(string(ups), `"up":false,"uplink":"fiber"}`) || !strings.Contains(string(ups), `{"up":true,"uplink":"lte"}`) {
+		t.Errorf("/status uplinks = %s", ups)
+	}
+	recs, _ := json.Marshal(doc["records"])
+	if !strings.Contains(string(recs), `"name":"site.example.com"`) ||
+		!strings.Contains(string(recs), `"uplinks":"follows lte: fiber is down (its canary fiber.example.com answers 521 through the edge, `) {
+		t.Errorf("/status records = %s", recs)
+	}
+	_, metrics := r.get("/metrics")
+	for _, want := range []string{`flarewarden_uplink_up{uplink="fiber"} 0`, `flarewarden_uplink_up{uplink="lte"} 1`} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
 	}
 }

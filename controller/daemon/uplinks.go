@@ -158,7 +158,8 @@ const (
 // canaryVerdict reads one canary answer: unreachable when Cloudflare could
 // not connect to the uplink's address (521, 522, 523; a 524 means it
 // connected), healthy when the origin answered through the edge (even
-// with an error status: the uplink carried it), neither otherwise.
+// with an error status: the uplink carried it), neither otherwise (an
+// error page of the edge itself, such as 1001 before the canary exists).
 func canaryVerdict(r controller.CheckResult) verdict {
 	switch r.Edge.Class {
 	case controller.ClassOriginDown, controller.ClassOriginUnreachable:
@@ -168,8 +169,12 @@ func canaryVerdict(r controller.CheckResult) verdict {
 			return canaryHealthy
 		}
 		return canaryUnreachable
-	case controller.ClassOK, controller.ClassOriginError, controller.ClassOriginTLS, controller.ClassUnexpected:
+	case controller.ClassOK, controller.ClassOriginError, controller.ClassOriginTLS:
 		return canaryHealthy
+	case controller.ClassUnexpected:
+		if r.Edge.Code == 0 { // the origin's answer, not an error page of the edge (1001: no such record yet)
+			return canaryHealthy
+		}
 	}
 	return canaryNeither
 }

@@ -32,6 +32,10 @@ func canary(answer string) []controller.CheckResult {
 		d = controller.Diagnosis{Class: controller.ClassChallenged, Status: 403}
 	case "timeout":
 		d = controller.Diagnosis{Class: controller.ClassTimeout}
+	case "1001":
+		d = controller.Diagnosis{Class: controller.ClassUnexpected, Status: 409, Code: 1001}
+	case "418":
+		d = controller.Diagnosis{Class: controller.ClassUnexpected, Status: 418}
 	}
 	return []controller.CheckResult{{Check: "uplink_fiber", Host: "fiber.example.com", Edge: d}}
 }
@@ -48,6 +52,8 @@ func TestUplinkTracker(t *testing.T) {
 		{name: "521 and 523 count", rounds: "ok 521 523", want: "uud"},
 		{name: "524 means Cloudflare connected", rounds: "ok 524 524 524", want: "uuuu"},
 		{name: "an origin error is carried by the uplink", rounds: "ok 502 502", want: "uuu"},
+		{name: "an unexpected status of the origin is carried too", rounds: "522 418 418 418", want: "dddu"},
+		{name: "an error page of the edge (no canary yet) counts for neither", rounds: "522 1001 1001 1001 1001", want: "ddddd"},
 		{name: "challenges and probe timeouts count for neither", rounds: "ok 522 challenge timeout - 522", want: "uuuuud"},
 		{name: "the first round judges alone", rounds: "522 ok ok ok", want: "dddu"},
 		{name: "up again after recover_after rounds", rounds: "ok 522 522 ok ok ok ok", want: "uudddub"},

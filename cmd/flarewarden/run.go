@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/flarewarden/flarewarden/cmd/flarewarden/service"
+	"github.com/flarewarden/flarewarden/controller/history"
 	"github.com/flarewarden/flarewarden/providers/metrics"
 )
 
@@ -43,8 +44,15 @@ func (c *cli) run(ctx context.Context, ef electFlags) error {
 	// an edit made while starting up is reloaded, not missed. Unreadable
 	// now, the zero version makes the first readable one a change.
 	ver := service.NewConfigVersion(path)
-	m := metrics.New()
-	a, err := c.newInstrumentedApp(m)
+	m, h := metrics.New(), history.New(time.Now)
+	build := func() (*service.App, error) {
+		a, err := c.newInstrumentedApp(m)
+		if a != nil {
+			a.History = h
+		}
+		return a, err
+	}
+	a, err := build()
 	if err != nil {
 		return err
 	}
@@ -54,11 +62,11 @@ func (c *cli) run(ctx context.Context, ef electFlags) error {
 	m.SetLeader(!ef.enabled)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	ep, err := c.startEndpoint(ctx, cancel, a, state, m)
+	ep, err := c.startEndpoint(ctx, cancel, a, state, m, h)
 	if err != nil {
 		return err
 	}
-	sup := service.NewSupervisor(a, func() (*service.App, error) { ver.Refresh(); return c.newInstrumentedApp(m) }, state)
+	sup := service.NewSupervisor(a, func() (*service.App, error) { ver.Refresh(); return build() }, state)
 	sup.SetLevel = c.level.SetLevel
 	go sup.WatchReloads(ctx, c.reloadTriggers(ctx, hups, ver, a.Log))
 	if ef.enabled {
@@ -77,7 +85,7 @@ func (c *cli) run(ctx context.Context, ef electFlags) error {
 // (nil). A failure to listen is returned at once; the endpoint stops when
 // ctx ends. An endpoint that fails while serving ends the run through
 // cancel.
-func (c *cli) startEndpoint(ctx context.Context, cancel context.CancelFunc, a *service.App, state *service.RunState, m *metrics.Metrics) (*service.Background, error) {
+func (c *cli) startEndpoint(ctx context.Context, cancel context.CancelFunc, a *service.App, state *service.RunState, m *metrics.Metrics, h *history.History) (*service.Background, error) {
 	srv := a.Cfg.Server
 	if srv.Listen == "" {
 		return nil, nil
@@ -86,7 +94,7 @@ func (c *cli) startEndpoint(ctx context.Context, cancel context.CancelFunc, a *s
 	if err != nil {
 		return nil, err
 	}
-	e := &service.Endpoint{State: state, Metrics: m, Token: token, RequireToken: srv.RequireToken,
+	e := &service.Endpoint{State: state, Metrics: m, History: h, Token: token, RequireToken: srv.RequireToken,
 		Log: a.Log.Named("http"), Now: time.Now}
 	ln, err := service.Listen(srv.Listen)
 	if err != nil {

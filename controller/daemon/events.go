@@ -12,6 +12,19 @@ import (
 // "home.example.com CNAME myhome.duckdns.org -> A 203.0.113.7", a skip
 // rule with the reason the plan gave ("moved back to position 1").
 func changeEvent(rep controller.Report, err error) controller.Event {
+	lines := ChangeLines(rep)
+	n := rep.Plan.Count()
+	summary := fmt.Sprintf("%d %s applied", n, plural(n, "change", "changes"))
+	if err != nil {
+		summary = fmt.Sprintf("%d %s attempted, some failed", n, plural(n, "change", "changes"))
+	}
+	return controller.Event{Kind: controller.EventChange, Healthy: err == nil, Summary: summary, Detail: strings.Join(lines, "; ")}
+}
+
+// ChangeLines says what each change of a pass did, in a person's words,
+// one line each: records first, then skip rules, access rules and list
+// items.
+func ChangeLines(rep controller.Report) []string {
 	lines := recordLines(rep.Plan.Changes)
 	for _, c := range rep.Plan.Rules {
 		lines = append(lines, fmt.Sprintf("%s: skip rule %s %s (%s)", c.Zone.Name, c.Rule.Ref, pastTense(c.Action), c.Reason))
@@ -26,12 +39,7 @@ func changeEvent(rep controller.Report, err error) controller.Event {
 		}
 		lines = append(lines, fmt.Sprintf("%s %s IP list %s (%s)", c.Item.IP, verb, c.List.Name, c.Reason))
 	}
-	n := rep.Plan.Count()
-	summary := fmt.Sprintf("%d %s applied", n, plural(n, "change", "changes"))
-	if err != nil {
-		summary = fmt.Sprintf("%d %s attempted, some failed", n, plural(n, "change", "changes"))
-	}
-	return controller.Event{Kind: controller.EventChange, Healthy: err == nil, Summary: summary, Detail: strings.Join(lines, "; ")}
+	return lines
 }
 
 // recordLines says what each DNS change did, old -> new. The deletes and
@@ -112,6 +120,15 @@ var classWords = map[controller.Class]string{
 	controller.ClassTLS:               "TLS to Cloudflare's edge failed",
 	controller.ClassDNS:               "the name does not resolve",
 	controller.ClassDDNSTargetDown:    "the DDNS name the record points to (its CNAME target) does not resolve",
+}
+
+// Describe says a health class in a person's words ("the origin refused
+// Cloudflare's connection (521)"), or the class itself when it has none.
+func Describe(c controller.Class) string {
+	if w := classWords[c]; w != "" {
+		return w
+	}
+	return string(c)
 }
 
 // described is a class and its words: "origin_down, the origin refused

@@ -24,3 +24,13 @@ type Notifier interface {
 type PassObserver interface {
 	ObservePass(rep controller.Report, err error, took time.Duration)
 }
+
+// PassObservers tells each of its observers, in order.
+type PassObservers []PassObserver
+
+// ObservePass implements PassObserver.
+func (os PassObservers) ObservePass(rep controller.Report, err error, took time.Duration) {
+	for _, o := range os {
+		o.ObservePass(rep, err, took)
+	}
+}

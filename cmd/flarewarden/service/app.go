@@ -12,6 +12,7 @@ import (
 	"github.com/flarewarden/flarewarden/cmd/flarewarden/config"
 	"github.com/flarewarden/flarewarden/controller"
 	"github.com/flarewarden/flarewarden/controller/daemon"
+	"github.com/flarewarden/flarewarden/controller/history"
 	"github.com/flarewarden/flarewarden/controller/redact"
 	"github.com/flarewarden/flarewarden/providers/cloudflare"
 	"github.com/flarewarden/flarewarden/providers/health"
@@ -30,8 +31,11 @@ type App struct {
 	Uplinks   []daemon.UplinkCheck
 	Notifiers []daemon.Notifier // one per notification target
 	Metrics   *metrics.Metrics  // nil when not instrumented
-	Level     zapcore.Level     // the config's log level (--log-level applied)
-	LogFormat string            // the log.format setting the process's loggers follow: the first config's
+	// History, when set, records the daemon's passes and health rounds
+	// (the status page's); it outlives reloads.
+	History   *history.History
+	Level     zapcore.Level // the config's log level (--log-level applied)
+	LogFormat string        // the log.format setting the process's loggers follow: the first config's
 	// watch reports address changes of the iface: IP sources (nil when
 	// there are none); self is where the skip rules list this host.
 	Watch func(ctx context.Context, changed func()) error
@@ -70,11 +74,21 @@ func (a *App) daemon(sched daemon.Schedule, backoff daemon.Backoff, h *daemon.He
 	if len(a.Uplinks) > 0 {
 		d.Uplinks = daemon.NewUplinkTracker(a.Uplinks)
 	}
+	var observers daemon.PassObservers
 	if a.Metrics != nil {
-		d.Observer = a.Metrics
+		observers = append(observers, a.Metrics)
 		if d.Prober != nil {
 			d.Prober = a.Metrics.Prober(d.Prober)
 		}
+	}
+	if a.History != nil {
+		observers = append(observers, a.History)
+		if d.Prober != nil {
+			d.Prober = a.History.Prober(d.Prober)
+		}
+	}
+	if len(observers) > 0 {
+		d.Observer = observers
 	}
 	return d
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/flarewarden/flarewarden/controller/daemon"
+	"github.com/flarewarden/flarewarden/controller/history"
 	"github.com/flarewarden/flarewarden/controller/redact"
 
 	"go.uber.org/zap"
@@ -29,6 +30,8 @@ const shutdownTimeout = 5 * time.Second
 type Endpoint struct {
 	State   *RunState
 	Metrics *metrics.Metrics
+	// History backs GET /status/history and the status page.
+	History *history.History
 	Token   string // bearer token for POST /reconcile from non-loopback clients; "" allows none
 	// requireToken (server.require_token) takes loopback's exemption away:
 	// behind a sidecar or reverse proxy every client is loopback.
@@ -44,6 +47,7 @@ func (e *Endpoint) Handler() http.Handler {
 	mux.HandleFunc("GET /readyz", e.readyz)
 	mux.Handle("GET /metrics", e.Metrics.Handler())
 	mux.HandleFunc("GET /status", e.status)
+	mux.HandleFunc("GET /status/history", e.history)
 	mux.HandleFunc("/reconcile", e.reconcile)
 	return mux
 }
@@ -59,13 +63,27 @@ func (e *Endpoint) readyz(w http.ResponseWriter, _ *http.Request) {
 }
 
 func (e *Endpoint) status(w http.ResponseWriter, _ *http.Request) {
+	e.writeJSON(w, buildStatus(e.State.view(), e.Now()))
+}
+
+// history serves what the daemon saw since the process started.
+func (e *Endpoint) history(w http.ResponseWriter, _ *http.Request) {
+	if e.History == nil {
+		text(w, http.StatusNotFound, "no history is kept")
+		return
+	}
+	e.writeJSON(w, e.History.Snapshot())
+}
+
+// writeJSON writes v as indented JSON, with every URL in it redacted.
+func (e *Endpoint) writeJSON(w http.ResponseWriter, v any) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
-	if err := enc.Encode(buildStatus(e.State.view(), e.Now())); err != nil {
-		e.Log.Error("status not encoded", zap.Error(err))
-		text(w, http.StatusInternalServerError, "status not encoded")
+	if err := enc.Encode(v); err != nil {
+		e.Log.Error("json not encoded", zap.Error(err))
+		text(w, http.StatusInternalServerError, "json not encoded")
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")

@@ -112,14 +112,14 @@ func planName(res *PlanResult, n DesiredName, at []Record, d Desired, p Policy) 
 			planFamily(res, n, f, at, addrs[f], p)
 		}
 	}
-	if why != "" {
+	if why != "" && n.UplinkMode != UplinkPinned {
 		res.Follows = append(res.Follows, Follow{Name: n.Name, Why: why})
 	}
 	if strings.HasPrefix(why, uplinksDownPrefix) {
 		res.warn(n, why)
 	}
 	for i := from; why != "" && i < len(res.Changes); i++ {
-		res.Changes[i].Reason += "; " + moveReason(res.Changes[i], d.Uplinks, why)
+		res.Changes[i].Reason = withMove(res.Changes[i], d.Uplinks, why)
 	}
 }
 

@@ -85,6 +85,9 @@ func uplinkTargets(names []string, mode UplinkMode, views []UplinkView) (map[Fam
 	if mode != UplinkAll {
 		up = up[:1]
 	}
+	if mode == UplinkPinned {
+		return mergeTargets(up), canaryOf + up[0].Name
+	}
 	why := "follows " + joinNames(up)
 	if len(down) > 0 {
 		why += ": " + strings.Join(down, "; ")
@@ -177,8 +180,25 @@ func UplinkSummary(views []UplinkView) string {
 	return strings.Join(parts, ", ")
 }
 
+// canaryOf starts the reason of a canary's changes.
+const canaryOf = "canary of "
+
 // uplinksDownPrefix starts the reason of a name whose every uplink is down.
 const uplinksDownPrefix = "records kept: every uplink is down"
+
+// withMove returns the reason of a change of a name that follows uplinks:
+// a move to another uplink in place of "stale address" or "duplicate",
+// which would mislead; else the plan's reason and why.
+func withMove(c Change, views []UplinkView, why string) string {
+	move := moveReason(c, views, why)
+	switch {
+	case move == why || strings.HasPrefix(why, canaryOf): // a canary does not move: it holds its uplink's address
+		return c.Reason + "; " + why
+	case c.Reason == "stale address" || c.Action == ActionDelete:
+		return move
+	}
+	return c.Reason + "; " + move
+}
 
 // moveReason words why a change of a name that follows uplinks is made:
 // "moved from fiber 198.51.100.7 to lte 203.0.113.9: fiber is down (...)"

@@ -71,6 +71,9 @@ func TestPlanUplinks(t *testing.T) {
 			down: fiberDown, policy: sync, observed: []Record{rec("a", "A", fiberIP4, marker), rec("b", "A", lteIP4, marker)},
 			want:   []step{{ActionDelete, "A", fiberIP4, ""}},
 			reason: "removed fiber 198.51.100.7: fiber is down (its canary"},
+		{name: "a canary says whose it is", desired: canary, det: uplinkDet(fiberIP4, lteIP4), policy: sync,
+			observed: []Record{rec("a", "A", lteIP4, marker)},
+			want:     []step{{ActionUpdate, "A", lteIP4, fiberIP4}}, reason: "; canary of fiber"},
 		{name: "all: under upsert-only the down uplink's record stays", desired: all, det: uplinkDet(fiberIP4, lteIP4),
 			down: fiberDown, policy: Policy{Mode: ModeUpsertOnly, Marker: marker},
 			observed: []Record{rec("a", "A", fiberIP4, marker), rec("b", "A", lteIP4, marker)},
@@ -104,8 +107,12 @@ func TestPlanUplinks(t *testing.T) {
 					t.Errorf("canary %s is not proxied", c.After)
 				}
 			}
-			if len(got.Follows) != 1 || got.Follows[0].Name != home {
-				t.Errorf("Follows = %+v, want one for %s", got.Follows, home)
+			wantFollows := 1
+			if tt.desired.UplinkMode == UplinkPinned {
+				wantFollows = 0 // a canary follows its uplink, and says so in its changes' reasons only
+			}
+			if len(got.Follows) != wantFollows || (wantFollows == 1 && got.Follows[0].Name != home) {
+				t.Errorf("Follows = %+v, want %d for %s", got.Follows, wantFollows, home)
 			}
 		})
 	}

@@ -18,7 +18,11 @@ func TestDemo(t *testing.T) {
 	for _, want := range []string{"takeover of CNAME myhome.duckdns.org", "stale address", "proxied drift",
 		"no changes", "203.0.113.8", "Zone example.com at the end",
 		"before the pass: HTTP 403 (cf-mitigated: challenge)", "after the pass: HTTP 200",
-		"198.51.100.50: exempted by flarewarden_scripts", "skip-rule"} {
+		"198.51.100.50: exempted by flarewarden_scripts", "skip-rule",
+		"uplink fiber is down: its canary fiber.example.com answers 521 through the edge, 1 round",
+		"moved from fiber 203.0.113.8 to lte 198.51.100.77: fiber is down (its canary fiber.example.com answers 521 through the edge, 1 round)",
+		"moved from lte 198.51.100.77 to fiber 203.0.113.8: fiber is up and preferred",
+		"2001:db8:1234:5600:aa:bbcc:ddee:ff01", "2001:db8:abcd:ef00:aa:bbcc:ddee:ff01"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, r.stdout)
 		}

@@ -2,9 +2,10 @@
 // Cloudflare simulator (API and edge), a public IP echo service, a DNS
 // server and a home web server, all on loopback: a dead DDNS CNAME taken
 // over, a missing record created, an IP change followed, a dashboard edit
-// reverted, a WAF skip rule put first, a dead origin told apart. It is
-// what `flarewarden demo` runs, and fails when a step does not end as
-// expected.
+// reverted, a WAF skip rule put first, a dead origin told apart, the site
+// moved from a dead fiber uplink to LTE and back, a NAS's AAAA following a
+// new IPv6 prefix. It is what `flarewarden demo` runs, and fails when a
+// step does not end as expected.
 package demo
 
 import (
@@ -13,6 +14,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"sync/atomic"
 	"text/tabwriter"
@@ -59,8 +61,11 @@ type Build func(cfg *config.Config, token string, log *zap.Logger) (*service.App
 // flarewarden is an App as the demo drives it: Verify, a pass, the checks.
 type flarewarden struct{ *service.App }
 
+// runOnce runs one pass as `flarewarden reconcile` does: with uplinks, one
+// detection and one health round judge them first.
 func (f flarewarden) runOnce(ctx context.Context) (controller.Report, error) {
-	return f.Rec.RunOnce(ctx, controller.PassOptions{})
+	down := daemon.JudgeUplinks(ctx, f.Rec.Detector, f.Prober, f.Uplinks) // nil without uplinks
+	return f.Rec.RunOnce(ctx, controller.PassOptions{UplinkDown: down})
 }
 
 // check runs the health checks once, as `flarewarden check` does.
@@ -116,7 +121,8 @@ type demoStep struct {
 	check  func(recs []sim.Record) error
 	// readOnly says the pass must make no write call.
 	readOnly bool
-	// config is extra YAML the user adds to the config before this step.
+	// config is YAML the user adds to the demo config before this step
+	// (see mergeYAML: a record or uplink already listed by name changes).
 	config string
 	// probe is a client IP whose request through the edge is shown before
 	// and after the pass; it must be answered 200 after it.
@@ -148,6 +154,7 @@ func (e *demoEnv) playStep(ctx context.Context, w io.Writer, a flarewarden, n in
 		return fmt.Errorf("demo step %d: %w", n, err)
 	}
 	render.Detection(render.Indent(w), rep.Detection)
+	render.Uplinks(render.Indent(w), rep.Uplinks)
 	render.Security(render.Indent(w), rep.Security)
 	fmt.Fprintln(w)
 	render.Plan(render.Indent(w), rep.Plan, false)
@@ -229,22 +236,39 @@ func startDemoEnv() (*demoEnv, error) {
 		return nil, err
 	}
 	e.closers = append(e.closers, e.dns.Close)
-	if e.origin, err = e.serve(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		fmt.Fprintln(w, "home server ok")
-	})); err != nil {
+	e.sim = sim.New(sim.WithResolver(e.dns.Resolve))
+	e.publicIP.Store("203.0.113.7")
+	if err := e.startHome(); err != nil {
 		e.close()
 		return nil, err
 	}
-	e.stopHome = e.closers[len(e.closers)-1]
-	e.origin = strings.TrimPrefix(e.origin, "http://")
-	e.sim = sim.New(sim.WithOrigins(map[string]string{"203.0.113.7": e.origin, "203.0.113.8": e.origin}),
-		sim.WithResolver(e.dns.Resolve))
-	e.publicIP.Store("203.0.113.7")
 	if err := e.seed(); err != nil {
 		e.close()
 		return nil, err
 	}
 	return e, nil
+}
+
+// houseIPs are the house's public addresses over the story: the first
+// public IP, the next (the fiber uplink's), the LTE uplink's. The edge
+// reaches the home web server at each.
+var houseIPs = []string{"203.0.113.7", fiberIP, lteIP}
+
+// startHome starts the home web server on a loopback port and maps the
+// house's addresses to it at the edge.
+func (e *demoEnv) startHome() error {
+	origin, err := e.serve(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		fmt.Fprintln(w, "home server ok")
+	}))
+	if err != nil {
+		return err
+	}
+	e.stopHome = e.closers[len(e.closers)-1]
+	e.origin = strings.TrimPrefix(origin, "http://")
+	for _, ip := range houseIPs {
+		e.sim.SetOrigin(ip, e.origin)
+	}
+	return nil
 }
 
 // seed loads the default state and serves the API, the edge and the IP
@@ -289,9 +313,9 @@ func (e *demoEnv) close() {
 }
 
 // app builds flarewarden as a user would configure it, pointed at the
-// demo, with extra YAML appended to the config.
+// demo, with extra YAML merged into the config (see mergeYAML).
 func (e *demoEnv) app(extra string) (flarewarden, error) {
-	cfgYAML := fmt.Sprintf(`
+	base := fmt.Sprintf(`
 cloudflare: {api_base_url: %q, rate_limit: 100}
 detect:
   ipv4: {sources: ["url:%s/ip", "url:%s/ip?mirror"], quorum: 2}
@@ -306,11 +330,28 @@ health:
       edge_address: %s
       headers: {X-Sim-Client-IP: %s}
       origin: {address: %q}
-%s`, e.apiURL, e.ipURL, e.ipURL, e.dns.Addr, strings.TrimPrefix(e.edgeURL, "http://"), e.publicIP.Load(), e.origin, extra)
-	cfg, err := config.Parse([]byte(cfgYAML))
+`, e.apiURL, e.ipURL, e.ipURL, e.dns.Addr, e.configVar("edge"), e.publicIP.Load(), e.origin)
+	cfgYAML, err := mergeYAML(base, os.Expand(extra, e.configVar))
+	if err != nil {
+		return flarewarden{}, fmt.Errorf("demo config: %w", err)
+	}
+	cfg, err := config.Parse(cfgYAML)
 	if err != nil {
 		return flarewarden{}, fmt.Errorf("demo config: %w", err)
 	}
 	a, err := e.build(cfg, demoToken, e.log)
 	return flarewarden{a}, err
+}
+
+// configVar is the value of ${name} in a step's config: the simulated
+// edge's loopback address ("edge") or the home server's ("origin", a new
+// one once the server is restarted).
+func (e *demoEnv) configVar(name string) string {
+	switch name {
+	case "edge":
+		return strings.TrimPrefix(e.edgeURL, "http://")
+	case "origin":
+		return e.origin
+	}
+	return "${" + name + "}"
 }

@@ -14,6 +14,7 @@ const demoWAF = "waf: {skip_rules: [{name: scripts, sources: [198.51.100.50, sel
 // demoSteps is the story the demo plays, each act with the state that must
 // hold after flarewarden's pass.
 func demoSteps(e *demoEnv) []demoStep {
+	var nasAAAA string // the id of nas.example.com's AAAA, once created
 	return []demoStep{
 		{
 			title: "the DDNS provider behind home.example.com is down: Cloudflare answers 530, error 1016.\n" +
@@ -56,6 +57,56 @@ func demoSteps(e *demoEnv) []demoStep {
 			readOnly:      true,
 			check:         expect(want{"home.example.com", "A", "203.0.113.8"}),
 			diagnoseAfter: controller.ClassOriginDown,
+		},
+		{
+			title: "the web server is back and the attack is over (security level medium). The house gets an LTE backup line:\n" +
+				"        you add two uplinks, fiber (" + fiberIP + ", detected as before) and lte (" + lteIP + "), each with a canary,\n" +
+				"        a proxied record on its address that flarewarden asks for through Cloudflare's edge. home.example.com follows\n" +
+				"        fiber, then lte; vpn.example.com, which lists no uplinks, follows both in config order. self, in the skip rule,\n" +
+				"        now stands for both lines.",
+			before: e.homeAgainAttackOver,
+			config: demoUplinks,
+			check: expect(want{"fiber.example.com", "A", fiberIP}, want{"lte.example.com", "A", lteIP},
+				proxied{"fiber.example.com", true}, proxied{"lte.example.com", true},
+				want{"home.example.com", "A", fiberIP}, want{"vpn.example.com", "A", fiberIP}),
+		},
+		{
+			title: "the fiber line dies: Cloudflare's connections to " + fiberIP + " are refused (521), your site is down.\n" +
+				"        The pass first judges the uplinks with one health round: fiber's canary answers 521, fiber is down,\n" +
+				"        and its names move to lte in one batch; the canary stays on fiber, to tell when the line is back.\n" +
+				"        (A daemon waits canary.fail_after failed rounds in a row first, 2 by default.)",
+			before: e.killFiber,
+			config: demoUplinks,
+			probe:  "198.51.100.50",
+			check: expect(want{"home.example.com", "A", lteIP}, want{"vpn.example.com", "A", lteIP},
+				want{"fiber.example.com", "A", fiberIP}, want{"lte.example.com", "A", lteIP}),
+		},
+		{
+			title: "the fiber line is repaired: its canary answers again, fiber is up and preferred, and its names move back.\n" +
+				"        (A daemon waits canary.recover_after healthy rounds first, 3 by default, so a flapping line does not\n" +
+				"        move them back and forth.)",
+			before: e.repairFiber,
+			config: demoUplinks,
+			check: expect(want{"home.example.com", "A", fiberIP}, want{"vpn.example.com", "A", fiberIP},
+				want{"lte.example.com", "A", lteIP}),
+		},
+		{
+			title: "your NAS gets an IPv6 address: you turn IPv6 detection on, with the ISP's delegated /56, and add nas.example.com\n" +
+				"        with ipv6_host " + nasHostID + ", the NAS's host id: its AAAA is the prefix joined to that id; the other\n" +
+				"        names get this host's IPv6 address, and so does self. (The uplinks are left out of this config: every name\n" +
+				"        would take its AAAA from them, and an uplink bound to an IPv4 address, as the demo's are, detects no IPv6;\n" +
+				"        bound to an interface, on Linux, it detects both. Their canaries are left as they are.)",
+			config: demoIPv6(firstIPv6),
+			check: expect(want{"nas.example.com", "AAAA", "2001:db8:1234:5600:aa:bbcc:ddee:ff01"}, want{"nas.example.com", "A", fiberIP},
+				want{"home.example.com", "AAAA", firstIPv6}, want{"home.example.com", "A", fiberIP}, kept{"nas.example.com", "AAAA", &nasAAAA}),
+		},
+		{
+			title: "the ISP changes the IPv6 prefix to 2001:db8:abcd:ef00::/56: every AAAA is updated in place, the NAS's\n" +
+				"        keeps its host id, and the skip rule follows. (The demo's IPv6 source is static, so the new prefix\n" +
+				"        comes with the config; a real source such as cloudflare-trace detects it by itself.)",
+			config: demoIPv6(secondIPv6),
+			check: expect(want{"nas.example.com", "AAAA", "2001:db8:abcd:ef00:aa:bbcc:ddee:ff01"}, kept{"nas.example.com", "AAAA", &nasAAAA},
+				want{"home.example.com", "AAAA", secondIPv6}, want{"vpn.example.com", "AAAA", secondIPv6}),
 		},
 	}
 }
@@ -124,6 +175,30 @@ func (p proxied) holds(recs []sim.Record) error {
 			return fmt.Errorf("%s %s proxied=%t, want %t", r.Name, r.Type, r.Proxied, p.on)
 		}
 	}
+	return nil
+}
+
+// kept requires one name typ record, the same one every time: the first
+// time it holds, it records the record's id in *id.
+type kept struct {
+	name, typ string
+	id        *string
+}
+
+func (k kept) holds(recs []sim.Record) error {
+	var ids []string
+	for _, r := range recs {
+		if r.Name == k.name && r.Type == k.typ {
+			ids = append(ids, r.ID)
+		}
+	}
+	switch {
+	case len(ids) != 1:
+		return fmt.Errorf("%s has %d %s records, want 1", k.name, len(ids), k.typ)
+	case *k.id != "" && ids[0] != *k.id:
+		return fmt.Errorf("%s %s was replaced (id %s, was %s), not updated in place", k.name, k.typ, ids[0], *k.id)
+	}
+	*k.id = ids[0]
 	return nil
 }
 

@@ -35,12 +35,15 @@ func detectionRows(tw io.Writer, prefix string, results ...controller.FamilyResu
 	for i, r := range results {
 		f := controller.Families[i]
 		switch r.State {
+		case controller.StateDisabled:
+			if prefix != "" {
+				continue // an uplink's family that is off is noise
+			}
+			fmt.Fprintf(tw, "%s\tdisabled\t\n", f)
 		case controller.StateKnown:
 			fmt.Fprintf(tw, "%s%s\t%s\t(%d of %d sources agree, quorum %d)\n", prefix, f, r.Addr, agreeing(r), len(r.Answers), r.Quorum)
 		case controller.StateUnknown:
 			fmt.Fprintf(tw, "%s%s\tunknown\t%s: records of this family are kept as they are\n", prefix, f, r.Reason)
-		default:
-			fmt.Fprintf(tw, "%s%s\tdisabled\t\n", prefix, f)
 		}
 	}
 }

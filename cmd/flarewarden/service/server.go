@@ -48,6 +48,8 @@ func (e *Endpoint) Handler() http.Handler {
 	mux.Handle("GET /metrics", e.Metrics.Handler())
 	mux.HandleFunc("GET /status", e.status)
 	mux.HandleFunc("GET /status/history", e.history)
+	mux.HandleFunc("GET /{$}", e.page)
+	mux.HandleFunc("GET /status/page.css", e.pageStyle)
 	mux.HandleFunc("/reconcile", e.reconcile)
 	return mux
 }

@@ -205,9 +205,13 @@ func TestUplinkFailoverMovesTheRecordAndBack(t *testing.T) {
 		t.Fatalf("fiber canary = %q, want %s", got, fiberIP)
 	}
 
+	u.sim.ResetLog()
 	u.kill(fiberIP)
 	at := u.canaryProbes("fiber.example.com")
 	u.waitFor("site on lte", holds(u, lteIP), stop)
+	if w := u.writes(); len(w) != 1 || !strings.HasSuffix(w[0], "/dns_records/batch") {
+		t.Errorf("the failover wrote %v, want one batch", w)
+	}
 	rounds := u.canaryProbes("fiber.example.com") - at
 	t.Logf("fiber down: the record moved after %d health rounds", rounds)
 	if rounds < 2 || rounds > 3 { // fail_after 2, plus the round in flight when the origin died

@@ -105,3 +105,16 @@ func TestPassSetsUplinkGauge(t *testing.T) {
 	m.ObservePass(controller.Report{Uplinks: []controller.UplinkReport{{Name: "fiber", Up: false, Reason: "522"}, {Name: "lte", Up: true}}}, nil, time.Second)
 	assertHas(t, scrape(t, m), `flarewarden_uplink_up{uplink="fiber"} 0`, `flarewarden_uplink_up{uplink="lte"} 1`)
 }
+
+func TestDetectorCountsEveryUplinksAnswersOnce(t *testing.T) {
+	m := New()
+	fiber := controller.FamilyResult{State: controller.StateKnown, Addr: netip.MustParseAddr("198.51.100.7"),
+		Answers: []controller.SourceAnswer{{Source: "cloudflare-trace", Addr: netip.MustParseAddr("198.51.100.7")}}}
+	lte := controller.FamilyResult{State: controller.StateUnknown, Answers: []controller.SourceAnswer{{Source: "cloudflare-trace", Err: "timeout"}}}
+	off := controller.FamilyResult{State: controller.StateDisabled}
+	m.Detector(fixedDetector{V4: fiber, V6: off, Uplinks: []controller.UplinkDetection{
+		{Name: "fiber", V4: fiber, V6: off}, {Name: "lte", V4: lte, V6: off}}}).Detect(context.Background())
+	assertHas(t, scrape(t, m), `flarewarden_ip_source_answers_total{family="ipv4",result="ok",source="cloudflare-trace"} 1`,
+		`flarewarden_ip_source_answers_total{family="ipv4",result="error",source="cloudflare-trace"} 1`,
+		`flarewarden_detection_quorum_failures_total{family="ipv4"} 1`)
+}

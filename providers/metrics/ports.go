@@ -30,10 +30,23 @@ func (d *detector) Detect(ctx context.Context) controller.Detection {
 }
 
 // ObserveDetection counts the answers of each enabled family by source
-// (redacted with controller.SourceLabel) and the families without quorum.
+// (redacted with controller.SourceLabel) and the families without quorum:
+// with uplinks, those of every uplink (the detection's own verdicts are
+// then copies of an uplink's, and are not counted again).
 func (m *Metrics) ObserveDetection(det controller.Detection) {
-	for _, f := range controller.Families {
-		res := det.Get(f)
+	if len(det.Uplinks) == 0 {
+		m.observeFamilies(det.V4, det.V6)
+		return
+	}
+	for _, u := range det.Uplinks {
+		m.observeFamilies(u.V4, u.V6)
+	}
+}
+
+// observeFamilies counts the answers and quorum failures of v4 and v6.
+func (m *Metrics) observeFamilies(results ...controller.FamilyResult) {
+	for i, res := range results {
+		f := controller.Families[i]
 		if res.State == controller.StateDisabled {
 			continue
 		}

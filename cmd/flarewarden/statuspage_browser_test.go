@@ -210,6 +210,12 @@ func TestStatusPageInABrowser(t *testing.T) {
 		t.Fatalf("GET / = %d\n%s", code, html)
 	}
 	_, hist := r.get("/status/history")
+	for _, want := range []string{"home.example.com CNAME myhome.duckdns.org -> A 203.0.113.7", `"from": "203.0.113.7"`,
+		`"to": "203.0.113.8"`, `"to": "origin_down"`, `"since":`} {
+		if !strings.Contains(hist, want) {
+			t.Errorf("/status/history lacks %s:\n%s", want, hist)
+		}
+	}
 	for _, body := range []string{html, hist} {
 		for _, secret := range []string{testToken, sourceSecret, headerSecret, webhookSecret} {
 			if strings.Contains(body, secret) {

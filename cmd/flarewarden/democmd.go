@@ -7,7 +7,7 @@ import (
 )
 
 func newDemoCmd(c *cli) *cobra.Command {
-	var verbose bool
+	var opts demo.Options
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Play a scripted story on the built-in Cloudflare simulator (no account, no network)",
@@ -20,12 +20,19 @@ a hand-made rule alone), tells a dead origin (521) from a DNS problem without
 writing anything, moves the site to a backup LTE uplink when the fiber line dies
 (and back when it is repaired), and keeps a NAS's AAAA under a new IPv6 prefix.
 It prints the diagnosis and plan of every step and the final records, and exits
-1 if any step does not end as expected.`,
+1 if any step does not end as expected.
+The status page that "flarewarden run" serves is up while the story plays (its
+URL is printed first, on --listen) and tells the story in its timeline. With
+--serve, flarewarden then keeps running on the simulator with the story's last
+config, as "flarewarden run" would, its status page up, until Ctrl-C.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return demo.Play(cmd.Context(), buildApp, c.stdout, c.stderr, verbose)
+			return demo.Play(cmd.Context(), buildInstrumentedApp, c.stdout, c.stderr, opts)
 		},
 	}
-	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "also print flarewarden's logs")
+	f := cmd.Flags()
+	f.BoolVarP(&opts.Verbose, "verbose", "v", false, "also print flarewarden's logs")
+	f.BoolVar(&opts.Serve, "serve", false, "after the story, keep flarewarden and its status page running until Ctrl-C")
+	f.StringVar(&opts.Listen, "listen", "127.0.0.1:0", "address of the status page (port 0: any free port)")
 	return cmd
 }

@@ -5,7 +5,9 @@
 // reverted, a WAF skip rule put first, a dead origin told apart, the site
 // moved from a dead fiber uplink to LTE and back, a NAS's AAAA following a
 // new IPv6 prefix. It is what `flarewarden demo` runs, and fails when a
-// step does not end as expected.
+// step does not end as expected. The status page of `flarewarden run` is
+// served while it plays, its timeline telling the story; with
+// Options.Serve, flarewarden keeps running after the story as a daemon.
 package demo
 
 import (
@@ -18,6 +20,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"text/tabwriter"
+	"time"
 
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
@@ -28,6 +31,7 @@ import (
 	"github.com/flarewarden/flarewarden/controller"
 	"github.com/flarewarden/flarewarden/controller/daemon"
 	"github.com/flarewarden/flarewarden/providers/cloudflare/sim"
+	"github.com/flarewarden/flarewarden/providers/metrics"
 	"github.com/flarewarden/flarewarden/providers/sources/dnstest"
 )
 
@@ -52,65 +56,130 @@ type demoEnv struct {
 	closers  []func()
 	build    Build
 	log      *zap.Logger // flarewarden's logs
+	page     *statusPage // every app built reports to its history and metrics
 }
 
-// Build wires flarewarden from a config, its API token and a logger, as
-// every command does (cmd/flarewarden's buildApp).
-type Build func(cfg *config.Config, token string, log *zap.Logger) (*service.App, error)
+// Build wires flarewarden from a config, its API token and a logger, with
+// its Cloudflare client and detector reporting to m, as every command
+// does (cmd/flarewarden's buildInstrumentedApp).
+type Build func(cfg *config.Config, token string, log *zap.Logger, m *metrics.Metrics) (*service.App, error)
+
+// Options are the demo's settings (its flags).
+type Options struct {
+	Verbose bool // also print flarewarden's logs to stderr
+	// Serve keeps flarewarden running after the story, as `flarewarden
+	// run` would, on the simulator with the story's last config, until
+	// the context ends.
+	Serve bool
+	// Listen is the status page's address: "127.0.0.1:0" serves it on an
+	// ephemeral loopback port.
+	Listen string
+}
 
 // flarewarden is an App as the demo drives it: Verify, a pass, the checks.
 type flarewarden struct{ *service.App }
 
 // runOnce runs one pass as `flarewarden reconcile` does: with uplinks, one
-// detection and one health round judge them first.
+// detection and one health round judge them first. The history records
+// the round and the pass (with the pass's duration).
 func (f flarewarden) runOnce(ctx context.Context) (controller.Report, error) {
-	down := daemon.JudgeUplinks(ctx, f.Rec.Detector, f.Prober, f.Uplinks) // nil without uplinks
-	return f.Rec.RunOnce(ctx, controller.PassOptions{UplinkDown: down})
+	down := daemon.JudgeUplinks(ctx, f.Rec.Detector, f.prober(), f.Uplinks) // nil without uplinks
+	start := time.Now()
+	rep, err := f.Rec.RunOnce(ctx, controller.PassOptions{UplinkDown: down})
+	f.History.ObservePass(rep, err, time.Since(start))
+	return rep, err
 }
 
-// check runs the health checks once, as `flarewarden check` does.
+// check runs the health checks once, as `flarewarden check` does; the
+// history records the round.
 func (f flarewarden) check(ctx context.Context) ([]controller.CheckResult, error) {
-	_, results, err := daemon.Diagnose(ctx, f.Rec, f.Prober, f.Uplinks)
+	_, results, err := daemon.Diagnose(ctx, f.Rec, f.prober(), f.Uplinks)
 	return results, err
 }
 
+// prober is the app's prober with every round recorded in its history
+// (nil without health checks or uplinks).
+func (f flarewarden) prober() daemon.Prober {
+	if f.Prober == nil {
+		return nil
+	}
+	return f.History.Prober(f.Prober)
+}
+
 // Play plays the demo's story on a simulated Cloudflare, on loopback only,
-// printing every step to stdout. It fails when a step does not end as
-// expected.
-func Play(ctx context.Context, build Build, stdout, stderr io.Writer, verbose bool) error {
+// printing every step to stdout, with flarewarden's status page served on
+// opts.Listen from the start (its URL is printed before the steps). It
+// fails when a step does not end as expected. Without opts.Serve the page
+// stops with the story; with it, flarewarden keeps running after the story
+// until ctx ends (see serveUntilDone), which is then a clean exit (nil).
+// An endpoint that fails while serving ends the demo with its error.
+func Play(ctx context.Context, build Build, stdout, stderr io.Writer, opts Options) error {
 	env, err := startDemoEnv()
 	if err != nil {
 		return err
 	}
 	defer env.close()
 	env.build, env.log = build, zap.NewNop()
-	if verbose {
+	if opts.Verbose {
 		env.log = service.NewLogger(stderr, "console", zapcore.DebugLevel)
 	}
-	a, err := env.app("")
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if env.page, err = startStatusPage(ctx, cancel, opts.Listen, env.log); err != nil {
+		return err
+	}
+	err = env.play(ctx, stdout, opts.Serve)
+	cancel()
+	if pageErr := env.page.Wait(); err == nil {
+		err = pageErr
+	}
+	return err
+}
+
+// play plays the story, then either prints how to keep the status page
+// up or, with serve, keeps flarewarden running until ctx ends.
+func (e *demoEnv) play(ctx context.Context, w io.Writer, serve bool) error {
+	a, extra, err := e.story(ctx, w)
 	if err != nil {
 		return err
 	}
+	if !serve {
+		fmt.Fprintln(w, "run with --serve to keep the status page up")
+		return nil
+	}
+	return e.serveUntilDone(ctx, w, a, extra)
+}
+
+// story plays every step and prints the zone at the start and at the end.
+// It returns the last step's app and the config YAML it added to the
+// demo's (see app).
+func (e *demoEnv) story(ctx context.Context, w io.Writer) (flarewarden, string, error) {
+	extra := ""
+	a, err := e.configure(extra)
+	if err != nil {
+		return a, extra, err
+	}
 	if err := a.Verify(ctx); err != nil {
-		return err
+		return a, extra, err
 	}
-	w := stdout
-	fmt.Fprintf(w, "flarewarden demo: a simulated Cloudflare account at %s, nothing leaves this machine.\n\n", env.apiURL)
-	env.printRecords(w, "Zone example.com at the start")
-	for i, s := range demoSteps(env) {
+	fmt.Fprintf(w, "flarewarden demo: a simulated Cloudflare account at %s, nothing leaves this machine.\n", e.apiURL)
+	fmt.Fprintf(w, "status page: %s\n\n", e.page.URL)
+	e.printRecords(w, "Zone example.com at the start")
+	for i, s := range demoSteps(e) {
 		if s.config != "" {
-			if a, err = env.app(s.config); err != nil {
-				return err
+			if a, err = e.configure(s.config); err != nil {
+				return a, extra, err
 			}
+			extra = s.config
 		}
-		if err := env.playStep(ctx, w, a, i+1, s); err != nil {
-			return err
+		if err := e.playStep(ctx, w, a, i+1, s); err != nil {
+			return a, extra, err
 		}
 	}
-	env.printRecords(w, "Zone example.com at the end")
-	env.printRules(w)
+	e.printRecords(w, "Zone example.com at the end")
+	e.printRules(w)
 	fmt.Fprintln(w, "www.example.com and block_wp_login were never touched: they carry no ownership marker.")
-	return nil
+	return a, extra, nil
 }
 
 // demoStep is one act of the story: what happens, then what must be true
@@ -250,9 +319,10 @@ func startDemoEnv() (*demoEnv, error) {
 }
 
 // houseIPs are the house's public addresses over the story: the first
-// public IP, the next (the fiber uplink's), the LTE uplink's. The edge
+// public IP, the next (the fiber uplink's), the LTE uplink's, and this
+// host's IPv6 address under the first prefix and the next. The edge
 // reaches the home web server at each.
-var houseIPs = []string{"203.0.113.7", fiberIP, lteIP}
+var houseIPs = []string{"203.0.113.7", fiberIP, lteIP, firstIPv6, secondIPv6}
 
 // startHome starts the home web server on a loopback port and maps the
 // house's addresses to it at the edge.
@@ -313,16 +383,21 @@ func (e *demoEnv) close() {
 }
 
 // app builds flarewarden as a user would configure it, pointed at the
-// demo, with extra YAML merged into the config (see mergeYAML).
+// demo, with extra YAML merged into the config (see mergeYAML), its
+// passes and health rounds recorded in the status page's history. The
+// schedule and the health interval are for a daemon (--serve): a pass
+// every minute, a health round every 5 s, so that the page stays lively.
 func (e *demoEnv) app(extra string) (flarewarden, error) {
 	base := fmt.Sprintf(`
 cloudflare: {api_base_url: %q, rate_limit: 100}
+schedule: "@every 1m"
 detect:
   ipv4: {sources: ["url:%s/ip", "url:%s/ip?mirror"], quorum: 2}
 records:
   - {name: home.example.com, proxied: true}
   - {name: vpn.example.com}
 health:
+  interval: 5s
   dns_server: %s
   checks:
     - name: home
@@ -339,8 +414,23 @@ health:
 	if err != nil {
 		return flarewarden{}, fmt.Errorf("demo config: %w", err)
 	}
-	a, err := e.build(cfg, demoToken, e.log)
-	return flarewarden{a}, err
+	a, err := e.build(cfg, demoToken, e.log, e.page.Metrics)
+	if err != nil {
+		return flarewarden{}, err
+	}
+	a.History = e.page.History
+	return flarewarden{a}, nil
+}
+
+// configure builds the app of the demo's config with extra merged in (see
+// app) and shows that config on the status page: its names, while no
+// daemon runs.
+func (e *demoEnv) configure(extra string) (flarewarden, error) {
+	a, err := e.app(extra)
+	if err == nil {
+		e.page.State.SetDaemon(nil, a.Cfg, time.Time{})
+	}
+	return a, err
 }
 
 // configVar is the value of ${name} in a step's config: the simulated

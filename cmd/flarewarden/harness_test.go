@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -185,4 +186,45 @@ func writeFile(t testing.TB, path, content string) {
 	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// webhook is a loopback webhook that keeps every event it is sent.
+type webhook struct {
+	*httptest.Server
+	mu     sync.Mutex
+	events []map[string]any
+}
+
+// newWebhook starts a webhook, closed when the test ends.
+func newWebhook(t testing.TB) *webhook {
+	h := &webhook{}
+	h.Server = httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		var e map[string]any
+		if json.NewDecoder(r.Body).Decode(&e) == nil {
+			h.mu.Lock()
+			h.events = append(h.events, e)
+			h.mu.Unlock()
+		}
+	}))
+	t.Cleanup(h.Close)
+	return h
+}
+
+// of returns, for each event of kind, its summary, and " | " and its
+// detail when withDetail.
+func (h *webhook) of(kind string, withDetail bool) []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var out []string
+	for _, e := range h.events {
+		if e["kind"] != kind {
+			continue
+		}
+		line := fmt.Sprint(e["summary"])
+		if withDetail {
+			line += fmt.Sprintf(" | %v", e["detail"])
+		}
+		out = append(out, line)
+	}
+	return out
 }

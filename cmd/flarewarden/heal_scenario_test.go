@@ -2,14 +2,12 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -27,9 +25,7 @@ type healWorld struct {
 	origin    *httptest.Server
 	edge      *httptest.Server
 	edgeHits  atomic.Int64
-	hookMu    sync.Mutex
-	hookSeen  []map[string]any
-	hook      *httptest.Server
+	hook      *webhook
 	originIPs []string
 }
 
@@ -55,15 +51,8 @@ func newHealWorld(t *testing.T) *healWorld {
 		h.edgeHits.Add(1)
 		edge.ServeHTTP(w, r)
 	}))
-	h.hook = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var e map[string]any
-		if json.NewDecoder(r.Body).Decode(&e) == nil {
-			h.hookMu.Lock()
-			h.hookSeen = append(h.hookSeen, e)
-			h.hookMu.Unlock()
-		}
-	}))
-	t.Cleanup(func() { h.origin.Close(); h.edge.Close(); h.hook.Close() })
+	h.hook = newWebhook(t)
+	t.Cleanup(func() { h.origin.Close(); h.edge.Close() })
 	return h
 }
 
@@ -93,17 +82,7 @@ notify:
 }
 
 // healthEvents returns the summaries of the webhook's health events.
-func (h *healWorld) healthEvents() []string {
-	h.hookMu.Lock()
-	defer h.hookMu.Unlock()
-	var out []string
-	for _, e := range h.hookSeen {
-		if e["kind"] == "health" {
-			out = append(out, fmt.Sprint(e["summary"]))
-		}
-	}
-	return out
-}
+func (h *healWorld) healthEvents() []string { return h.hook.of("health", false) }
 
 // startDaemon runs `run` until the test ends.
 func (h *healWorld) startDaemon() func() result {

@@ -33,9 +33,7 @@ type uplinkWorld struct {
 	edge    *httptest.Server
 	origins map[string]*httptest.Server // by uplink address
 	probes  sync.Map                    // host -> *atomic.Int64, edge requests per host
-	hookMu  sync.Mutex
-	events  []map[string]any
-	hook    *httptest.Server
+	hook    *webhook
 	// patience bounds waitFor; 0 means 20 s.
 	patience time.Duration
 }
@@ -56,15 +54,8 @@ func newUplinkWorld(t testing.TB) *uplinkWorld {
 		n.(*atomic.Int64).Add(1)
 		edge.ServeHTTP(w, r)
 	}))
-	u.hook = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var e map[string]any
-		if json.NewDecoder(r.Body).Decode(&e) == nil {
-			u.hookMu.Lock()
-			u.events = append(u.events, e)
-			u.hookMu.Unlock()
-		}
-	}))
-	t.Cleanup(func() { u.edge.Close(); u.hook.Close() })
+	u.hook = newWebhook(t)
+	t.Cleanup(u.edge.Close)
 	return u
 }
 
@@ -130,17 +121,7 @@ func (u *uplinkWorld) canaryProbes(host string) int64 {
 }
 
 // eventsOf returns "summary | detail" of the webhook's events of kind.
-func (u *uplinkWorld) eventsOf(kind string) []string {
-	u.hookMu.Lock()
-	defer u.hookMu.Unlock()
-	var out []string
-	for _, e := range u.events {
-		if e["kind"] == kind {
-			out = append(out, fmt.Sprintf("%v | %v", e["summary"], e["detail"]))
-		}
-	}
-	return out
-}
+func (u *uplinkWorld) eventsOf(kind string) []string { return u.hook.of(kind, true) }
 
 // watchNeverEmpty polls site.example.com's A records until the test ends
 // and fails it if the name, once it has a record, ever has none.

@@ -60,16 +60,28 @@ func proberOptions(cfg *config.Config) health.Options {
 		}
 		opts.Checks = append(opts.Checks, hc)
 	}
+	vias := uplinkRoutes(cfg)
 	for _, u := range cfg.Uplinks {
 		c := u.Canary
 		hc := health.Check{Name: canaryCheck(u.Name), URL: c.URL(), ExpectStatus: c.ExpectStatus, EdgeAddress: c.EdgeAddress,
-			Timeout: time.Duration(c.Timeout), Uplink: u.Name}
+			Timeout: time.Duration(c.Timeout), Uplink: u.Name, EdgeVia: vias}
 		if o := c.Origin; o != nil {
 			hc.Origin = &health.OriginCheck{Port: o.Port, TLS: o.TLS, Address: originHostPort(*o)}
 		}
 		opts.Checks = append(opts.Checks, hc)
 	}
 	return opts
+}
+
+// uplinkRoutes are the routes to the edge through each uplink, in config
+// order: a canary is probed through them when the default route's uplink
+// is dead.
+func uplinkRoutes(cfg *config.Config) []health.Via {
+	var out []health.Via
+	for _, u := range uplinksConfig(cfg) {
+		out = append(out, health.Via{Name: "uplink " + u.Name, Dial: u.Config.Bind.DialContext})
+	}
+	return out
 }
 
 // canaryCheck names the health check of an uplink's canary: "uplink:"

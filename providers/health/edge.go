@@ -1,8 +1,10 @@
 package health
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -23,17 +25,22 @@ const (
 func (p *Prober) probeEdge(ctx context.Context, c *check, d controller.Detection) controller.Diagnosis {
 	ctx, cancel := context.WithTimeout(ctx, c.Timeout)
 	defer cancel()
-	resp, body, err := p.getEdge(ctx, c, edgeNetwork(c, d))
+	var via string
+	resp, body, err := p.getEdge(ctx, c, edgeNetwork(c, d), &via)
 	if err != nil {
 		return edgeFailure(ctx, c, err)
 	}
-	return classify(resp.StatusCode, resp.Header, body, c.expect)
+	diag := classify(resp.StatusCode, resp.Header, body, c.expect)
+	if via != "" {
+		diag.Explanation += " (the edge was reached through " + via + ": not through the default route)"
+	}
+	return diag
 }
 
 // getEdge sends the edge request over network: the check's headers, the
 // URL's host as Host and SNI, to EdgeAddress when set. Redirects are not
 // followed.
-func (p *Prober) getEdge(ctx context.Context, c *check, network string) (*http.Response, []byte, error) {
+func (p *Prober) getEdge(ctx context.Context, c *check, network string, via *string) (*http.Response, []byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.url.String(), nil)
 	if err != nil {
 		return nil, nil, fmt.Errorf("building the edge request: %w", err)
@@ -42,15 +49,17 @@ func (p *Prober) getEdge(ctx context.Context, c *check, network string) (*http.R
 	for name, value := range c.Headers {
 		req.Header.Set(name, value)
 	}
-	rt := p.edgeTransport(c, network)
+	rt := p.edgeTransport(c, network, via)
 	defer rt.CloseIdleConnections()
 	return fetch(&http.Client{Transport: rt, CheckRedirect: noRedirect}, req)
 }
 
 // edgeTransport connects over network to EdgeAddress, or to the URL's
-// host, never through a proxy (a proxy would answer in Cloudflare's
-// place), and keeps no connection: every probe is a fresh one.
-func (p *Prober) edgeTransport(c *check, network string) *http.Transport {
+// host, through the default route or else the check's EdgeVia (see
+// dialEdge, which sets via to the route used when not the default), never
+// through a proxy (a proxy would answer in Cloudflare's place), and keeps
+// no connection: every probe is a fresh one.
+func (p *Prober) edgeTransport(c *check, network string, via *string) *http.Transport {
 	dial := p.edgeDial
 	if dial == nil {
 		dial = dialer(p.hostResolver)
@@ -61,11 +70,38 @@ func (p *Prober) edgeTransport(c *check, network string) *http.Transport {
 			if c.EdgeAddress != "" {
 				addr = c.EdgeAddress
 			}
-			return dial(ctx, network, addr)
+			return dialEdge(ctx, append([]Via{{Dial: dial}}, c.EdgeVia...), network, addr, via)
 		},
 		TLSClientConfig:   &tls.Config{ServerName: c.host, RootCAs: p.edgeRoots, MinVersion: tls.VersionTLS12},
 		DisableKeepAlives: true,
 	}
+}
+
+// dialEdge connects through the first of routes that reaches addr, each
+// but the last within EdgeConnectTimeout, and sets via to the name of the
+// route used when it is not the first (the default route). The error
+// joins every route's failure.
+func dialEdge(ctx context.Context, routes []Via, network, addr string, via *string) (net.Conn, error) {
+	var errs []error
+	for i, r := range routes {
+		dctx, cancel := ctx, context.CancelFunc(func() {})
+		if i < len(routes)-1 {
+			dctx, cancel = context.WithTimeout(ctx, EdgeConnectTimeout)
+		}
+		conn, err := r.Dial(dctx, network, addr)
+		cancel()
+		if err == nil {
+			if i > 0 {
+				*via = r.Name
+			}
+			return conn, nil
+		}
+		if ctx.Err() != nil || len(routes) == 1 {
+			return nil, err
+		}
+		errs = append(errs, fmt.Errorf("through %s: %w", cmp.Or(r.Name, "the default route"), err))
+	}
+	return nil, errors.Join(errs...)
 }
 
 // edgeNetwork is the network the edge probe dials: "tcp4" when only the

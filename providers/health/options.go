@@ -1,7 +1,9 @@
 package health
 
 import (
+	"context"
 	"maps"
+	"net"
 	"net/url"
 	"slices"
 	"time"
@@ -34,7 +36,23 @@ type Check struct {
 	// Uplink, when set, names the uplink this check stands for (its
 	// canary): the origin probe goes to that uplink's detected address.
 	Uplink string
+	// EdgeVia are further routes to the edge: when it cannot be connected
+	// to through the default route within EdgeConnectTimeout, each is
+	// tried in order, so that a canary is probed even while the uplink of
+	// the default route is dead.
+	EdgeVia []Via
 }
+
+// Via is a route to Cloudflare's edge, such as an uplink.
+type Via struct {
+	// Name says the route in explanations ("uplink lte").
+	Name string
+	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
+}
+
+// EdgeConnectTimeout bounds the connection to the edge through a route
+// that is not the last one left to try.
+const EdgeConnectTimeout = 5 * time.Second
 
 // OriginCheck configures the direct probe of the origin.
 type OriginCheck struct {

@@ -1,6 +1,7 @@
 package ipdetect
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"net/netip"
@@ -69,6 +70,13 @@ func addrFamily(a netip.Addr) (controller.Family, string) {
 		return controller.IPv4, "IPv4"
 	}
 	return controller.IPv6, "IPv6"
+}
+
+// DialContext connects to addr over network ("tcp", "tcp4", ...) through
+// b, within ctx: the health probes reach Cloudflare's edge through an
+// uplink with it.
+func (b Bind) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
+	return b.dialer(network, 0).DialContext(ctx, network, addr)
 }
 
 // dialer returns a dialer for network ("tcp4", "udp6", ...) that goes out

@@ -2,8 +2,8 @@ package service
 
 import (
 	"bytes"
+	"context"
 	_ "embed"
-	"html/template"
 	"net/http"
 
 	"go.uber.org/zap"
@@ -12,16 +12,13 @@ import (
 	"github.com/flarewarden/flarewarden/controller/redact"
 )
 
-// The status page (GET /) and its stylesheet (GET /status/page.css): one
-// server-rendered HTML page, no script, no asset from anywhere else.
-var (
-	//go:embed page.html
-	pageHTML string
-	//go:embed page.css
-	pageCSS []byte
-
-	pageTemplate = template.Must(template.New("page").Parse(pageHTML))
-)
+// The stylesheet of the status page (GET /status/page.css); the page
+// itself (GET /) is page.templ: one server-rendered HTML page, no script,
+// no asset from anywhere else.
+//
+//go:generate go run github.com/a-h/templ/cmd/templ@v0.3.1118 generate -f page.templ
+//go:embed page.css
+var pageCSS []byte
 
 // pageCSP lets the page load its stylesheet from this endpoint and nothing
 // else: no script, no frame, no form, no font, no outside image.
@@ -29,19 +26,19 @@ const pageCSP = "default-src 'none'; style-src 'self'; img-src 'self' data:; bas
 
 // page serves the status page: what GET /status and GET /status/history
 // say, for a person to read at a glance.
-func (e *Endpoint) page(w http.ResponseWriter, _ *http.Request) {
+func (e *Endpoint) page(w http.ResponseWriter, r *http.Request) {
 	var snap *history.Snapshot
 	if e.History != nil {
 		s := e.History.Snapshot()
 		snap = &s
 	}
-	e.writePage(w, buildPage(e.State.view(), snap, e.Now()))
+	e.writePage(r.Context(), w, buildPage(e.State.view(), snap, e.Now()))
 }
 
 // writePage renders p, with every URL in it redacted.
-func (e *Endpoint) writePage(w http.ResponseWriter, p pageView) {
+func (e *Endpoint) writePage(ctx context.Context, w http.ResponseWriter, p pageView) {
 	var buf bytes.Buffer
-	if err := pageTemplate.Execute(&buf, p); err != nil {
+	if err := statusPage(p).Render(ctx, &buf); err != nil {
 		e.Log.Error("status page not rendered", zap.Error(err))
 		text(w, http.StatusInternalServerError, "status page not rendered")
 		return

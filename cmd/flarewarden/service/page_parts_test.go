@@ -1,6 +1,7 @@
 package service
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http/httptest"
@@ -149,7 +150,7 @@ func TestPageStaysSmallWithAFullHistory(t *testing.T) {
 		t.Errorf("a pass with 21 lines shows %q", l)
 	}
 	rec := httptest.NewRecorder()
-	e.writePage(rec, p)
+	e.writePage(context.Background(), rec, p)
 	body := rec.Body.String()
 	const limit = 128 << 10
 	if len(body) > limit {

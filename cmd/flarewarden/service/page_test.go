@@ -222,7 +222,7 @@ func TestPageTellsWhatHappened(t *testing.T) {
 	e := pageEndpoint(t, h)
 	s := h.Snapshot()
 	rec := httptest.NewRecorder()
-	e.writePage(rec, buildPage(scenarioView(t, e), &s, pageNow))
+	e.writePage(context.Background(), rec, buildPage(scenarioView(t, e), &s, pageNow))
 	body := rec.Body.String()
 	text := visibleText(t, body)
 	for _, w := range []string{

@@ -540,10 +540,16 @@ func wantListItems(result any) any {
 	})
 }
 
-// readBulkStart starts an item addition and returns its operation id.
-func readBulkStart(ctx context.Context, c *Client, _ corpus.API) (any, error) {
-	list := controller.IPList{AccountID: testAccount, ID: corpusListID}
-	return c.addItems(ctx, list, []controller.ListItem{{IP: "192.0.2.1"}})
+// readBulkStart starts an item addition and returns its operation id. A
+// refused addition is read through ApplyIPList, which it ends before any
+// poll (400-10035-list-item-ipv6-cidr: the items body refused at once).
+func readBulkStart(ctx context.Context, c *Client, s corpus.API) (any, error) {
+	list := controller.IPList{AccountID: testAccount, ID: corpusListID, Name: "corpus"}
+	item := controller.ListItem{IP: "192.0.2.1"}
+	if s.Expect.Decode == "error" {
+		return nil, c.ApplyIPList(ctx, list, []controller.ListItemChange{{Action: controller.ActionCreate, List: list, Item: item}})
+	}
+	return c.addItems(ctx, list, []controller.ListItem{item})
 }
 
 func wantOperationID(result any) any {

@@ -57,3 +57,39 @@ func TestWAFErrorsNameTheField(t *testing.T) {
 		})
 	}
 }
+
+// ipList is a waf section of one IP list with the given sources and extra keys.
+func ipList(sources, extra string) string {
+	return wafBase + "waf: {ip_lists: [{account_id: 0123456789abcdef0123456789abcdef, name: home_ips, sources: [" + sources + "]" + extra + "}]}"
+}
+
+func TestIPListIPv6Ranges(t *testing.T) {
+	tests := []struct {
+		name, yaml string
+		want       []string
+	}{
+		{"range too narrow", ipList("self, '2001:db8::/96'", ""),
+			[]string{"waf.ip_lists[0].sources[1]: 2001:db8::/96: IP lists take IPv6 ranges of /12 to /64 (or single addresses)"}},
+		{"range too broad, broad allowed", ipList("'2001:db8::/4'", ", allow_broad: true"),
+			[]string{"waf.ip_lists[0].sources[0]: 2000::/4: IP lists take IPv6 ranges of /12 to /64 (or single addresses)"}},
+		{"broad range without allow_broad", ipList("'2000::/16'", ""),
+			[]string{"waf.ip_lists[0].sources[0]: 2000::/16 is broader than /32: set allow_broad: true"}},
+		{"ipv6_prefix too narrow", ipList("self", ", ipv6_prefix: 96"),
+			[]string{"waf.ip_lists[0].ipv6_prefix: IP lists take IPv6 ranges of /12 to /64 (or single addresses), not /96"}},
+		{"ipv6_prefix too broad, broad allowed", ipList("self", ", ipv6_prefix: 8, allow_broad: true"),
+			[]string{"waf.ip_lists[0].ipv6_prefix: IP lists take IPv6 ranges of /12 to /64 (or single addresses), not /8"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { wantParseErrors(t, tt.yaml, tt.want) })
+	}
+	for _, ok := range []string{
+		ipList("'2001:db8::1', '2001:db8::1/128', '2001:db8::/64', '2001:db8::/32', '198.51.100.7/32'", ", ipv6_prefix: 64"),
+		ipList("'2000::/12', '10.0.0.0/8', self", ", ipv6_prefix: 12, allow_broad: true"),
+		ipList("self", ", ipv6_prefix: 128"),
+		wafBase + "waf: {skip_rules: [{name: s, sources: ['2001:db8::/96']}]}",
+	} {
+		if _, err := Parse([]byte(ok)); err != nil {
+			t.Errorf("%s\nrefused: %v", ok, err)
+		}
+	}
+}

@@ -49,7 +49,10 @@ func (w WAF) validate(add adder) {
 		if !accountRE.MatchString(l.AccountID) {
 			add(field+".account_id", "%q is not a 32-character hex account id", l.AccountID)
 		}
-		l.Sources.validate(field, nil, add)
+		l.Sources.validate(field, checkListTarget, add)
+		if p := l.IPv6Prefix; p != 0 && p != 128 && (p < minListBitsV6 || p > maxListBitsV6) {
+			add(field+".ipv6_prefix", "IP lists take IPv6 ranges of /%d to /%d (or single addresses), not /%d", minListBitsV6, maxListBitsV6, p)
+		}
 	}
 }
 
@@ -100,6 +103,24 @@ func checkAccessTarget(sp sources.Spec) error {
 	bits, v6 := sp.Prefix.Bits(), sp.Prefix.Addr().Is6()
 	if (!v6 && bits != 16 && bits != 24) || (v6 && bits != 32 && bits != 48 && bits != 64) {
 		return fmt.Errorf("%s: IP Access Rules take IPv4 /16 or /24 and IPv6 /32, /48 or /64 ranges only", sp.Prefix)
+	}
+	return nil
+}
+
+// The IPv6 ranges an IP list takes: Cloudflare refuses others with 10035
+// (testdata/cloudflare/api/400-10035-list-item-ipv6-cidr.yaml).
+const (
+	minListBitsV6 = 12
+	maxListBitsV6 = 64
+)
+
+// checkListTarget refuses IPv6 ranges IP lists cannot hold.
+func checkListTarget(sp sources.Spec) error {
+	if sp.Kind != sources.KindPrefix || sp.Prefix.IsSingleIP() || !sp.Prefix.Addr().Is6() {
+		return nil
+	}
+	if bits := sp.Prefix.Bits(); bits < minListBitsV6 || bits > maxListBitsV6 {
+		return fmt.Errorf("%s: IP lists take IPv6 ranges of /%d to /%d (or single addresses)", sp.Prefix, minListBitsV6, maxListBitsV6)
 	}
 	return nil
 }

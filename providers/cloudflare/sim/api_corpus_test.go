@@ -195,6 +195,12 @@ var apiCases = map[string]apiCase{
 			return apiRequest{method: http.MethodGet, path: "/zones", header: http.Header{"Authorization": {"Bearer two words"}}}
 		},
 	},
+	"400-10035-list-item-ipv6-cidr": {
+		send: func(h *harness) apiRequest {
+			l, _ := mustList(h.t, h.s, "list1")
+			return send(http.MethodPost, listsPath("/"+l.ID+"/items"), `[{"ip":"2001:db8::/4"}]`)
+		},
+	},
 	"400-7003-7000-no-route": { // empty zone and record ids collapsed the path, as in the sample
 		send: func(*harness) apiRequest { return send(http.MethodPut, "/zones/dns_records", aRecord) },
 	},

@@ -59,6 +59,7 @@ const (
 	codeListInvalid       = 10021 // sim: invalid list name, kind or description (400)
 	codeListDuplicate     = 10022 // sim: the account has a list of that name (400)
 	codeOperationNotFound = 10023 // sim: unknown bulk operation id in the account (404)
+	codeListItemValue     = 10035 // an item's ip refused when the items body is read (400-10035-list-item-ipv6-cidr)
 )
 
 // apiError is an API failure: the HTTP status and the single entry of the

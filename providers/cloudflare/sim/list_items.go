@@ -25,8 +25,16 @@ type itemInput struct {
 	canonical string
 }
 
+// The prefix lengths a list item's CIDR may have: IPv4 /8../32, IPv6
+// /12../64 (cloudflare/cloudflare-docs#17133; 400-10035-list-item-ipv6-cidr).
+const (
+	minItemBitsV4 = 8
+	minItemBitsV6 = 12
+	maxItemBitsV6 = 64
+)
+
 // checkItems validates each item's ip (an IPv4 or IPv6 address, or a
-// prefix without host bits of /8../32 for IPv4 and /12../128 for IPv6) and
+// prefix without host bits of /8../32 for IPv4 and /12../64 for IPv6) and
 // stores its canonical form.
 func checkItems(in []itemInput) error {
 	for i := range in {
@@ -51,11 +59,10 @@ func canonicalItemIP(v string) (string, bool) {
 	if err != nil || p != p.Masked() || p.Addr().Is4In6() {
 		return "", false
 	}
-	minBits := 12
 	if p.Addr().Is4() {
-		minBits = 8
+		return p.String(), p.Bits() >= minItemBitsV4
 	}
-	return p.String(), p.Bits() >= minBits
+	return p.String(), p.Bits() >= minItemBitsV6 && p.Bits() <= maxItemBitsV6
 }
 
 // upsertItems appends the items (an ip already in the list gets the new

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"slices"
 	"strconv"
@@ -72,10 +73,11 @@ func (s *Server) getItem(c *call) (reply, *apiError) {
 
 // createItems answers POST .../items (body [{ip, comment}, ...]): an
 // operation that appends the items, an ip already in the list getting the
-// new comment. Items are validated when the operation completes: an
-// invalid one fails it.
+// new comment. An IPv6 CIDR of a prefix length outside /12../64 is refused
+// at once (see checkItemRanges); the other items are validated when the
+// operation completes: an invalid one fails it.
 func (s *Server) createItems(c *call) (reply, *apiError) {
-	return s.itemsOperation(c, func(s *Server, ls *listState, in []itemInput, now time.Time) error {
+	return s.itemsOperation(c, checkItemRanges, func(s *Server, ls *listState, in []itemInput, now time.Time) error {
 		_, err := s.upsertItems(ls, in, now)
 		return err
 	})
@@ -84,12 +86,13 @@ func (s *Server) createItems(c *call) (reply, *apiError) {
 // updateAllItems answers PUT .../items: an operation that replaces every
 // item of the list.
 func (s *Server) updateAllItems(c *call) (reply, *apiError) {
-	return s.itemsOperation(c, (*Server).replaceItems)
+	return s.itemsOperation(c, nil, (*Server).replaceItems)
 }
 
-// itemsOperation decodes an items array body and starts an operation that
-// runs apply with it.
-func (s *Server) itemsOperation(c *call, apply func(*Server, *listState, []itemInput, time.Time) error) (reply, *apiError) {
+// itemsOperation decodes an items array body, checks it with check (when
+// set), and starts an operation that runs apply with it.
+func (s *Server) itemsOperation(c *call, check func([]itemInput) *apiError,
+	apply func(*Server, *listState, []itemInput, time.Time) error) (reply, *apiError) {
 	ls, err := c.list()
 	if err != nil {
 		return reply{}, err
@@ -98,7 +101,28 @@ func (s *Server) itemsOperation(c *call, apply func(*Server, *listState, []itemI
 	if err := decodeArray(c.body, &in); err != nil {
 		return reply{}, err
 	}
+	if check != nil {
+		if err := check(in); err != nil {
+			return reply{}, err
+		}
+	}
 	return s.startOperation(c.account, ls, func(ls *listState, now time.Time) error { return apply(s, ls, in, now) }), nil
+}
+
+// checkItemRanges refuses, before any operation starts, the first item
+// whose ip is an IPv6 CIDR of a prefix length outside /12../64 (a single
+// address is no CIDR): 400, code 10035, the position being the item's
+// index in the body, as in 400-10035-list-item-ipv6-cidr.
+func checkItemRanges(in []itemInput) *apiError {
+	for i, it := range in {
+		p, err := netip.ParsePrefix(it.IP)
+		if err == nil && p.Addr().Is6() && (p.Bits() < minItemBitsV6 || p.Bits() > maxItemBitsV6) {
+			return newError(http.StatusBadRequest, codeListItemValue,
+				"invalid value for ip at position %d: filters.api.IPv6 CIDRs should have a prefix length from /%d to /%d inclusive",
+				i, minItemBitsV6, maxItemBitsV6)
+		}
+	}
+	return nil
 }
 
 // deleteListItems answers DELETE .../items (body {"items": [{"id": ...}]},

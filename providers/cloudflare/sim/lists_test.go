@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -266,6 +267,35 @@ func TestBulkOperationErrors(t *testing.T) {
 	h.do(http.MethodGet, "/accounts/"+other+"/rules/lists/bulk_operations/"+op, nil).fails(t, 404, codeOperationNotFound)
 }
 
+// TestItemIPv6RangeRefused: POST .../items refuses an IPv6 CIDR outside
+// /12../64 at once with 10035 naming its position, starting no operation
+// (the pending one stays pending); single addresses and IPv4 go on.
+func TestItemIPv6RangeRefused(t *testing.T) {
+	h := newHarness(t, WithBulkPolls(0))
+	l := h.newList("scripts")
+	items := listsPath("/" + l.ID + "/items")
+	pending := h.startOp(http.MethodPost, l.ID, []map[string]any{{"ip": "192.0.2.1"}})
+	for pos, ip := range map[int]string{0: "2001:db8::/4", 1: "2001:db8::/65", 2: "2001:db8::1/128"} {
+		body := []map[string]any{{"ip": "2001:db8::1"}, {"ip": "10.0.0.0/8"}, {"ip": "2001:db8::/64"}}[:pos]
+		a := h.do(http.MethodPost, items, append(body, map[string]any{"ip": ip}))
+		a.fails(t, 400, codeListItemValue)
+		want := fmt.Sprintf("invalid value for ip at position %d: filters.api.IPv6 CIDRs should have a prefix length from /12 to /64 inclusive", pos)
+		if got := a.env.Errors[0].Message; got != want {
+			t.Errorf("%s: message %q, want %q", ip, got, want)
+		}
+	}
+	if len(h.s.operations) != 1 || h.s.operations[pending].status != "pending" || h.ips(l.ID) != "" {
+		t.Fatalf("a refused body wrote: %d operations, items %q", len(h.s.operations), h.ips(l.ID))
+	}
+	op := h.startOp(http.MethodPost, l.ID, []map[string]any{{"ip": "2001:db8::1"}, {"ip": "2000::/12"}, {"ip": "2001:db8::/64"}, {"ip": "10.0.0.0/8"}})
+	if got := h.poll(op); got.Status != "completed" {
+		t.Fatalf("poll = %+v", got)
+	}
+	if got := h.ips(l.ID); got != "192.0.2.1 2001:db8::1 2000::/12 2001:db8::/64 10.0.0.0/8" {
+		t.Errorf("items = %q", got)
+	}
+}
+
 func TestListItemsPagination(t *testing.T) {
 	h := newHarness(t, WithBulkPolls(0))
 	l := h.newList("scripts")
@@ -315,8 +345,9 @@ func TestListItemsPagination(t *testing.T) {
 func TestCanonicalItemIP(t *testing.T) {
 	tests := map[string]string{ // input: canonical, "" = invalid
 		"203.0.113.7": "203.0.113.7", "2001:DB8::1": "2001:db8::1", "10.0.0.0/8": "10.0.0.0/8",
-		"203.0.113.7/32": "203.0.113.7/32", "2000::/12": "2000::/12", "2001:db8::1/128": "2001:db8::1/128",
-		"10.0.0.0/7": "", "10.0.0.1/8": "", "2000::/11": "", "fe80::1%eth0": "", "::ffff:192.0.2.1": "",
+		"203.0.113.7/32": "203.0.113.7/32", "2000::/12": "2000::/12", "2001:db8::/64": "2001:db8::/64",
+		"10.0.0.0/7": "", "10.0.0.1/8": "", "2000::/11": "", "2001:db8::/65": "", "2001:db8::1/128": "",
+		"fe80::1%eth0": "", "::ffff:192.0.2.1": "",
 		"::ffff:192.0.2.0/120": "", "x": "", "": "", "192.0.2.1 ": "",
 	}
 	for in, want := range tests {

@@ -1,5 +1,5 @@
 // Package leader runs flarewarden's Kubernetes leader election: replicas of a Deployment campaign
-// for one coordination.k8s.io Lease (client-go leaderelection with a LeaseLock), and only the
+// for one coordination.k8s.io Lease (client-go's leaderelection algorithm on a Lease), and only the
 // replica holding it detects and writes. It needs get, create and update on that Lease only.
 package leader
 
@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"go.uber.org/zap"
-	"k8s.io/client-go/tools/leaderelection"
 )
 
 // Default lease timings, the ones Kubernetes' own controllers use.
@@ -83,8 +82,8 @@ func (c Config) validate() error {
 	return errors.Join(errs...)
 }
 
-// validateTimings checks the ordering that client-go's NewLeaderElector requires, with messages
-// that name the fields and flags.
+// validateTimings checks the ordering that the election requires (as client-go's
+// NewLeaderElector does), with messages that name the fields and flags.
 func (c Config) validateTimings() []error {
 	var errs []error
 	if c.LeaseDuration < time.Second {
@@ -100,8 +99,8 @@ func (c Config) validateTimings() []error {
 	if whole := c.LeaseDuration.Truncate(time.Second); whole <= c.RenewDeadline {
 		errs = append(errs, fmt.Errorf("leader: LeaseDuration (--leader-elect-lease-duration) %v must be greater than RenewDeadline (--leader-elect-renew-deadline) %v, counted in the whole seconds a Lease stores (%v)", c.LeaseDuration, c.RenewDeadline, whole))
 	}
-	if minDeadline := time.Duration(leaderelection.JitterFactor * float64(c.RetryPeriod)); c.RenewDeadline <= minDeadline {
-		errs = append(errs, fmt.Errorf("leader: RenewDeadline (--leader-elect-renew-deadline) %v must be greater than %v times RetryPeriod (--leader-elect-retry-period) %v, i.e. above %v", c.RenewDeadline, leaderelection.JitterFactor, c.RetryPeriod, minDeadline))
+	if minDeadline := time.Duration(jitterFactor * float64(c.RetryPeriod)); c.RenewDeadline <= minDeadline {
+		errs = append(errs, fmt.Errorf("leader: RenewDeadline (--leader-elect-renew-deadline) %v must be greater than %v times RetryPeriod (--leader-elect-retry-period) %v, i.e. above %v", c.RenewDeadline, jitterFactor, c.RetryPeriod, minDeadline))
 	}
 	return errs
 }

@@ -15,7 +15,6 @@ import (
 
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest"
-	"k8s.io/client-go/tools/leaderelection"
 
 	"github.com/flarewarden/flarewarden/controller"
 	"github.com/flarewarden/flarewarden/providers/cloudflare"
@@ -48,11 +47,11 @@ const (
 // expires, and no two electors ever write at once.
 func TestE2ELeaderElectionCrash(t *testing.T) {
 	takeover := runElectionScenario(t, "crash", false)
-	// client-go polls every RetryPeriod to RetryPeriod*(1+JitterFactor): a follower sees the last
+	// The elector (as client-go) polls every RetryPeriod to RetryPeriod*(1+JitterFactor): a follower sees the last
 	// renewal up to one poll late and acquires up to one poll after the expiry.
-	worst := e2eLease + 2*time.Duration((1+leaderelection.JitterFactor)*float64(e2eRetry))
+	worst := e2eLease + 2*time.Duration((1+jitterFactor)*float64(e2eRetry))
 	issueBound := e2eLease + 2*e2eRetry
-	t.Logf("takeover after a crash: %v (LeaseDuration + 2*RetryPeriod = %v, client-go worst case %v)", takeover, issueBound, worst)
+	t.Logf("takeover after a crash: %v (LeaseDuration + 2*RetryPeriod = %v, worst case %v)", takeover, issueBound, worst)
 	if takeover > worst {
 		t.Errorf("takeover after a crash took %v, over %v", takeover, worst)
 	}
@@ -62,7 +61,7 @@ func TestE2ELeaderElectionCrash(t *testing.T) {
 // pass and releases the Lease, and a follower takes over within about a retry period.
 func TestE2ELeaderElectionRelease(t *testing.T) {
 	takeover := runElectionScenario(t, "release", true)
-	worst := 2 * time.Duration((1+leaderelection.JitterFactor)*float64(e2eRetry))
+	worst := 2 * time.Duration((1+jitterFactor)*float64(e2eRetry))
 	t.Logf("takeover after a release: %v (bound %v)", takeover, worst)
 	if takeover > worst {
 		t.Errorf("takeover after a release took %v, over %v", takeover, worst)

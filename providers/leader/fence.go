@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"go.uber.org/zap"
-	"k8s.io/client-go/tools/leaderelection/resourcelock"
 )
 
 // Causes of a fence's end.
@@ -115,18 +114,18 @@ func (f *fence) stop(cause error) {
 //     ends the running term and waits for it, bounded by the Update's context; if it fails, the
 //     release is not written and the Lease expires on its own instead.
 //
-// client-go releases the Lease (ReleaseOnCancel) before it cancels the context of the term, so
+// The elector releases the Lease (ReleaseOnCancel) before it cancels the context of the term, so
 // without the second guarantee the term would outlive the Lease it depends on.
 type fencedLock struct {
-	resourcelock.Interface
+	lock
 	fence   *fence
 	endTerm func(ctx context.Context) error
 }
 
 // Create creates the record, extending the fence if it is this replica's and was written.
-func (l *fencedLock) Create(ctx context.Context, r resourcelock.LeaderElectionRecord) error {
+func (l *fencedLock) Create(ctx context.Context, r record) error {
 	sent := time.Now()
-	if err := l.Interface.Create(ctx, r); err != nil {
+	if err := l.lock.Create(ctx, r); err != nil {
 		return err
 	}
 	l.held(r, sent)
@@ -135,15 +134,15 @@ func (l *fencedLock) Create(ctx context.Context, r resourcelock.LeaderElectionRe
 
 // Update writes the record: a release only after the term has ended; a renewal of this
 // replica's record extends the fence once written.
-func (l *fencedLock) Update(ctx context.Context, r resourcelock.LeaderElectionRecord) error {
+func (l *fencedLock) Update(ctx context.Context, r record) error {
 	if r.HolderIdentity == "" {
 		if err := l.endTerm(ctx); err != nil {
 			return err
 		}
-		return l.Interface.Update(ctx, r)
+		return l.lock.Update(ctx, r)
 	}
 	sent := time.Now()
-	if err := l.Interface.Update(ctx, r); err != nil {
+	if err := l.lock.Update(ctx, r); err != nil {
 		return err
 	}
 	l.held(r, sent)
@@ -151,7 +150,7 @@ func (l *fencedLock) Update(ctx context.Context, r resourcelock.LeaderElectionRe
 }
 
 // held extends the fence when r, written by a request sent at sent, names this replica.
-func (l *fencedLock) held(r resourcelock.LeaderElectionRecord, sent time.Time) {
+func (l *fencedLock) held(r record, sent time.Time) {
 	if r.HolderIdentity == l.Identity() {
 		l.fence.renewed(sent)
 	}

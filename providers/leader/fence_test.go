@@ -11,9 +11,6 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest"
 	coordv1 "k8s.io/api/coordination/v1"
-	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/client-go/kubernetes/fake"
-	k8stesting "k8s.io/client-go/testing"
 )
 
 // leaseAPI is a fake Lease API whose renewals of "a" fail once failing is set, after hanging
@@ -21,7 +18,7 @@ import (
 // when releaseFails is set. It records when the last renewal succeeded and what lead was doing
 // when a release reached it.
 type leaseAPI struct {
-	client                 *fake.Clientset
+	client                 *casStore
 	failing, releaseFails  atomic.Bool
 	renewHang, releaseHang time.Duration
 	lastOK                 atomic.Int64 // unix nanos of the last successful renewal's answer
@@ -57,13 +54,12 @@ func (p *leadProbe) ctxLive() bool {
 }
 
 func newLeaseAPI(lead *leadProbe) *leaseAPI {
-	api := &leaseAPI{client: fake.NewClientset(), lead: lead}
-	api.client.PrependReactor("update", "leases", api.update)
+	api := &leaseAPI{client: &casStore{}, lead: lead}
+	api.client.onUpdate = api.update
 	return api
 }
 
-func (api *leaseAPI) update(a k8stesting.Action) (bool, runtime.Object, error) {
-	l := a.(k8stesting.UpdateAction).GetObject().(*coordv1.Lease)
+func (api *leaseAPI) update(l *coordv1.Lease) error {
 	if l.Spec.HolderIdentity == nil || *l.Spec.HolderIdentity == "" {
 		api.releases.Add(1)
 		if api.lead.running.Load() || api.lead.ctxLive() {
@@ -71,16 +67,16 @@ func (api *leaseAPI) update(a k8stesting.Action) (bool, runtime.Object, error) {
 		}
 		time.Sleep(api.releaseHang)
 		if api.releaseFails.Load() {
-			return true, nil, errors.New("injected: release timed out")
+			return errors.New("injected: release timed out")
 		}
-		return false, nil, nil
+		return nil
 	}
 	if api.failing.Load() {
 		time.Sleep(api.renewHang)
-		return true, nil, errors.New("injected: renewal timed out")
+		return errors.New("injected: renewal timed out")
 	}
-	api.lastOK.Store(time.Now().UnixNano()) // the default reactor writes it next
-	return false, nil, nil
+	api.lastOK.Store(time.Now().UnixNano()) // the store writes it next
+	return nil
 }
 
 // startRun runs the election for "a" with the probe as lead until the
@@ -95,7 +91,7 @@ func (api *leaseAPI) startRun(t *testing.T) (stop func() error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, api.client.CoordinationV1(), c, api.lead.run, nil, options{releaseOnCancel: true})
+		done <- run(ctx, api.client.client("a", nil), c, api.lead.run, nil, options{releaseOnCancel: true})
 	}()
 	var once sync.Once
 	var result error
@@ -111,9 +107,9 @@ func (api *leaseAPI) startRun(t *testing.T) (stop func() error) {
 	return stop
 }
 
-// When renewals fail, client-go releases the Lease before it cancels the term's context: the
+// When renewals fail, the elector releases the Lease before it cancels the term's context: the
 // fenced lock must end the term, and wait for lead to return, before the release is written.
-// lead lingers past client-go's release (about RetryPeriod after the fence ended the term), so
+// lead lingers past the elector's release (about RetryPeriod after the fence ended the term), so
 // the release has to wait for it.
 func TestRenewalFailureEndsLeadBeforeRelease(t *testing.T) {
 	api := newLeaseAPI(&leadProbe{linger: testRetry + 300*time.Millisecond})

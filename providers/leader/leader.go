@@ -8,8 +8,6 @@ import (
 
 	"github.com/go-logr/zapr"
 	"go.uber.org/zap"
-	coordinationv1 "k8s.io/client-go/kubernetes/typed/coordination/v1"
-	"k8s.io/client-go/tools/leaderelection"
 	"k8s.io/klog/v2"
 
 	"github.com/flarewarden/flarewarden/controller/retry"
@@ -49,7 +47,7 @@ func Run(ctx context.Context, c Config, lead func(ctx context.Context), onChange
 }
 
 // prepare defaults and validates c and builds its Leases client.
-func prepare(c Config, lead func(ctx context.Context)) (Config, coordinationv1.LeasesGetter, error) {
+func prepare(c Config, lead func(ctx context.Context)) (Config, leaseClient, error) {
 	if lead == nil {
 		return c, nil, errors.New("leader: lead function is nil")
 	}
@@ -75,9 +73,9 @@ type options struct {
 }
 
 // run is Run with a given client and a defaulted, valid c.
-func run(ctx context.Context, client coordinationv1.LeasesGetter, c Config, lead func(context.Context), onChange func(bool, string), o options) error {
+func run(ctx context.Context, client leaseClient, c Config, lead func(context.Context), onChange func(bool, string), o options) error {
 	log := c.Log.With(zap.String("lease", c.Namespace+"/"+c.Name), zap.String("identity", c.Identity))
-	// client-go's election code logs through the context's logger: route it into zap.
+	// client-go's REST client logs through the context's logger: route it into zap.
 	ctx = klog.NewContext(ctx, zapr.NewLogger(log.Named("client-go")))
 	obs := newObserver(c.Identity, onChange)
 	for round := 1; ctx.Err() == nil; round++ {
@@ -97,17 +95,14 @@ func run(ctx context.Context, client coordinationv1.LeasesGetter, c Config, lead
 // is running), so that with ReleaseOnCancel the Lease is released after the last write of the
 // term, never while lead may still be writing. lead's context also ends RenewDeadline after the
 // last successful renewal (see fence), before the Lease can expire.
-func campaign(ctx context.Context, client coordinationv1.LeasesGetter, c Config, lead func(context.Context), obs *observer, round int, o options, log *zap.Logger) error {
+func campaign(ctx context.Context, client leaseClient, c Config, lead func(context.Context), obs *observer, round int, o options, log *zap.Logger) error {
 	elCtx, stopElector := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopElector()
 	log = log.With(zap.Int("round", round))
 	r := &electionRound{n: round, lead: lead, obs: obs, log: log, stopElector: stopElector,
 		fence: newFence(ctx, c.RenewDeadline, log)}
 	defer r.fence.stop(errCampaignEnded)
-	le, err := leaderelection.NewLeaderElector(r.electionConfig(client, c, o))
-	if err != nil {
-		return fmt.Errorf("leader: election for %s/%s: %w", c.Namespace, c.Name, err)
-	}
+	le := r.elector(client, c, o)
 	// When ctx ends: no new term starts, a running one ends (the fence ends with ctx), and only
 	// then does the elector stop.
 	defer context.AfterFunc(ctx, func() {
@@ -115,13 +110,13 @@ func campaign(ctx context.Context, client coordinationv1.LeasesGetter, c Config,
 		stopElector()
 	})()
 	log.Info("campaigning")
-	le.Run(elCtx)
+	le.run(elCtx)
 	r.guard.closeAndWait()
 	return nil
 }
 
-// electionRound is one campaign's state: its number, its fence and the guard of its term (client-go
-// starts at most one term per LeaderElector.Run).
+// electionRound is one campaign's state: its number, its fence and the guard of its term (the
+// elector starts at most one term per run).
 type electionRound struct {
 	n           int
 	lead        func(context.Context)
@@ -132,27 +127,24 @@ type electionRound struct {
 	guard       leadGuard
 }
 
-// electionConfig is client-go's configuration for the round, with its Lease lock fenced.
-func (r *electionRound) electionConfig(client coordinationv1.LeasesGetter, c Config, o options) leaderelection.LeaderElectionConfig {
-	return leaderelection.LeaderElectionConfig{
-		Lock:            &fencedLock{Interface: newLeaseLock(client, c), fence: r.fence, endTerm: r.endTerm},
-		LeaseDuration:   c.LeaseDuration,
-		RenewDeadline:   c.RenewDeadline,
-		RetryPeriod:     c.RetryPeriod,
-		ReleaseOnCancel: o.releaseOnCancel,
-		Name:            c.Namespace + "/" + c.Name,
-		Callbacks: leaderelection.LeaderCallbacks{
-			OnStartedLeading: func(leCtx context.Context) { r.guard.run(leCtx, r.term) },
-			OnStoppedLeading: func() {},
-			OnNewLeader: func(holder string) {
-				r.log.Info("leader observed", zap.String("leader", holder))
-				r.obs.observed(r.n, holder)
-			},
+// elector is the round's elector, with its Lease lock fenced.
+func (r *electionRound) elector(client leaseClient, c Config, o options) *elector {
+	return &elector{
+		lock:             &fencedLock{lock: newLeaseLock(client, c), fence: r.fence, endTerm: r.endTerm},
+		leaseDuration:    c.LeaseDuration,
+		renewDeadline:    c.RenewDeadline,
+		retryPeriod:      c.RetryPeriod,
+		releaseOnCancel:  o.releaseOnCancel,
+		onStartedLeading: func(leCtx context.Context) { r.guard.run(leCtx, r.term) },
+		onNewLeader: func(holder string) {
+			r.log.Info("leader observed", zap.String("leader", holder))
+			r.obs.observed(r.n, holder)
 		},
+		log: r.log,
 	}
 }
 
-// term runs lead for the term client-go started with leCtx. lead's context ends when leCtx or
+// term runs lead for the term the elector started with leCtx. lead's context ends when leCtx or
 // the fence ends (renewal overdue, release, Run's context ended); it carries the fence, which
 // CheckTerm and Transport check by the clock before each request. When lead returns, the elector
 // stops, which steps down.
@@ -191,8 +183,8 @@ func leadRound(ctx context.Context, lead func(context.Context), obs *observer, r
 	lead(ctx)
 }
 
-// leadGuard makes "lead has returned" knowable. client-go starts OnStartedLeading on a goroutine
-// that it does not wait for, so after LeaderElector.Run returns that goroutine may still be running
+// leadGuard makes "lead has returned" knowable. The elector starts onStartedLeading on a goroutine
+// that it does not wait for, so after elector.run returns that goroutine may still be running
 // or may not have started yet. close stops a late one from starting and says when a running one
 // has returned, so no term overlaps the next round or outlives Run. A guard runs at most one term.
 type leadGuard struct {

@@ -8,12 +8,9 @@ import (
 	"testing"
 	"time"
 
+	coordv1 "k8s.io/api/coordination/v1"
+
 	"go.uber.org/zap/zaptest"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/client-go/kubernetes/fake"
-	coordinationv1 "k8s.io/client-go/kubernetes/typed/coordination/v1"
-	k8stesting "k8s.io/client-go/testing"
 )
 
 // Short timings for unit tests: takeover after a release within about RetryPeriod.
@@ -24,7 +21,7 @@ const (
 )
 
 // elector is one running campaign in a test, with what it saw.
-type elector struct {
+type testElector struct {
 	id      string
 	cancel  context.CancelFunc
 	done    chan error
@@ -35,19 +32,19 @@ type elector struct {
 	changes []string
 }
 
-// startElector runs the election for identity id on client until the test ends or e.cancel.
+// startElector runs the election for identity id on the Lease of s until the test ends or e.cancel.
 // lead marks the elector as leading until its context ends; first, if non-nil, replaces lead
 // on the first term only.
-func startElector(t *testing.T, client *fake.Clientset, id string, o options, first func(context.Context)) *elector {
+func startElector(t *testing.T, s *casStore, id string, o options, first func(context.Context)) *testElector {
 	t.Helper()
-	return startElectorOn(t, client.CoordinationV1(), id, o, first)
+	return startElectorOn(t, s.client(id, nil), id, o, first)
 }
 
 // startElectorOn is startElector on any Leases client.
-func startElectorOn(t *testing.T, client coordinationv1.LeasesGetter, id string, o options, first func(context.Context)) *elector {
+func startElectorOn(t *testing.T, client leaseClient, id string, o options, first func(context.Context)) *testElector {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	e := &elector{id: id, cancel: cancel, done: make(chan error, 1)}
+	e := &testElector{id: id, cancel: cancel, done: make(chan error, 1)}
 	c, err := Config{Namespace: "ns", Name: "lease", Identity: id, LeaseDuration: testLease,
 		RenewDeadline: testRenew, RetryPeriod: testRetry, Log: zaptest.NewLogger(t)}.withDefaults()
 	if err != nil {
@@ -73,7 +70,7 @@ func startElectorOn(t *testing.T, client coordinationv1.LeasesGetter, id string,
 }
 
 // stop cancels the elector and waits for Run to return nil.
-func (e *elector) stop(t *testing.T) {
+func (e *testElector) stop(t *testing.T) {
 	t.Helper()
 	e.cancel()
 	select {
@@ -92,7 +89,7 @@ func (e *elector) stop(t *testing.T) {
 	}
 }
 
-func (e *elector) sawChanges() []string {
+func (e *testElector) sawChanges() []string {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return append([]string(nil), e.changes...)
@@ -109,20 +106,17 @@ func waitFor(t *testing.T, what string, within time.Duration, cond func() bool) 
 	}
 }
 
-func holder(t *testing.T, client *fake.Clientset) string {
+func holder(t *testing.T, s *casStore) string {
 	t.Helper()
-	l, err := client.CoordinationV1().Leases("ns").Get(context.Background(), "lease", metav1.GetOptions{})
+	l, err := s.get("lease")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if l.Spec.HolderIdentity == nil {
-		return ""
-	}
-	return *l.Spec.HolderIdentity
+	return holderOf(l)
 }
 
 func TestSingleElectorLeadsAndReleasesOnCancel(t *testing.T) {
-	client := fake.NewClientset()
+	client := &casStore{}
 	a := startElector(t, client, "a", options{releaseOnCancel: true}, nil)
 	waitFor(t, "a leads", testLease, a.leading.Load)
 	if got := holder(t, client); got != "a" {
@@ -138,7 +132,7 @@ func TestSingleElectorLeadsAndReleasesOnCancel(t *testing.T) {
 }
 
 func TestCrashKeepsLeaseUntilExpiry(t *testing.T) {
-	client := fake.NewClientset()
+	client := &casStore{}
 	a := startElector(t, client, "a", options{releaseOnCancel: false}, nil)
 	waitFor(t, "a leads", testLease, a.leading.Load)
 	a.stop(t)
@@ -148,7 +142,7 @@ func TestCrashKeepsLeaseUntilExpiry(t *testing.T) {
 }
 
 func TestFollowerTakesOverAfterRelease(t *testing.T) {
-	client := fake.NewClientset()
+	client := &casStore{}
 	a := startElector(t, client, "a", options{releaseOnCancel: true}, nil)
 	waitFor(t, "a leads", testLease, a.leading.Load)
 	b := startElector(t, client, "b", options{releaseOnCancel: true}, nil)
@@ -159,7 +153,7 @@ func TestFollowerTakesOverAfterRelease(t *testing.T) {
 	}
 	a.stop(t)
 	start := time.Now()
-	// Before the lease could expire (testLease); client-go's jittered retry
+	// Before the lease could expire (testLease); the jittered retry
 	// period is at most 2.2*testRetry.
 	waitFor(t, "b takes over", testLease-testRetry/5, b.leading.Load)
 	t.Logf("takeover after release: %v", time.Since(start))
@@ -169,7 +163,7 @@ func TestFollowerTakesOverAfterRelease(t *testing.T) {
 }
 
 func TestLeadReturningEarlyStepsDownAndCampaignsAgain(t *testing.T) {
-	client := fake.NewClientset()
+	client := &casStore{}
 	a := startElector(t, client, "a", options{releaseOnCancel: true}, func(context.Context) {})
 	waitFor(t, "a leads a second term", 2*testLease, a.leading.Load)
 	if n := a.starts.Load(); n != 2 {
@@ -178,14 +172,14 @@ func TestLeadReturningEarlyStepsDownAndCampaignsAgain(t *testing.T) {
 }
 
 func TestLostLeadershipCampaignsAgain(t *testing.T) {
-	client := fake.NewClientset()
+	client := &casStore{}
 	var failing atomic.Bool
-	client.PrependReactor("update", "leases", func(k8stesting.Action) (bool, runtime.Object, error) {
+	client.onUpdate = func(*coordv1.Lease) error {
 		if failing.Load() {
-			return true, nil, errors.New("injected: apiserver unavailable")
+			return errors.New("injected: apiserver unavailable")
 		}
-		return false, nil, nil
-	})
+		return nil
+	}
 	a := startElector(t, client, "a", options{releaseOnCancel: true}, nil)
 	waitFor(t, "a leads", testLease, a.leading.Load)
 	failing.Store(true)

@@ -2,34 +2,117 @@ package leader
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	coordv1 "k8s.io/api/coordination/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	coordinationv1 "k8s.io/client-go/kubernetes/typed/coordination/v1"
-	"k8s.io/client-go/tools/leaderelection/resourcelock"
 )
 
 // errNotHolder refuses a release of a Lease that this replica does not hold.
 var errNotHolder = errors.New("leader: not the lease's holder")
 
-// leaseLock is client-go's resourcelock.Interface on a coordination.k8s.io Lease, like
-// resourcelock.LeaseLock, with two guarantees that LeaseLock lacks:
+// record is the election record a Lease's spec holds (client-go's LeaderElectionRecord).
+type record struct {
+	HolderIdentity       string // "" = none (released)
+	LeaseDurationSeconds int
+	AcquireTime          time.Time
+	RenewTime            time.Time
+	LeaderTransitions    int
+	// Strategy and PreferredHolder are read only to notice changes: the election writes neither
+	// (as client-go's uncoordinated election), so a write of this replica clears them.
+	Strategy        string
+	PreferredHolder string
+}
+
+// equal reports whether r and o are the same record, times compared to the microsecond a Lease
+// stores.
+func (r record) equal(o record) bool {
+	return r.HolderIdentity == o.HolderIdentity && r.LeaseDurationSeconds == o.LeaseDurationSeconds &&
+		r.AcquireTime.Truncate(time.Microsecond).Equal(o.AcquireTime.Truncate(time.Microsecond)) &&
+		r.RenewTime.Truncate(time.Microsecond).Equal(o.RenewTime.Truncate(time.Microsecond)) &&
+		r.LeaderTransitions == o.LeaderTransitions && r.Strategy == o.Strategy && r.PreferredHolder == o.PreferredHolder
+}
+
+// recordOf is the election record of a Lease's spec.
+func recordOf(spec *coordv1.LeaseSpec) record {
+	var r record
+	if spec.HolderIdentity != nil {
+		r.HolderIdentity = *spec.HolderIdentity
+	}
+	if spec.LeaseDurationSeconds != nil {
+		r.LeaseDurationSeconds = int(*spec.LeaseDurationSeconds)
+	}
+	if spec.LeaseTransitions != nil {
+		r.LeaderTransitions = int(*spec.LeaseTransitions)
+	}
+	if spec.AcquireTime != nil {
+		r.AcquireTime = spec.AcquireTime.Time
+	}
+	if spec.RenewTime != nil {
+		r.RenewTime = spec.RenewTime.Time
+	}
+	if spec.Strategy != nil {
+		r.Strategy = string(*spec.Strategy)
+	}
+	if spec.PreferredHolder != nil {
+		r.PreferredHolder = *spec.PreferredHolder
+	}
+	return r
+}
+
+// leaseSpecOf is the Lease spec holding r, as client-go writes it.
+func leaseSpecOf(r record) coordv1.LeaseSpec {
+	holder := r.HolderIdentity
+	seconds, transitions := int32(r.LeaseDurationSeconds), int32(r.LeaderTransitions)
+	spec := coordv1.LeaseSpec{
+		HolderIdentity:       &holder,
+		LeaseDurationSeconds: &seconds,
+		AcquireTime:          &metav1.MicroTime{Time: r.AcquireTime},
+		RenewTime:            &metav1.MicroTime{Time: r.RenewTime},
+		LeaseTransitions:     &transitions,
+	}
+	if r.Strategy != "" {
+		strategy := coordv1.CoordinatedLeaseStrategy(r.Strategy)
+		spec.Strategy = &strategy
+	}
+	if r.PreferredHolder != "" {
+		preferred := r.PreferredHolder
+		spec.PreferredHolder = &preferred
+	}
+	return spec
+}
+
+// lock is the election's view of the Lease (client-go's resourcelock.Interface without events).
+type lock interface {
+	// Get reads the record; the error is the API server's (apierrors.IsNotFound works on it).
+	Get(ctx context.Context) (record, error)
+	// Create creates the Lease with a record.
+	Create(ctx context.Context, r record) error
+	// Update writes a record over the Lease.
+	Update(ctx context.Context, r record) error
+	// Describe names the Lease.
+	Describe() string
+	// Identity is this replica's holder identity.
+	Identity() string
+}
+
+// leaseLock is the lock on a coordination.k8s.io Lease, like client-go's resourcelock.LeaseLock,
+// with two guarantees that LeaseLock lacks:
 //   - every Update is an optimistic-concurrency update on the resourceVersion of the Lease as this
 //     lock last read or wrote it, so the API server refuses (409 Conflict) a write to a Lease that
 //     changed since;
 //   - a release (a record without a holder) is refused, without a request, unless the Lease as
 //     last read or written names this replica.
 //
-// The second closes a split brain: client-go's release (ReleaseOnCancel) re-reads the Lease, so its
-// resourceVersion is fresh, but checks leadership against its record from before a stall; a
-// leader paused past its lease (GC pause, frozen VM, SIGSTOP) that resumes would otherwise wipe
-// the new holder's Lease and let a third replica take it while the new holder writes.
+// The second closes a split brain: the elector's release (ReleaseOnCancel, as client-go's) re-reads
+// the Lease, so its resourceVersion is fresh, but checks leadership against its record from before
+// a stall; a leader paused past its lease (GC pause, frozen VM, SIGSTOP) that resumes would
+// otherwise wipe the new holder's Lease and let a third replica take it while the new holder writes.
 type leaseLock struct {
-	client    coordinationv1.LeasesGetter
+	client    leaseClient
 	namespace string
 	name      string
 	identity  string
@@ -38,34 +121,29 @@ type leaseLock struct {
 	last *coordv1.Lease // the Lease as last read or written; nil before the first Get or Create
 }
 
-var _ resourcelock.Interface = (*leaseLock)(nil)
+var _ lock = (*leaseLock)(nil)
 
 // newLeaseLock is the Lease lock for c.
-func newLeaseLock(client coordinationv1.LeasesGetter, c Config) *leaseLock {
+func newLeaseLock(client leaseClient, c Config) *leaseLock {
 	return &leaseLock{client: client, namespace: c.Namespace, name: c.Name, identity: c.Identity}
 }
 
 // Get reads the Lease and remembers it as the base of the next Update.
-func (l *leaseLock) Get(ctx context.Context) (*resourcelock.LeaderElectionRecord, []byte, error) {
-	lease, err := l.client.Leases(l.namespace).Get(ctx, l.name, metav1.GetOptions{})
+func (l *leaseLock) Get(ctx context.Context) (record, error) {
+	lease, err := l.client.Get(ctx, l.name)
 	if err != nil {
-		return nil, nil, fmt.Errorf("leader: get lease %s: %w", l.Describe(), err)
+		return record{}, fmt.Errorf("leader: get lease %s: %w", l.Describe(), err)
 	}
 	l.remember(lease)
-	// client-go compares these bytes with the last ones it saw: the same encoding as LeaseLock's.
-	rec, raw, err := recordOf(lease)
-	if err != nil {
-		return nil, nil, fmt.Errorf("leader: encode the record of lease %s: %w", l.Describe(), err)
-	}
-	return rec, raw, nil
+	return recordOf(&lease.Spec), nil
 }
 
 // Create creates the Lease with record r.
-func (l *leaseLock) Create(ctx context.Context, r resourcelock.LeaderElectionRecord) error {
-	lease, err := l.client.Leases(l.namespace).Create(ctx, &coordv1.Lease{
+func (l *leaseLock) Create(ctx context.Context, r record) error {
+	lease, err := l.client.Create(ctx, &coordv1.Lease{
 		ObjectMeta: metav1.ObjectMeta{Namespace: l.namespace, Name: l.name},
-		Spec:       resourcelock.LeaderElectionRecordToLeaseSpec(&r),
-	}, metav1.CreateOptions{})
+		Spec:       leaseSpecOf(r),
+	})
 	if err != nil {
 		return fmt.Errorf("leader: create lease %s: %w", l.Describe(), err)
 	}
@@ -76,7 +154,7 @@ func (l *leaseLock) Create(ctx context.Context, r resourcelock.LeaderElectionRec
 // Update writes record r over the Lease as last read or written, at its resourceVersion: the API
 // server refuses it if the Lease changed since. A release (r without a holder) is refused at once
 // unless that Lease names this replica. A refused Update leaves the Lease unchanged.
-func (l *leaseLock) Update(ctx context.Context, r resourcelock.LeaderElectionRecord) error {
+func (l *leaseLock) Update(ctx context.Context, r record) error {
 	l.mu.Lock()
 	base := l.last
 	l.mu.Unlock()
@@ -90,8 +168,8 @@ func (l *leaseLock) Update(ctx context.Context, r resourcelock.LeaderElectionRec
 		}
 	}
 	next := base.DeepCopy()
-	next.Spec = resourcelock.LeaderElectionRecordToLeaseSpec(&r)
-	lease, err := l.client.Leases(l.namespace).Update(ctx, next, metav1.UpdateOptions{})
+	next.Spec = leaseSpecOf(r)
+	lease, err := l.client.Update(ctx, next)
 	if err != nil {
 		return fmt.Errorf("leader: update lease %s at resourceVersion %s: %w", l.Describe(), base.ResourceVersion, err)
 	}
@@ -106,9 +184,6 @@ func (l *leaseLock) remember(lease *coordv1.Lease) {
 	l.last = lease
 }
 
-// RecordEvent does nothing: the election records no Events (its Role cannot create them).
-func (l *leaseLock) RecordEvent(string) {}
-
 // Describe names the Lease.
 func (l *leaseLock) Describe() string { return l.namespace + "/" + l.name }
 
@@ -121,14 +196,4 @@ func holderOf(lease *coordv1.Lease) string {
 		return ""
 	}
 	return *lease.Spec.HolderIdentity
-}
-
-// recordOf is the Lease's election record and its JSON encoding.
-func recordOf(lease *coordv1.Lease) (*resourcelock.LeaderElectionRecord, []byte, error) {
-	rec := resourcelock.LeaseSpecToLeaderElectionRecord(&lease.Spec)
-	raw, err := json.Marshal(*rec)
-	if err != nil {
-		return nil, nil, err
-	}
-	return rec, raw, nil
 }

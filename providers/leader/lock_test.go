@@ -12,16 +12,17 @@ import (
 
 	coordv1 "k8s.io/api/coordination/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	coordinationv1 "k8s.io/client-go/kubernetes/typed/coordination/v1"
-	"k8s.io/client-go/tools/leaderelection/resourcelock"
 )
 
 // casStore is one Lease as the API server keeps it: every write bumps its resourceVersion, and an
 // update at another resourceVersion is refused with 409 Conflict (client-go's fake tracker does
 // not check resourceVersions). It records every write that reached it, and who sent it.
+// onUpdate, when set (before any client uses the store), sees each update first: it may delay it,
+// or fail it with its error, in which case the update does not reach the store.
 type casStore struct {
+	onUpdate func(*coordv1.Lease) error
+
 	mu     sync.Mutex
 	lease  *coordv1.Lease
 	rv     int
@@ -39,7 +40,7 @@ var leasesResource = schema.GroupResource{Group: "coordination.k8s.io", Resource
 
 // client is replica by's Leases client of the store. Its requests wait while gate is stalled,
 // and fail with their context's error once it has ended, as a real client's do.
-func (s *casStore) client(by string, gate *stallGate) coordinationv1.LeasesGetter {
+func (s *casStore) client(by string, gate *stallGate) leaseClient {
 	return casClient{store: s, by: by, gate: gate}
 }
 
@@ -83,37 +84,35 @@ func (s *casStore) history() []casWrite {
 	return append([]casWrite(nil), s.writes...)
 }
 
-// casClient implements the Leases calls the election makes: Get, Create and Update.
+// casClient is the leaseClient of one replica on the store.
 type casClient struct {
 	store *casStore
 	by    string
 	gate  *stallGate
 }
 
-func (c casClient) Leases(string) coordinationv1.LeaseInterface { return casLeases{casClient: c} }
-
-type casLeases struct {
-	coordinationv1.LeaseInterface // nil: the election uses only the methods below
-	casClient
-}
-
-func (c casLeases) Get(ctx context.Context, name string, _ metav1.GetOptions) (*coordv1.Lease, error) {
+func (c casClient) Get(ctx context.Context, name string) (*coordv1.Lease, error) {
 	if err := c.gate.pass(ctx, "get"); err != nil {
 		return nil, err
 	}
 	return c.store.get(name)
 }
 
-func (c casLeases) Create(ctx context.Context, l *coordv1.Lease, _ metav1.CreateOptions) (*coordv1.Lease, error) {
+func (c casClient) Create(ctx context.Context, l *coordv1.Lease) (*coordv1.Lease, error) {
 	if err := c.gate.pass(ctx, "create"); err != nil {
 		return nil, err
 	}
 	return c.store.write(c.by, "create", l)
 }
 
-func (c casLeases) Update(ctx context.Context, l *coordv1.Lease, _ metav1.UpdateOptions) (*coordv1.Lease, error) {
+func (c casClient) Update(ctx context.Context, l *coordv1.Lease) (*coordv1.Lease, error) {
 	if err := c.gate.pass(ctx, "update"); err != nil {
 		return nil, err
+	}
+	if c.store.onUpdate != nil {
+		if err := c.store.onUpdate(l); err != nil {
+			return nil, err
+		}
 	}
 	return c.store.write(c.by, "update", l)
 }
@@ -164,39 +163,38 @@ func (g *stallGate) pass(ctx context.Context, verb string) error {
 }
 
 // testLock is the lock under test, as the election builds it.
-func testLock(client coordinationv1.LeasesGetter, id string) resourcelock.Interface {
+func testLock(client leaseClient, id string) lock {
 	return newLeaseLock(client, Config{Namespace: "ns", Name: "lease", Identity: id})
 }
 
-// record is an election record of holder, as client-go writes it.
-func record(holder string, seconds int) resourcelock.LeaderElectionRecord {
-	now := metav1.NewTime(time.Now())
-	return resourcelock.LeaderElectionRecord{HolderIdentity: holder, LeaseDurationSeconds: seconds,
-		AcquireTime: now, RenewTime: now}
+// recordOfHolder is an election record of holder, as the elector writes it.
+func recordOfHolder(holder string, seconds int) record {
+	now := time.Now()
+	return record{HolderIdentity: holder, LeaseDurationSeconds: seconds, AcquireTime: now, RenewTime: now}
 }
 
-// release is the record client-go's release writes.
-func release() resourcelock.LeaderElectionRecord { return record("", 1) }
+// release is the record the elector's release writes.
+func release() record { return recordOfHolder("", 1) }
 
-// heldBy creates the Lease as a's and lets b take it over as client-go does once it has expired
+// heldBy creates the Lease as a's and lets b take it over as the elector does once it has expired
 // (Get, then Update). It returns a's and b's locks.
-func heldBy(t *testing.T, s *casStore) (a, b resourcelock.Interface) {
+func heldBy(t *testing.T, s *casStore) (a, b lock) {
 	t.Helper()
 	ctx := context.Background()
 	a, b = testLock(s.client("a", nil), "a"), testLock(s.client("b", nil), "b")
-	if _, _, err := a.Get(ctx); !apierrors.IsNotFound(err) {
+	if _, err := a.Get(ctx); !apierrors.IsNotFound(err) {
 		t.Fatalf("a: Get of no Lease = %v, want not found", err)
 	}
-	if err := a.Create(ctx, record("a", 15)); err != nil {
+	if err := a.Create(ctx, recordOfHolder("a", 15)); err != nil {
 		t.Fatal(err)
 	}
-	if err := a.Update(ctx, record("a", 15)); err != nil { // a renewal
+	if err := a.Update(ctx, recordOfHolder("a", 15)); err != nil { // a renewal
 		t.Fatal(err)
 	}
-	if rec, _, err := b.Get(ctx); err != nil || rec.HolderIdentity != "a" {
+	if rec, err := b.Get(ctx); err != nil || rec.HolderIdentity != "a" {
 		t.Fatalf("b: Get = %v, %v; want a's record", rec, err)
 	}
-	if err := b.Update(ctx, record("b", 15)); err != nil { // b takes over
+	if err := b.Update(ctx, recordOfHolder("b", 15)); err != nil { // b takes over
 		t.Fatal(err)
 	}
 	return a, b
@@ -217,14 +215,14 @@ func assertUnchanged(t *testing.T, s *casStore, want *coordv1.Lease) {
 	}
 }
 
-// The defect of issue 8: client-go's release reads the Lease again (fresh resourceVersion) and
+// The defect of issue 8: client-go's release (and the elector's, which follows it) reads the Lease again (fresh resourceVersion) and
 // then writes the release if its stale record says it leads. A replica whose Lease was taken
 // over must not release it.
 func TestLockRefusesReleaseOfLeaseTakenOver(t *testing.T) {
 	s := &casStore{}
 	a, _ := heldBy(t, s)
 	before, _ := s.get("lease")
-	if rec, _, err := a.Get(context.Background()); err != nil || rec.HolderIdentity != "b" {
+	if rec, err := a.Get(context.Background()); err != nil || rec.HolderIdentity != "b" {
 		t.Fatalf("a: Get = %v, %v; want b's record", rec, err)
 	}
 	err := a.Update(context.Background(), release())
@@ -242,8 +240,8 @@ func TestLockRefusesReleaseOfLeaseTakenOver(t *testing.T) {
 func TestLockRefusesWritesOverLeaseChangedSinceRead(t *testing.T) {
 	for _, tc := range []struct {
 		name string
-		rec  resourcelock.LeaderElectionRecord
-	}{{"renewal", record("a", 15)}, {"release", release()}} {
+		rec  record
+	}{{"renewal", recordOfHolder("a", 15)}, {"release", release()}} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := &casStore{}
 			a, _ := heldBy(t, s) // a's last read or write is its own renewal, before b's takeover
@@ -263,16 +261,16 @@ func TestLockRefusesReleaseRacingATakeover(t *testing.T) {
 	s := &casStore{}
 	ctx := context.Background()
 	a, b := testLock(s.client("a", nil), "a"), testLock(s.client("b", nil), "b")
-	if err := a.Create(ctx, record("a", 15)); err != nil {
+	if err := a.Create(ctx, recordOfHolder("a", 15)); err != nil {
 		t.Fatal(err)
 	}
-	if rec, _, err := a.Get(ctx); err != nil || rec.HolderIdentity != "a" { // the release's read
+	if rec, err := a.Get(ctx); err != nil || rec.HolderIdentity != "a" { // the release's read
 		t.Fatalf("a: Get = %v, %v", rec, err)
 	}
-	if _, _, err := b.Get(ctx); err != nil {
+	if _, err := b.Get(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if err := b.Update(ctx, record("b", 15)); err != nil {
+	if err := b.Update(ctx, recordOfHolder("b", 15)); err != nil {
 		t.Fatal(err)
 	}
 	before, _ := s.get("lease")
@@ -287,10 +285,10 @@ func TestLockReleasesOwnLeaseOnce(t *testing.T) {
 	s := &casStore{}
 	ctx := context.Background()
 	a := testLock(s.client("a", nil), "a")
-	if err := a.Create(ctx, record("a", 15)); err != nil {
+	if err := a.Create(ctx, recordOfHolder("a", 15)); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := a.Get(ctx); err != nil {
+	if _, err := a.Get(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if err := a.Update(ctx, release()); err != nil {
@@ -308,7 +306,7 @@ func TestLockReleasesOwnLeaseOnce(t *testing.T) {
 
 func TestLockUpdateBeforeReadIsRefused(t *testing.T) {
 	s := &casStore{}
-	if err := testLock(s.client("a", nil), "a").Update(context.Background(), record("a", 15)); err == nil {
+	if err := testLock(s.client("a", nil), "a").Update(context.Background(), recordOfHolder("a", 15)); err == nil {
 		t.Fatal("Update before any Get or Create succeeded")
 	}
 	if w := s.history(); len(w) != 0 {
@@ -316,8 +314,8 @@ func TestLockUpdateBeforeReadIsRefused(t *testing.T) {
 	}
 }
 
-// Issue 8 end to end on client-go's elector: leader a stalls (its requests hang, its clock runs)
-// past its lease, b takes over, a resumes. a's renewal fails, and client-go releases the Lease
+// Issue 8 end to end on the elector: leader a stalls (its requests hang, its clock runs)
+// past its lease, b takes over, a resumes. a's renewal fails, and the elector releases the Lease
 // with its record from before the stall: the release must not reach b's Lease.
 func TestStalledLeaderDoesNotReleaseNewHoldersLease(t *testing.T) {
 	s := &casStore{}

@@ -2,7 +2,7 @@ package leader
 
 import "sync"
 
-// observer turns client-go's callbacks, some of which run on their own goroutines, into an
+// observer turns the elector's callbacks, some of which run on their own goroutines, into an
 // ordered, de-duplicated stream of onChange(isLeader, leader) calls.
 //
 // isLeader is true exactly while this replica's lead function runs; leader is then its own

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"go.uber.org/zap"
-	"k8s.io/client-go/kubernetes/fake"
 )
 
 // A term past its deadline by the clock refuses requests and ends at once, before its timer has
@@ -96,7 +95,7 @@ func TestCheckTermBeforeRenewalAndAfterStop(t *testing.T) {
 // lead's context carries its term: CheckTerm allows it while leading, refuses it once the term
 // has ended.
 func TestLeadContextCarriesItsTerm(t *testing.T) {
-	client := fake.NewClientset()
+	client := &casStore{}
 	var termCtx atomic.Pointer[context.Context]
 	a := startElector(t, client, "a", options{releaseOnCancel: true}, func(ctx context.Context) {
 		termCtx.Store(&ctx)

@@ -1,5 +1,6 @@
 // Package leader runs flarewarden's Kubernetes leader election: replicas of a Deployment campaign
-// for one coordination.k8s.io Lease (client-go's leaderelection algorithm on a Lease), and only the
+// for one coordination.k8s.io Lease (client-go's leaderelection algorithm, elector.go, on a client
+// that knows the Lease type alone, client.go), and only the
 // replica holding it detects and writes. It needs get, create and update on that Lease only.
 package leader
 

@@ -79,9 +79,7 @@ func run(ctx context.Context, client leaseClient, c Config, lead func(context.Co
 	ctx = klog.NewContext(ctx, zapr.NewLogger(log.Named("client-go")))
 	obs := newObserver(c.Identity, onChange)
 	for round := 1; ctx.Err() == nil; round++ {
-		if err := campaign(ctx, client, c, lead, obs, round, o, log); err != nil {
-			return err
-		}
+		campaign(ctx, client, c, lead, obs, round, o, log)
 		_ = retry.Sleep(ctx, c.RetryPeriod) // no hot loop when lead keeps returning; others get a chance
 	}
 	log.Info("leader election stopped")
@@ -95,7 +93,7 @@ func run(ctx context.Context, client leaseClient, c Config, lead func(context.Co
 // is running), so that with ReleaseOnCancel the Lease is released after the last write of the
 // term, never while lead may still be writing. lead's context also ends RenewDeadline after the
 // last successful renewal (see fence), before the Lease can expire.
-func campaign(ctx context.Context, client leaseClient, c Config, lead func(context.Context), obs *observer, round int, o options, log *zap.Logger) error {
+func campaign(ctx context.Context, client leaseClient, c Config, lead func(context.Context), obs *observer, round int, o options, log *zap.Logger) {
 	elCtx, stopElector := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopElector()
 	log = log.With(zap.Int("round", round))
@@ -112,7 +110,6 @@ func campaign(ctx context.Context, client leaseClient, c Config, lead func(conte
 	log.Info("campaigning")
 	le.run(elCtx)
 	r.guard.closeAndWait()
-	return nil
 }
 
 // electionRound is one campaign's state: its number, its fence and the guard of its term (the

@@ -122,5 +122,9 @@ func notifierOptions(n config.Notify) notify.Options {
 	for _, w := range n.Webhooks {
 		opts.Webhooks = append(opts.Webhooks, notify.Webhook{URL: w.URL, Headers: w.Headers})
 	}
+	if e := n.Email; e != nil {
+		opts.Email = &notify.Email{Host: e.Host, Port: e.Port, Username: e.Username, PasswordFile: e.PasswordFile,
+			From: e.From, To: e.To, TLS: e.TLS}
+	}
 	return opts
 }

@@ -61,6 +61,11 @@ health:
 notify: {webhooks: [{url: 'ftp://hooks.example.com/s3cret'}], healthchecks: ['https:///s3cret'], retries: -1}`,
 			[]string{`notify.webhooks[0].url: scheme "ftp" is not http or https`, "notify.healthchecks[0]: has no host",
 				"notify.retries: must not be negative"}},
+		{"notify email", `records: [{name: a.example.com}]
+notify: {email: {host: smtp.example.com, tls: none, username: u, password_file: /nonexistent/smtp_password, from: a@example.com, to: [b@example.com, x]}}`,
+			[]string{"notify.email.tls: none (plain SMTP) is allowed for a loopback host only: the password and messages would travel in clear",
+				`notify.email.to[1]: "x" is not an e-mail address`,
+				"notify.email.password_file: open /nonexistent/smtp_password: no such file or directory"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -57,8 +57,9 @@ const (
 )
 
 // call is one request to send, identical for every attempt: an HTTP
-// request, or push, a send through a shoutrrr service (url is then the
-// service's URL, for scrubbing only).
+// request; or push, a send through a shoutrrr service; or mail, an e-mail
+// sent within its context (url is then the service's or the SMTP
+// server's, for names and scrubbing only).
 type call struct {
 	method      string
 	url         *url.URL
@@ -66,6 +67,7 @@ type call struct {
 	contentType string
 	headers     map[string]string
 	push        func() error
+	mail        func(context.Context) error
 }
 
 // New checks o and returns a Notifier. Every URL is checked with
@@ -95,6 +97,9 @@ func New(o Options) (*Notifier, error) {
 	}
 	for i, raw := range o.Shoutrrr {
 		errs = append(errs, n.addShoutrrr(fmt.Sprintf("notify.shoutrrr[%d]", i), raw))
+	}
+	if o.Email != nil {
+		errs = append(errs, n.addEmail(*o.Email, o.ReadFile))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
@@ -161,8 +166,8 @@ func (n *Notifier) addShoutrrr(field, raw string) error {
 }
 
 // Notify sends e to every target that wants its kind, concurrently, and
-// waits for all of them. Webhooks and shoutrrr services want "health",
-// "change" and "pass_fail"; Healthchecks URLs want "pass_start",
+// waits for all of them. Webhooks, shoutrrr services and e-mail want
+// "health", "change", "uplink" and "pass_fail"; Healthchecks URLs want "pass_start",
 // "pass_ok" and "pass_fail"; Uptime Kuma push URLs want "pass_ok" and "pass_fail" (heartbeats follow passes
 // only, so a health event cannot mark a failing site up). A kind outside
 // controller.EventKinds goes nowhere. The failures are returned joined in

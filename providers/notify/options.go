@@ -1,6 +1,7 @@
 package notify
 
 import (
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net/http"
@@ -25,6 +26,25 @@ type Webhook struct {
 	Headers map[string]string
 }
 
+// Email is an SMTP server and who receives the e-mails.
+type Email struct {
+	Host string
+	// Port zero means 587, or 465 with TLS "tls", 25 with "none".
+	Port int
+	// Username, when set, authenticates with AUTH PLAIN and the password
+	// held in PasswordFile, read by New. The password is never logged nor
+	// put in errors.
+	Username     string
+	PasswordFile string
+	From         string
+	To           []string
+	// TLS is "starttls" (the default), "tls" (implicit TLS) or "none"
+	// (plain SMTP, for a loopback host only).
+	TLS string
+	// RootCAs verify the server's certificate; nil means the system's.
+	RootCAs *x509.CertPool
+}
+
 // Options configures a Notifier. Every URL but the shoutrrr ones must be
 // an http or https URL with a host; the paths, queries and user
 // information of all of them are treated as secrets.
@@ -39,6 +59,11 @@ type Options struct {
 	// telegram://...; see shoutrrrServices): they receive health, change and pass_fail events as
 	// one line of text.
 	Shoutrrr []string
+	// Email, when set, receives health, change, uplink and pass_fail
+	// events as plain-text e-mails.
+	Email *Email
+	// ReadFile reads Email.PasswordFile; nil means os.ReadFile.
+	ReadFile func(string) ([]byte, error)
 	// Timeout bounds each attempt; zero means 10 s, negative is an error.
 	Timeout time.Duration
 	// Retries is how many attempts may follow the first one, on network

@@ -75,6 +75,9 @@ func (n *Notifier) attempt(ctx context.Context, c call, sc scrubber) outcome {
 	if c.push != nil {
 		return pushOutcome(ctx, actx, c.push, n.s.timeout, sc)
 	}
+	if c.mail != nil {
+		return smtpOutcome(ctx, actx, c.mail(actx), n.s.timeout, sc)
+	}
 	req, err := http.NewRequestWithContext(actx, c.method, c.url.String(), bytes.NewReader(c.body))
 	if err != nil {
 		return outcome{err: &safeError{msg: "cannot build the request: " + sc.scrub(err.Error())}}

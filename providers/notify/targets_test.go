@@ -121,7 +121,7 @@ func TestHealthchecksBodyCapped(t *testing.T) {
 func TestTargetsDecideEveryKind(t *testing.T) {
 	u := &url.URL{Scheme: "https", Host: "example.com", Path: "/p"}
 	for name, p := range map[string]planner{"webhook": webhook{url: u}, "healthchecks": healthchecks{url: u}, "kuma": kuma{url: u},
-		"shoutrrr": shoutrrr{url: u}} {
+		"shoutrrr": shoutrrr{url: u}, "email": email{server: u}} {
 		t.Run(name, func(t *testing.T) {
 			for _, k := range controller.EventKinds {
 				if _, d := p.plan(controller.Event{Kind: k}); d != send && d != ignore {

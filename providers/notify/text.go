@@ -9,9 +9,23 @@ import (
 
 // eventText is one human line saying what happened, where and why:
 // "flarewarden: home.example.com is failing: origin_dns_error — <detail>
-// (hint: <hint>)". The host (or zone) is put in front of the summary when
-// the summary does not name it already; a missing summary becomes the kind.
+// (hint: <hint>)": eventSummary, then the detail and the hint.
 func eventText(e controller.Event) string {
+	var b strings.Builder
+	b.WriteString(eventSummary(e))
+	if e.Detail != "" {
+		b.WriteString(" — " + e.Detail)
+	}
+	if e.Hint != "" {
+		b.WriteString(" (hint: " + e.Hint + ")")
+	}
+	return b.String()
+}
+
+// eventSummary is the start of eventText: "flarewarden: " and the summary,
+// the host (or zone) put in front of it when it does not name it already;
+// a missing summary becomes the kind.
+func eventSummary(e controller.Event) string {
 	summary := e.Summary
 	if summary == "" {
 		summary = string(e.Kind)
@@ -23,15 +37,7 @@ func eventText(e controller.Event) string {
 	if where != "" && !strings.Contains(summary, where) {
 		summary = where + ": " + summary
 	}
-	var b strings.Builder
-	b.WriteString("flarewarden: " + summary)
-	if e.Detail != "" {
-		b.WriteString(" — " + e.Detail)
-	}
-	if e.Hint != "" {
-		b.WriteString(" (hint: " + e.Hint + ")")
-	}
-	return b.String()
+	return "flarewarden: " + summary
 }
 
 // truncate returns s cut to at most limit bytes on a rune boundary,

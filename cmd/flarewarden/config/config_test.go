@@ -206,6 +206,7 @@ func TestEffectiveConfigRedactsSecrets(t *testing.T) {
   webhooks: [{url: "https://hooks.example.net/T000/B000/XXXXsecret", headers: {Authorization: "Bearer abc123secret"}}]
   healthchecks: ["https://hc-ping.com/0f0e-uuid-secret"]
   uptime_kuma: ["https://kuma.example.net/api/push/pushsecret?status=up"]
+  email: {host: smtp.example.com, username: alerts, password_file: /run/secrets/smtp, from: fw@example.com, to: [ops@example.com]}
 health:
   checks: [{name: home, url: "https://probe:pwsecret@home.example.com/healthz?key=querysecret", headers: {X-Token: hdrsecret}}]
 detect:
@@ -224,7 +225,8 @@ detect:
 			t.Errorf("effective config shows %q:\n%s", secret, out)
 		}
 	}
-	if !strings.Contains(string(out), "https://hc-ping.com/…") || c.Notify.Healthchecks[0] != "https://hc-ping.com/0f0e-uuid-secret" {
+	if !strings.Contains(string(out), "https://hc-ping.com/…") || c.Notify.Healthchecks[0] != "https://hc-ping.com/0f0e-uuid-secret" ||
+		!strings.Contains(string(out), "password_file: /run/secrets/smtp") {
 		t.Errorf("redaction changed the config itself or lost the host:\n%s", out)
 	}
 }

@@ -77,7 +77,9 @@ func clientOptions(o Email, port int, password string, timeout time.Duration) []
 	if o.Username == "" {
 		return opts
 	}
-	auth := mail.SMTPAuthPlain
+	// Over TLS, the strongest mechanism the server offers of SCRAM, CRAM-MD5,
+	// PLAIN and LOGIN (Office 365 offers LOGIN only, for one).
+	auth := mail.SMTPAuthAutoDiscover
 	if o.TLS == "none" { // loopback only: checkEmail refuses it elsewhere
 		auth = mail.SMTPAuthPlainNoEnc
 	}

@@ -37,6 +37,8 @@ type smtpServer struct {
 	reply func(n int) error
 	user  string // the only credentials accepted, when set
 	pass  string
+	// loginOnly offers AUTH LOGIN alone, in place of PLAIN.
+	loginOnly bool
 }
 
 // newSMTPServer starts s on 127.0.0.1; with TLS it offers STARTTLS with a
@@ -87,15 +89,49 @@ type session struct {
 	to   []string
 }
 
-func (ss *session) AuthMechanisms() []string { return []string{sasl.Plain} }
+func (ss *session) AuthMechanisms() []string {
+	if ss.s.loginOnly {
+		return []string{sasl.Login}
+	}
+	return []string{sasl.Plain}
+}
 
-func (ss *session) Auth(string) (sasl.Server, error) {
-	return sasl.NewPlainServer(func(_, user, pass string) error {
+func (ss *session) Auth(mech string) (sasl.Server, error) {
+	check := func(_, user, pass string) error {
 		if ss.s.user == "" || user != ss.s.user || pass != ss.s.pass {
 			return &smtp.SMTPError{Code: 535, EnhancedCode: smtp.EnhancedCode{5, 7, 8}, Message: "bad credentials"}
 		}
 		return nil
-	}), nil
+	}
+	if mech == sasl.Login {
+		return &loginServer{check: check}, nil
+	}
+	return sasl.NewPlainServer(check), nil
+}
+
+// loginServer is the server side of AUTH LOGIN, which go-sasl has no
+// server for: a username, then a password, each asked for.
+type loginServer struct {
+	check      func(identity, user, pass string) error
+	step       int
+	user, pass string
+}
+
+func (l *loginServer) Next(response []byte) ([]byte, bool, error) {
+	l.step++
+	switch l.step {
+	case 1:
+		if len(response) > 0 { // an initial response is the username
+			l.user, l.step = string(response), 2
+			return []byte("Password:"), false, nil
+		}
+		return []byte("Username:"), false, nil
+	case 2:
+		l.user = string(response)
+		return []byte("Password:"), false, nil
+	}
+	l.pass = string(response)
+	return nil, true, l.check("", l.user, l.pass)
 }
 
 func (ss *session) Mail(from string, _ *smtp.MailOptions) error { ss.from = from; return nil }

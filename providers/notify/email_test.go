@@ -128,6 +128,30 @@ func TestEmailAuthPlainOverStartTLS(t *testing.T) {
 	}
 }
 
+// A server that offers AUTH LOGIN alone (as Office 365 does) is
+// authenticated with it.
+func TestEmailAuthLoginWhenItIsAllTheServerOffers(t *testing.T) {
+	s := newSMTPServer(t, &smtpServer{user: "alerts", pass: "secret", loginOnly: true}, true)
+	file := filepath.Join(t.TempDir(), "smtp_password")
+	if err := os.WriteFile(file, []byte("secret"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	e := &Email{Host: "127.0.0.1", Port: s.port(t), Username: "alerts", PasswordFile: file, From: "fw@example.com",
+		To: []string{"ops@example.com"}, RootCAs: s.roots}
+	n, _ := newTest(t, Options{Email: e})
+	if err := n.Notify(testCtx(t), siteDown); err != nil {
+		t.Fatal(err)
+	}
+	if mails, _ := s.received(); len(mails) != 1 {
+		t.Fatalf("got %d messages, want 1", len(mails))
+	}
+	s.pass = "another password" // LOGIN was used: the server now refuses it
+	n, _ = newTest(t, Options{Email: e})
+	if err := n.Notify(testCtx(t), siteDown); err == nil || !strings.Contains(err.Error(), "535") {
+		t.Fatalf("error = %v, want the server's 535 to the LOGIN", err)
+	}
+}
+
 func TestEmailRefusesAnUntrustedCertificate(t *testing.T) {
 	s := newSMTPServer(t, &smtpServer{}, true)
 	e := &Email{Host: "127.0.0.1", Port: s.port(t), From: "fw@example.com", To: []string{"ops@example.com"}}

@@ -33,6 +33,9 @@ type PassOptions struct {
 	// UplinkDown maps the uplinks health checks hold down to why; an
 	// uplink absent from it is up.
 	UplinkDown map[string]string
+	// Detection, when set, is used in place of a new detection: the one
+	// the uplinks were just judged with (see daemon.JudgeUplinks).
+	Detection *Detection
 }
 
 // RunOnce runs one pass. A zone whose records cannot be read gets no writes;
@@ -40,7 +43,11 @@ type PassOptions struct {
 // every failure of the pass; the report is valid even when err != nil.
 func (r *Reconciler) RunOnce(ctx context.Context, opt PassOptions) (Report, error) {
 	rep := Report{DryRun: opt.DryRun, Sources: map[string]SourceSet{}}
-	rep.Detection = r.Detector.Detect(ctx)
+	if opt.Detection != nil {
+		rep.Detection = *opt.Detection
+	} else {
+		rep.Detection = r.Detector.Detect(ctx)
+	}
 	r.logDetection(rep.Detection)
 
 	listed, err := r.DNS.Zones(ctx)

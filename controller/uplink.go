@@ -167,19 +167,6 @@ func UplinkOf(views []UplinkView, f Family, addr string) string {
 	return ""
 }
 
-// UplinkSummary says, for logs, which uplinks are up.
-func UplinkSummary(views []UplinkView) string {
-	parts := make([]string, len(views))
-	for i, v := range views {
-		state := "up"
-		if !v.Up {
-			state = "down"
-		}
-		parts[i] = fmt.Sprintf("%s %s", v.Name, state)
-	}
-	return strings.Join(parts, ", ")
-}
-
 // canaryOf starts the reason of a canary's changes.
 const canaryOf = "canary of "
 

@@ -81,10 +81,29 @@ retry: {base: 10ms, max: 50ms}
 log: {level: debug}
 %s
 %s`, w.api.URL, cmp.Or(w.detectInterval, "30s"), sources, testServer(extra), extra)
+	w.useConfig(cfg)
+}
+
+// useConfig makes cfg the scenario's config file.
+func (w *world) useConfig(cfg string) {
+	w.t.Helper()
 	w.config = filepath.Join(w.t.TempDir(), "flarewarden.yaml")
 	if err := os.WriteFile(w.config, []byte(cfg), 0o600); err != nil {
 		w.t.Fatal(err)
 	}
+}
+
+// startDaemon runs `run` until stop, which returns its result (and may be
+// called again), or the end of the test.
+func (w *world) startDaemon() (stop func() result) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan result, 1)
+	go func() { done <- w.cli(ctx, testToken, "run") }()
+	var once sync.Once
+	var r result
+	stop = func() result { once.Do(func() { cancel(); r = <-done }); return r }
+	w.t.Cleanup(func() { stop() })
+	return stop
 }
 
 // testServer is the server section of a test config: an ephemeral

@@ -84,16 +84,6 @@ notify:
 // healthEvents returns the summaries of the webhook's health events.
 func (h *healWorld) healthEvents() []string { return h.hook.of("health", false) }
 
-// startDaemon runs `run` until the test ends.
-func (h *healWorld) startDaemon() func() result {
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan result, 1)
-	go func() { done <- h.cli(ctx, testToken, "run") }()
-	stop := func() result { cancel(); return <-done }
-	h.t.Cleanup(func() { cancel() })
-	return stop
-}
-
 // waitFor polls cond for up to 20 s.
 func (h *healWorld) waitFor(what string, cond func() bool, stop func() result) {
 	h.t.Helper()

@@ -2,8 +2,6 @@ package main
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -26,10 +24,7 @@ waf:
 retry: {base: 10ms, max: 50ms}
 server: {listen: "127.0.0.1:0"}
 `, w.api.URL, v6)
-	w.config = filepath.Join(w.t.TempDir(), "flarewarden.yaml")
-	if err := os.WriteFile(w.config, []byte(cfg), 0o600); err != nil {
-		w.t.Fatal(err)
-	}
+	w.useConfig(cfg)
 }
 
 func (w *world) recordOf(name, typ string) (sim.Record, int) {

@@ -44,8 +44,8 @@ func (c *cli) reconcile(cmd *cobra.Command, o reconcileOpts) error {
 	if err := a.Verify(ctx); err != nil {
 		return err
 	}
-	down := daemon.JudgeUplinks(ctx, a.Rec.Detector, a.Prober, a.Uplinks) // nil without uplinks
-	rep, passErr := a.Rec.RunOnce(ctx, controller.PassOptions{DryRun: o.dryRun, UplinkDown: down})
+	down, det := daemon.JudgeUplinks(ctx, a.Rec.Detector, a.Prober, a.Uplinks) // nil without uplinks
+	rep, passErr := a.Rec.RunOnce(ctx, controller.PassOptions{DryRun: o.dryRun, UplinkDown: down, Detection: det})
 	if o.output.json() {
 		if err := render.JSON(c.stdout, rep); err != nil {
 			return err

@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -88,10 +86,7 @@ notify:
 retry: {base: 10ms, max: 50ms}
 server: {listen: "127.0.0.1:0"}
 `, u.api.URL, fiberIP, uplink("fiber", fiberIP), uplink("lte", lteIP), mode, interval, u.hook.URL)
-	u.config = filepath.Join(u.t.TempDir(), "flarewarden.yaml")
-	if err := os.WriteFile(u.config, []byte(cfg), 0o600); err != nil {
-		u.t.Fatal(err)
-	}
+	u.useConfig(cfg)
 }
 
 // kill makes Cloudflare's connections to an uplink's address refused
@@ -145,18 +140,6 @@ func (u *uplinkWorld) watchNeverEmpty() {
 			u.t.Error("site.example.com had no A record at some point")
 		}
 	})
-}
-
-// startDaemon runs `run` until stop or the end of the test.
-func (u *uplinkWorld) startDaemon() (stop func() result) {
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan result, 1)
-	go func() { done <- u.cli(ctx, testToken, "run") }()
-	var once sync.Once
-	var r result
-	stop = func() result { once.Do(func() { cancel(); r = <-done }); return r }
-	u.t.Cleanup(func() { stop() })
-	return stop
 }
 
 // waitFor polls cond for up to 20 s, or u.patience when set.

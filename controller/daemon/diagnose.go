@@ -30,15 +30,18 @@ func Diagnose(ctx context.Context, rec *controller.Reconciler, p Prober, uplinks
 
 // JudgeUplinks is the verdict of one detection and one health round on
 // the uplinks, for a pass run on its own (reconcile): the uplinks whose
-// canary Cloudflare cannot reach, and why.
-func JudgeUplinks(ctx context.Context, det controller.Detector, p Prober, uplinks []UplinkCheck) map[string]string {
+// canary Cloudflare cannot reach, and why, and the detection it made,
+// for the pass to use (PassOptions.Detection). Both are nil without
+// uplinks.
+func JudgeUplinks(ctx context.Context, det controller.Detector, p Prober, uplinks []UplinkCheck) (map[string]string, *controller.Detection) {
 	if len(uplinks) == 0 || p == nil {
-		return nil
+		return nil, nil
 	}
-	results := p.Probe(ctx, controller.ProbeInput{Detection: det.Detect(ctx)})
+	d := det.Detect(ctx)
+	results := p.Probe(ctx, controller.ProbeInput{Detection: d})
 	tracker := NewUplinkTracker(uplinks)
 	tracker.Observe(results, time.Now())
-	return tracker.Down()
+	return tracker.Down(), &d
 }
 
 // failedCNAMEs returns the names of onFailure still CNAMEs (in cnames)

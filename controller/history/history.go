@@ -93,7 +93,6 @@ type History struct {
 	addresses   []AddressChange
 	transitions []Transition
 	health      map[string][]Segment
-	hosts       map[string]string
 	known       map[string]netip.Addr // the last pass's known addresses
 }
 
@@ -101,7 +100,7 @@ var _ daemon.PassObserver = (*History)(nil)
 
 // New returns an empty history that began at now().
 func New(now func() time.Time) *History {
-	return &History{now: now, since: now(), health: map[string][]Segment{}, hosts: map[string]string{}}
+	return &History{now: now, since: now(), health: map[string][]Segment{}}
 }
 
 // ObservePass records a pass (daemon.PassObserver), and the addresses it
@@ -166,7 +165,6 @@ func (h *History) ObserveHealth(results []controller.CheckResult, at time.Time) 
 
 func (h *History) observeCheck(r controller.CheckResult, at time.Time) {
 	segs := h.health[r.Check]
-	h.hosts[r.Check] = r.Host
 	cur := r.Class()
 	if n := len(segs); n > 0 && segs[n-1].Class == cur {
 		segs[n-1].To = at
@@ -199,13 +197,6 @@ func (h *History) prune(now time.Time) {
 
 // Prober wraps p so that every round it runs is recorded.
 func (h *History) Prober(p daemon.Prober) daemon.Prober { return prober{p: p, h: h} }
-
-// Host returns the host of a check seen in a round, or "".
-func (h *History) Host(check string) string {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.hosts[check]
-}
 
 // Snapshot returns a copy of the history.
 func (h *History) Snapshot() Snapshot {

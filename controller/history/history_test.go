@@ -75,7 +75,7 @@ func TestHealthSegmentsAndTransitions(t *testing.T) {
 	}
 	down, up := s.Transitions[0], s.Transitions[1]
 	if down.From != controller.ClassOK || down.To != controller.ClassOriginDown || down.Lasted != time.Minute ||
-		up.To != controller.ClassOK || up.Lasted != time.Minute || h.Host("home") != "home.example.com" {
+		up.To != controller.ClassOK || up.Lasted != time.Minute || down.Host != "home.example.com" {
 		t.Errorf("transitions = %+v", s.Transitions)
 	}
 }

@@ -98,20 +98,8 @@ func sendRefused(t *testing.T, code int) (datas, warnings int, err error) {
 
 func TestEmailAuthPlainOverStartTLS(t *testing.T) {
 	const password = "Pa55-w0rd secret"
-	s := newSMTPServer(t, &smtpServer{user: "alerts", pass: password}, true)
-	file := filepath.Join(t.TempDir(), "smtp_password")
-	if err := os.WriteFile(file, []byte(password+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	e := &Email{Host: "127.0.0.1", Port: s.port(t), Username: "alerts", PasswordFile: file, From: "fw@example.com",
-		To: []string{"ops@example.com"}, RootCAs: s.roots}
-	n, _ := newTest(t, Options{Email: e})
-	if err := n.Notify(testCtx(t), siteDown); err != nil {
-		t.Fatal(err)
-	}
-	if mails, _ := s.received(); len(mails) != 1 {
-		t.Fatalf("got %d messages, want 1", len(mails))
-	}
+	s, e := authServer(t, &smtpServer{user: "alerts", pass: password}, password+"\n")
+	sendOne(t, s, e)
 
 	s.pass = "another password" // the server refuses ours now: 535, final
 	n, logs := newTest(t, Options{Email: e})
@@ -131,22 +119,10 @@ func TestEmailAuthPlainOverStartTLS(t *testing.T) {
 // A server that offers AUTH LOGIN alone (as Office 365 does) is
 // authenticated with it.
 func TestEmailAuthLoginWhenItIsAllTheServerOffers(t *testing.T) {
-	s := newSMTPServer(t, &smtpServer{user: "alerts", pass: "secret", loginOnly: true}, true)
-	file := filepath.Join(t.TempDir(), "smtp_password")
-	if err := os.WriteFile(file, []byte("secret"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	e := &Email{Host: "127.0.0.1", Port: s.port(t), Username: "alerts", PasswordFile: file, From: "fw@example.com",
-		To: []string{"ops@example.com"}, RootCAs: s.roots}
-	n, _ := newTest(t, Options{Email: e})
-	if err := n.Notify(testCtx(t), siteDown); err != nil {
-		t.Fatal(err)
-	}
-	if mails, _ := s.received(); len(mails) != 1 {
-		t.Fatalf("got %d messages, want 1", len(mails))
-	}
+	s, e := authServer(t, &smtpServer{user: "alerts", pass: "secret", loginOnly: true}, "secret")
+	sendOne(t, s, e)
 	s.pass = "another password" // LOGIN was used: the server now refuses it
-	n, _ = newTest(t, Options{Email: e})
+	n, _ := newTest(t, Options{Email: e})
 	if err := n.Notify(testCtx(t), siteDown); err == nil || !strings.Contains(err.Error(), "535") {
 		t.Fatalf("error = %v, want the server's 535 to the LOGIN", err)
 	}
@@ -216,5 +192,30 @@ func TestEmailChecks(t *testing.T) {
 				t.Errorf("errors:\n%q\nwant:\n%q", got, tt.want)
 			}
 		})
+	}
+}
+
+// authServer starts s with STARTTLS and returns it with an Email target
+// that logs in as alerts with password, read from a file.
+func authServer(t *testing.T, s *smtpServer, password string) (*smtpServer, *Email) {
+	t.Helper()
+	s = newSMTPServer(t, s, true)
+	file := filepath.Join(t.TempDir(), "smtp_password")
+	if err := os.WriteFile(file, []byte(password), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return s, &Email{Host: "127.0.0.1", Port: s.port(t), Username: "alerts", PasswordFile: file, From: "fw@example.com",
+		To: []string{"ops@example.com"}, RootCAs: s.roots}
+}
+
+// sendOne notifies siteDown through e and wants s to receive one message.
+func sendOne(t *testing.T, s *smtpServer, e *Email) {
+	t.Helper()
+	n, _ := newTest(t, Options{Email: e})
+	if err := n.Notify(testCtx(t), siteDown); err != nil {
+		t.Fatal(err)
+	}
+	if mails, _ := s.received(); len(mails) != 1 {
+		t.Fatalf("got %d messages, want 1", len(mails))
 	}
 }

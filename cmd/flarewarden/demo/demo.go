@@ -83,9 +83,9 @@ type flarewarden struct{ *service.App }
 // detection and one health round judge them first. The history records
 // the round and the pass (with the pass's duration).
 func (f flarewarden) runOnce(ctx context.Context) (controller.Report, error) {
-	down := daemon.JudgeUplinks(ctx, f.Rec.Detector, f.prober(), f.Uplinks) // nil without uplinks
+	down, det := daemon.JudgeUplinks(ctx, f.Rec.Detector, f.prober(), f.Uplinks) // nil without uplinks
 	start := time.Now()
-	rep, err := f.Rec.RunOnce(ctx, controller.PassOptions{UplinkDown: down})
+	rep, err := f.Rec.RunOnce(ctx, controller.PassOptions{UplinkDown: down, Detection: det})
 	f.History.ObservePass(rep, err, time.Since(start))
 	return rep, err
 }
